@@ -1,0 +1,86 @@
+#!/bin/sh
+# Starts the environment: creates the main user with the workspace owner's UID/GID, installs the
+# host key and authorised key the client generated (copied to /etc/gpu-env before the first start),
+# configures sshd key-only for that user alone, and runs it in the foreground.
+set -eu
+
+conf=/etc/gpu-env
+user="${GPU_ENV_USER:-dev}"
+uid="${GPU_ENV_UID:-1000}"
+gid="${GPU_ENV_GID:-$uid}"
+
+for file in ssh_host_ed25519_key authorized_keys; do
+  if [ ! -s "$conf/$file" ]; then
+    echo "gpu-env: $conf/$file is missing; recreate the environment with gpu-env" >&2
+    exit 1
+  fi
+done
+
+if [ "$uid" = "0" ]; then
+  user=root
+  home=/root
+else
+  if ! getent group "$gid" >/dev/null; then groupadd -g "$gid" "$user"; fi
+  if ! id -u "$user" >/dev/null 2>&1; then
+    # -o: the base image may already use this UID (ubuntu:24.04 has uid 1000); share it.
+    useradd -o -m -u "$uid" -g "$gid" -s /bin/bash "$user"
+  fi
+  # '*' instead of the locked '!': sshd refuses public keys for locked accounts when PAM is off.
+  usermod -p '*' "$user"
+  home=$(getent passwd "$user" | cut -d: -f6)
+fi
+
+chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
+chmod 0755 "$conf"
+chmod 0600 "$conf/ssh_host_ed25519_key"
+chmod 0644 "$conf/authorized_keys"
+
+# SSH sessions do not inherit the container's environment: keep PATH, CUDA and NVIDIA variables.
+{
+  for var in PATH LD_LIBRARY_PATH CUDA_HOME CUDA_VERSION NVIDIA_VISIBLE_DEVICES NVIDIA_DRIVER_CAPABILITIES CONDA_PREFIX PYTHONPATH; do
+    eval "value=\${$var:-}"
+    # shellcheck disable=SC2154
+    [ -n "$value" ] && printf 'export %s="%s"\n' "$var" "$value"
+  done
+  echo 'cd /workspace 2>/dev/null || true'
+} > /etc/profile.d/gpu-env.sh
+
+permit_root=no
+[ "$user" = root ] && permit_root=prohibit-password
+cat > "$conf/sshd_config" <<SSHD
+Port 22
+HostKey $conf/ssh_host_ed25519_key
+AuthorizedKeysFile $conf/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitEmptyPasswords no
+PermitRootLogin $permit_root
+AllowUsers $user
+UsePAM no
+X11Forwarding no
+AllowTcpForwarding yes
+AllowAgentForwarding no
+PermitUserEnvironment no
+PrintMotd no
+ClientAliveInterval 30
+ClientAliveCountMax 4
+SetEnv PATH=${PATH}
+Subsystem sftp internal-sftp
+SSHD
+
+mkdir -p /run/sshd
+chmod 0755 /run/sshd
+
+# Training runs that were running when the container stopped and asked for it start again.
+runner=/workspace/.gpu-env/bin/gpu_env_run.py
+if [ -f "$runner" ] && command -v python3 >/dev/null 2>&1; then
+  if [ "$user" = root ]; then
+    python3 "$runner" resume-all /workspace/.gpu-env/runs >>/tmp/gpu-env-resume.log 2>&1 || true
+  else
+    su -s /bin/sh "$user" -c "python3 '$runner' resume-all /workspace/.gpu-env/runs" >>/tmp/gpu-env-resume.log 2>&1 || true
+  fi
+fi
+
+echo "gpu-env: sshd ready for $user (uid $uid)"
+exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"

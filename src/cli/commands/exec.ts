@@ -1,0 +1,41 @@
+import { openEnvironmentSession, defaultContext } from '../../core/environments';
+import type { CliCommand } from '../command';
+import { HOST_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { shellQuote } from '../format';
+import { usageError } from '../../core/errors';
+import { validateName } from '../../core/validate';
+
+const usage = 'gpu-env exec NAME [--host URL] -- CMD [ARG...]';
+
+/** Signal numbers for the exit status a shell reports (128 + n). */
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
+
+export const execCommand: CliCommand = {
+  name: 'exec',
+  summary: 'run a command in an environment over SSH; exits with its exit code',
+  usage,
+  async run(argv, io) {
+    const separator = argv.indexOf('--');
+    if (separator < 0) throw usageError(`missing "--" before the command\nusage: ${usage}`);
+    const command = argv.slice(separator + 1);
+    if (command.length === 0) throw usageError(`missing command after "--"\nusage: ${usage}`);
+    const { values, positionals } = parseCommandArgs(argv.slice(0, separator), { ...HOST_OPTION }, usage);
+    const name = validateName('NAME', requireName(positionals, usage));
+    const host = stringOption(values, 'host');
+    const session = await openEnvironmentSession(name, {
+      context: defaultContext({ env: io.env, signal: io.signal, ...(host ? { host: { url: host, source: '--host' } } : {}) }),
+    });
+    try {
+      const remote = await session.spawn(`cd /workspace 2>/dev/null; exec ${command.map(shellQuote).join(' ')}`, { signal: io.signal });
+      remote.stdin.end();
+      remote.stdout.pipe(io.stdout, { end: false });
+      remote.stderr.pipe(io.stderr, { end: false });
+      const exit = await remote.exit;
+      if (exit.code !== null) return exit.code;
+      io.stderr.write(`gpu-env: command ended by signal ${exit.signal ?? 'unknown'}\n`);
+      return 128 + (SIGNALS[exit.signal ?? ''] ?? 1);
+    } finally {
+      session.close();
+    }
+  },
+};

@@ -1,0 +1,10 @@
+import type { CliCommand } from '../command';
+import { downCommand } from './down';
+import { execCommand } from './exec';
+import { lsCommand } from './ls';
+import { rmCommand } from './rm';
+import { sshConfigCommand } from './ssh-config';
+import { statusCommand } from './status';
+import { upCommand } from './up';
+
+export const COMMANDS: readonly CliCommand[] = [upCommand, downCommand, rmCommand, lsCommand, statusCommand, execCommand, sshConfigCommand];

@@ -1,0 +1,84 @@
+import { isUsageError, messageOf } from '../core/errors';
+import { productVersion, packageRoot } from '../core/assets';
+import type { CliCommand, CliIo } from './command';
+import { COMMANDS } from './commands/index';
+
+function help(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'gpu-env: PyTorch GPU development environments on a Docker engine, over SSH',
+    '',
+    'usage: gpu-env COMMAND [options]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'The engine is chosen like the docker CLI: --host, DOCKER_HOST, DOCKER_CONTEXT, the current context, the default socket.',
+    'Run `gpu-env COMMAND --help` for a command\'s options. Exit codes: 0 success, 1 failure, 2 invalid usage.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help(commands));
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${productVersion(packageRoot())}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`gpu-env: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (!(rest.includes('--') && rest.indexOf('--') < rest.indexOf('--help'))) {
+      io.stdout.write(`usage: ${command.usage}\n  ${command.summary}\n`);
+      return 0;
+    }
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr.write(`gpu-env ${command.name}: ${messageOf(error)}\n`);
+    if (error instanceof Error && error.name === 'CancelledError') return 130;
+    return isUsageError(error) ? 2 : 1;
+  }
+}
+
+function processIo(): CliIo {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\ngpu-env: cancelling (press Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: process.stderr.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+      // Streams to the engine or SSH may keep the loop alive after the work is done.
+      setTimeout(() => process.exit(code), 50).unref();
+    },
+    (error: unknown) => {
+      process.stderr.write(`gpu-env: ${messageOf(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import Docker from 'dockerode';
+import { GpuEnvError, messageOf } from '../errors';
+import { withDeadline } from '../util/abort';
+import { abortableDocker } from './abortable';
+import { describeEndpoint, type EngineEndpoint } from './resolve';
+
+export interface Engine {
+  readonly docker: Docker;
+  readonly endpoint: EngineEndpoint;
+}
+
+export const PING_TIMEOUT_MS = 5_000;
+
+/** Builds a client for the endpoint and checks the engine answers, saying which endpoint failed. */
+export async function connectEngine(endpoint: EngineEndpoint, signal?: AbortSignal): Promise<Engine> {
+  const docker = new Docker(dockerOptions(endpoint));
+  try {
+    await withDeadline(`Docker engine ping at ${endpoint.url}`, PING_TIMEOUT_MS, signal, (abortSignal) => abortableDocker(docker).ping({ abortSignal }));
+  } catch (error) {
+    if ((error as Error).name === 'CancelledError') throw error;
+    throw new GpuEnvError(`Docker engine not reachable at ${describeEndpoint(endpoint)}: is it running? (${messageOf(error)})`, 'failure', { cause: error });
+  }
+  return { docker, endpoint };
+}
+
+function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
+  const url = new URL(endpoint.url);
+  if (url.protocol === 'unix:') return { socketPath: decodeURIComponent(url.pathname) };
+  if (url.protocol === 'tcp:') {
+    const tls = endpoint.tls;
+    const port = url.port !== '' ? Number(url.port) : tls ? 2376 : 2375;
+    if (!tls) return { protocol: 'http', host: url.hostname, port };
+    return {
+      protocol: 'https',
+      host: url.hostname,
+      port,
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+    };
+  }
+  throw new GpuEnvError(`engines at ${endpoint.url} (${url.protocol}) are not supported yet; use a unix:// socket or tcp://host:port`, 'usage');
+}

@@ -1,0 +1,27 @@
+/** The core's public face for the CLI and the extension. */
+import { defaultContext, type CoreContext } from './lifecycle/context';
+import { openEnvironmentSession as openSession } from './lifecycle/session';
+import type { SshSession } from './ssh/session';
+
+export { up, type UpResult } from './lifecycle/up';
+export { down } from './lifecycle/down';
+export { remove, type RemoveResult } from './lifecycle/remove';
+export { list, status } from './lifecycle/list';
+export { defaultContext, type CoreContext } from './lifecycle/context';
+export { validateUpInput, CLI_FIELDS, type UpInput, type UpRequest, type FieldNames } from './lifecycle/request';
+export type { EnvironmentInfo, EnvironmentState } from './lifecycle/environment-info';
+export { renderHostBlock } from './ssh/openssh-config';
+export type { SshSession } from './ssh/session';
+
+/** An SSH session to the running environment NAME (the engine resolved as the docker CLI does). */
+export function openEnvironmentSession(
+  name: string,
+  options: { host?: string; stateDir?: string; signal?: AbortSignal; context?: CoreContext } = {},
+): Promise<SshSession> {
+  const ctx = options.context ?? defaultContext({
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.host ? { host: { url: options.host, source: '--host' as const } } : {}),
+  });
+  return openSession(name, ctx);
+}

@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+import { statusCode } from '../image/pull';
+import { CONTAINER_SSH_PORT, LABEL, containerName } from '../container/labels';
+import { hostAlias } from '../state/paths';
+
+export type EnvironmentState = 'running' | 'stopped' | 'creating' | 'error';
+
+/** What `up --json`, `status --json` and `ls --json` print for an environment. */
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly container: string;
+  readonly id: string;
+  readonly state: EnvironmentState;
+  readonly status: string;
+  readonly image: string;
+  readonly gpus: string;
+  readonly workspace: string;
+  readonly engine: string;
+  readonly ssh: { readonly host: string; readonly port: number | null; readonly user: string; readonly alias: string };
+}
+
+type Inspect = Docker.ContainerInspectInfo;
+
+export function stateOf(inspect: Inspect): EnvironmentState {
+  const s = inspect.State;
+  if (s.Running && !s.Restarting) return 'running';
+  if (s.Status === 'created' || s.Restarting) return 'creating';
+  if (s.Status === 'dead' || (s.Status === 'exited' && s.ExitCode !== 0 && s.ExitCode !== 143 && s.ExitCode !== 137 && s.Error !== '')) return 'error';
+  return 'stopped';
+}
+
+/** The host port the engine chose for the container's sshd, read back after start. */
+export function sshHostPort(inspect: Inspect): number | null {
+  const bindings = inspect.NetworkSettings?.Ports?.[`${CONTAINER_SSH_PORT}/tcp`];
+  const binding = Array.isArray(bindings) ? bindings.find((b) => b.HostIp === '127.0.0.1') ?? bindings[0] : undefined;
+  const port = binding ? Number(binding.HostPort) : NaN;
+  return Number.isInteger(port) && port > 0 ? port : null;
+}
+
+export function environmentInfo(inspect: Inspect, engineUrl: string): EnvironmentInfo {
+  const labels = inspect.Config.Labels ?? {};
+  const name = labels[LABEL.name] ?? inspect.Name.replace(/^\/gpu-env-/, '');
+  return {
+    name,
+    container: inspect.Name.replace(/^\//, ''),
+    id: inspect.Id,
+    state: stateOf(inspect),
+    status: inspect.State.Status,
+    image: inspect.Config.Image,
+    gpus: labels[LABEL.gpus] ?? 'none',
+    workspace: labels[LABEL.workspace] ?? '',
+    engine: engineUrl,
+    ssh: { host: '127.0.0.1', port: sshHostPort(inspect), user: labels[LABEL.user] ?? 'dev', alias: hostAlias(name) },
+  };
+}
+
+export async function inspectEnvironment(docker: Docker, name: string, signal?: AbortSignal): Promise<Inspect | undefined> {
+  try {
+    const inspect = await docker.getContainer(containerName(name)).inspect({ abortSignal: signal });
+    return inspect.Config.Labels?.[LABEL.name] === name ? inspect : undefined;
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import type Docker from 'dockerode';
+import { GpuEnvError } from '../errors';
+import { readAsset, productVersion } from '../assets';
+import { join } from 'node:path';
+import { ensureReadyImage, ensureRecipeImage } from '../image/build';
+import { recipeFor } from '../image/recipe';
+import { containerCreateOptions } from '../container/spec';
+import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
+import { ensureKeys } from '../ssh/keys';
+import { writeHostBlock } from '../ssh/openssh-config';
+import type { Engine } from '../engine/connect';
+import { abortableDocker } from '../engine/abortable';
+import { throwIfAborted, withDeadline } from '../util/abort';
+import type { CoreContext } from './context';
+import { openEngine } from './engine';
+import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { containerHasPath, putFiles } from './container-files';
+import { connectToEnvironment } from './session';
+import type { UpRequest } from './request';
+
+export const ENGINE_CALL_TIMEOUT_MS = 60_000;
+export const BUILD_TIMEOUT_MS = 60 * 60_000;
+
+export interface UpResult {
+  readonly info: EnvironmentInfo;
+  /** created: a new container; started: a stopped one started; running: nothing to do. */
+  readonly action: 'created' | 'started' | 'running';
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Idempotent: running → nothing to do; stopped → start; absent → create. Returns once the first SSH
+ * command ran. A container created by this call is removed again if anything after it fails.
+ */
+export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult> {
+  const engine = await openEngine(ctx);
+  const existing = await inspectEnvironment(engine.docker, request.name, ctx.signal);
+  if (existing) {
+    const running = existing.State.Running;
+    if (!running) {
+      ctx.progress({ kind: 'step', step: 'start', message: `Starting ${existing.Name.slice(1)}` });
+      await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
+    }
+    const info = await readyEnvironment(engine, request.name, ctx);
+    return { info, action: running ? 'running' : 'started', warnings: [] };
+  }
+  return create(engine, request, ctx);
+}
+
+async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Promise<UpResult> {
+  const { docker } = engine;
+  const warnings: string[] = [];
+  const info = await withDeadline('engine info', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => abortableDocker(docker).info({ abortSignal: s }));
+  const gpus = planGpus(request.gpus, gpuSupportFromInfo(info), engine.endpoint.url);
+  if (gpus.warning) {
+    warnings.push(gpus.warning);
+    ctx.progress({ kind: 'warning', message: gpus.warning });
+  }
+  const recipe = recipeFor(join(ctx.assetsRoot, 'media', 'recipe'), request.baseImage);
+  const image = request.image
+    ? await ensureReadyImage(docker, request.image, ctx.progress, ctx.signal)
+    : await withDeadline('image build', BUILD_TIMEOUT_MS, ctx.signal, (s) => ensureRecipeImage(docker, recipe, ctx.progress, s));
+  throwIfAborted(ctx.signal, 'start');
+  const keys = ensureKeys(ctx.stateDir, request.name);
+  ctx.progress({ kind: 'step', step: 'create', message: `Creating gpu-env-${request.name}` });
+  const user = request.uid === 0 ? 'root' : 'dev';
+  const options = containerCreateOptions({
+    name: request.name,
+    image,
+    workspace: request.workspace,
+    uid: request.uid,
+    gid: request.gid,
+    user,
+    gpus,
+    ...(request.memoryBytes !== undefined ? { memoryBytes: request.memoryBytes } : {}),
+    ...(request.nanoCpus !== undefined ? { nanoCpus: request.nanoCpus } : {}),
+    shmSizeBytes: request.shmSizeBytes,
+    recipeHash: request.image ? 'ready-image' : recipe.hash,
+    version: productVersion(ctx.assetsRoot),
+    overrideEntrypoint: request.image !== undefined,
+  });
+  const container = await withDeadline('container create', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => docker.createContainer({ ...options, abortSignal: s }));
+  try {
+    if (request.image) await prepareReadyImage(container, request.image, ctx);
+    await putFiles(container, '/etc/gpu-env', [
+      { name: 'ssh_host_ed25519_key', content: keys.hostPrivateKey, mode: 0o600 },
+      { name: 'authorized_keys', content: `${keys.userPublicKey}\n`, mode: 0o644 },
+    ], ctx.signal);
+    ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
+    await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s }));
+    const ready = await readyEnvironment(engine, request.name, ctx);
+    return { info: ready, action: 'created', warnings };
+  } catch (error) {
+    // Nothing left behind: a half-made environment is removed (without the caller's signal, which may be aborted).
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function prepareReadyImage(container: Docker.Container, image: string, ctx: CoreContext): Promise<void> {
+  if (!(await containerHasPath(container, '/usr/sbin/sshd', ctx.signal))) {
+    throw new GpuEnvError(`--image ${image}: the image has no OpenSSH server (/usr/sbin/sshd); install openssh-server in it, or use --base-image ${image} to build the gpu-env recipe on top of it`, 'usage');
+  }
+  const entrypoint = readAsset(ctx.assetsRoot, 'media', 'recipe', 'entrypoint.sh');
+  await putFiles(container, '/opt/gpu-env', [{ name: 'entrypoint.sh', content: entrypoint, mode: 0o755 }], ctx.signal);
+}
+
+/** After a start: read the port the engine chose, write the SSH config, run the first command. */
+async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
+  const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
+  if (!inspect) throw new GpuEnvError(`environment "${name}" disappeared while starting`);
+  const info = environmentInfo(inspect, engine.endpoint.url);
+  if (info.ssh.port === null) throw new GpuEnvError(`environment "${name}" has no published SSH port; remove it with \`gpu-env rm ${name}\` and run up again`);
+  writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user });
+  ctx.progress({ kind: 'step', step: 'ssh', message: 'Waiting for SSH' });
+  const session = await connectToEnvironment(engine, info, ctx);
+  try {
+    const result = await session.exec('true');
+    if (result.code !== 0) throw new GpuEnvError(`first SSH command in "${name}" failed (exit ${String(result.code)}): ${result.stderr.trim()}`);
+  } finally {
+    session.close();
+  }
+  return info;
+}

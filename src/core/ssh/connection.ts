@@ -1,0 +1,129 @@
+import { Client, type ClientChannel } from 'ssh2';
+import { PassThrough } from 'node:stream';
+import { GpuEnvError, messageOf } from '../errors';
+import { CancelledError } from '../util/abort';
+import { fingerprint, publicKeyBlob } from './keys';
+import type { ExecOptions, ExecResult, RemoteExit, RemoteProcess, SpawnOptions, SshSession } from './session';
+
+export interface SshTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKey: string;
+  /** The only host key accepted (OpenSSH public key line). */
+  readonly pinnedHostKey: string;
+  /** Shown in errors, e.g. gpu-env-default. */
+  readonly label: string;
+  /** A stream to use instead of a TCP connection (a forwarded channel through a jump host). */
+  readonly sock?: NodeJS.ReadableStream;
+}
+
+export class HostKeyMismatchError extends GpuEnvError {
+  constructor(label: string, expected: string, received: string) {
+    super(`host key of ${label} does not match the pinned key: expected ${expected}, received ${received}. Refusing to connect.`);
+    this.name = 'HostKeyMismatchError';
+  }
+}
+
+/** Opens one SSH connection with the host key pinned; any other key is refused before auth. */
+export function connectSsh(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<SshSession> {
+  const pinned = publicKeyBlob(target.pinnedHostKey);
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let mismatch: HostKeyMismatchError | undefined;
+    const onAbort = (): void => {
+      client.end();
+      reject(new CancelledError(`SSH connection to ${target.label}`));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('ready', () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(new Ssh2Session(client));
+    });
+    // ssh2 may emit several errors for one failure (e.g. before and during the handshake).
+    client.on('error', (error: Error) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      client.end();
+      reject(mismatch ?? new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port}) failed: ${error.message}`, 'failure', { cause: error }));
+    });
+    client.connect({
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      privateKey: target.privateKey,
+      ...(target.sock ? { sock: target.sock as never } : {}),
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      hostVerifier: (key: Buffer): boolean => {
+        if (key.equals(pinned)) return true;
+        mismatch = new HostKeyMismatchError(target.label, fingerprint(pinned), fingerprint(key));
+        return false;
+      },
+    });
+  });
+}
+
+class Ssh2Session implements SshSession {
+  readonly closed: Promise<void>;
+
+  constructor(private readonly client: Client) {
+    this.closed = new Promise((resolve) => client.once('close', () => resolve()));
+    // Errors after `ready` surface as a closed connection; keep them from crashing the process.
+    client.on('error', () => {});
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const process = await this.spawn(command, options.signal ? { signal: options.signal } : {});
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    process.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    process.stdin.end(options.stdin ?? undefined);
+    const exit = await process.exit;
+    return { ...exit, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+  }
+
+  spawn(command: string, options: SpawnOptions = {}): Promise<RemoteProcess> {
+    return new Promise((resolve, reject) => {
+      const ptyOptions = options.pty ? { pty: { cols: options.pty.cols, rows: options.pty.rows, term: options.pty.term ?? 'xterm-256color' } } : {};
+      this.client.exec(command, ptyOptions, (error, channel) => {
+        if (error) return reject(new GpuEnvError(`cannot run command over SSH: ${messageOf(error)}`, 'failure', { cause: error }));
+        resolve(wrapChannel(channel, options.signal));
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}
+
+function wrapChannel(channel: ClientChannel, signal?: AbortSignal): RemoteProcess {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  channel.pipe(stdout);
+  channel.stderr.pipe(stderr);
+  const exit = new Promise<RemoteExit>((resolve) => {
+    let result: RemoteExit = { code: null, signal: null };
+    channel.on('exit', (code: number | null, signalName?: string) => {
+      result = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
+    });
+    channel.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    });
+  });
+  const onAbort = (): void => {
+    channel.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    stdin: channel,
+    stdout,
+    stderr,
+    exit,
+    resize: (cols, rows) => channel.setWindow(rows, cols, 0, 0),
+    close: () => channel.close(),
+  };
+}

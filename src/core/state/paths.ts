@@ -1,0 +1,38 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** `$XDG_CONFIG_HOME/gpu-env`, else `~/.config/gpu-env`; `GPU_ENV_STATE_DIR` overrides both. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GPU_ENV_STATE_DIR) return env.GPU_ENV_STATE_DIR;
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  return join(base, 'gpu-env');
+}
+
+export interface EnvironmentPaths {
+  readonly dir: string;
+  readonly userKey: string;
+  readonly userPublicKey: string;
+  readonly hostKey: string;
+  readonly hostPublicKey: string;
+  readonly knownHosts: string;
+}
+
+export function environmentPaths(stateDir: string, name: string): EnvironmentPaths {
+  const dir = join(stateDir, 'envs', name);
+  return {
+    dir,
+    userKey: join(dir, 'id_ed25519'),
+    userPublicKey: join(dir, 'id_ed25519.pub'),
+    hostKey: join(dir, 'ssh_host_ed25519_key'),
+    hostPublicKey: join(dir, 'ssh_host_ed25519_key.pub'),
+    knownHosts: join(dir, 'known_hosts'),
+  };
+}
+
+export function sshConfigPath(stateDir: string): string {
+  return join(stateDir, 'ssh_config');
+}
+
+export function hostAlias(name: string): string {
+  return `gpu-env-${name}`;
+}

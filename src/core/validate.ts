@@ -1,0 +1,105 @@
+import { statSync } from 'node:fs';
+import { usageError } from './errors';
+
+/**
+ * Validators shared by the CLI flags and the VS Code settings. Each takes the name the user knows
+ * (`--memory` or `gpuEnv.memory`) so the message points at what to fix.
+ */
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `16g`, `512m`, `1.5g`, `1024` (bytes) → bytes. */
+export function parseSize(field: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?$/i.exec(value.trim());
+  const number = match ? Number(match[1]) : NaN;
+  const bytes = match ? Math.round(number * (SIZE_UNITS[match[2]!.toLowerCase()] ?? NaN)) : NaN;
+  if (!Number.isFinite(bytes) || bytes <= 0) {
+    throw usageError(`${field}: "${value}" is not a size; use a positive number with a unit b, k, m, g or t, e.g. 512m or 16g`);
+  }
+  return bytes;
+}
+
+/** A CPU count such as `4` or `1.5`, at most 1024. Returns NanoCPUs as the engine wants them. */
+export function parseCpus(field: string, value: string): number {
+  const cpus = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(cpus) || cpus <= 0 || cpus > 1024) {
+    throw usageError(`${field}: "${value}" is not a CPU count; use a positive number up to 1024, e.g. 4 or 1.5`);
+  }
+  return Math.round(cpus * 1e9);
+}
+
+export type GpuRequest =
+  | { readonly kind: 'auto' }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'devices'; readonly ids: readonly string[] };
+
+const GPU_UUID = /^(GPU|MIG)-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(\/\d+\/\d+)?$/;
+
+/** `all`, `none`, indices `0,1`, or UUIDs `GPU-…,MIG-…`. */
+export function parseGpus(field: string, value: string): GpuRequest {
+  const text = value.trim();
+  if (text === 'all') return { kind: 'all' };
+  if (text === 'none') return { kind: 'none' };
+  const ids = text.split(',').map((s) => s.trim());
+  const allIndices = ids.every((id) => /^\d{1,3}$/.test(id));
+  const allUuids = ids.every((id) => GPU_UUID.test(id));
+  if (text === '' || !(allIndices || allUuids) || new Set(ids).size !== ids.length) {
+    throw usageError(
+      `${field}: "${value}" is not a GPU list; use all, none, indices like 0,1 or UUIDs like GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (no duplicates)`,
+    );
+  }
+  return { kind: 'devices', ids: allIndices ? ids.map((id) => String(Number(id))) : ids };
+}
+
+const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** Environment names become container names `gpu-env-<name>` and SSH host aliases. */
+export function validateName(field: string, value: string): string {
+  if (!NAME.test(value) || value.length > 48) {
+    throw usageError(`${field}: "${value}" is not a valid name; use lower-case letters, digits, '_', '.', '-', starting with a letter or digit, at most 48 characters`);
+  }
+  return value;
+}
+
+// The docker/distribution reference grammar: [registry[:port]/]path[:tag][@algo:hex].
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const IMAGE_REF = new RegExp(
+  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+export function validateImageRef(field: string, value: string): string {
+  if (!IMAGE_REF.test(value) || value.length > 255) {
+    throw usageError(`${field}: "${value}" is not an image reference; use [registry/]repository[:tag][@sha256:digest], e.g. pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime`);
+  }
+  return value;
+}
+
+export function parseUid(field: string, value: string): number {
+  const uid = /^\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(uid) || uid < 0 || uid > 2147483646) {
+    throw usageError(`${field}: "${value}" is not a user id; use a whole number from 0 to 2147483646`);
+  }
+  return uid;
+}
+
+/** The workspace folder must exist and be a directory; returns its owner. */
+export function validateWorkspace(field: string, path: string): { path: string; uid: number; gid: number } {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw usageError(`${field}: "${path}" does not exist; give an existing folder to mount at /workspace`);
+  }
+  if (!stat.isDirectory()) throw usageError(`${field}: "${path}" is not a folder; give an existing folder to mount at /workspace`);
+  return { path, uid: stat.uid, gid: stat.gid };
+}
+
+export function parseDurationMs(field: string, value: string, min: number, max: number): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(ms) || ms < min || ms > max) {
+    throw usageError(`${field}: "${value}" is not accepted; use a whole number of milliseconds from ${min} to ${max}`);
+  }
+  return ms;
+}

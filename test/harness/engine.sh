@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Starts (or stops) a private Docker engine for the tests: its own socket, --data-root,
+# --exec-root and bridge, so it never touches a Docker engine the machine already runs.
+#   engine.sh start   prints `export DOCKER_HOST=…` lines to eval
+#   engine.sh stop    stops it and removes its bridge
+set -euo pipefail
+
+instance="${GPU_ENV_TEST_INSTANCE:-ci}"
+cache="${GPU_ENV_TEST_CACHE:-$HOME/.cache/gpu-env-test}"
+run="/tmp/gpu-env-engine-$instance"
+data="$cache/engine-$instance"
+bridge="gpuenv-$instance"
+subnet="${GPU_ENV_TEST_BRIDGE_CIDR:-172.29.0.1/24}"
+sock="$run/docker.sock"
+
+start() {
+  mkdir -p "$run/exec" "$data"
+  if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
+    echo "export DOCKER_HOST=unix://$sock"
+    return
+  fi
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add name "$bridge" type bridge
+    ip addr add "$subnet" dev "$bridge"
+  fi
+  ip link set "$bridge" up
+  # No iptables: the tests need host<->container traffic only, and published ports on 127.0.0.1
+  # go through docker-proxy. This keeps a second engine on the machine from fighting over rules.
+  nohup dockerd \
+    --host "unix://$sock" --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
+    --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false \
+    >"$run/dockerd.log" 2>&1 &
+  for _ in $(seq 1 120); do
+    if docker -H "unix://$sock" version >/dev/null 2>&1; then
+      echo "export DOCKER_HOST=unix://$sock"
+      echo "export GPU_ENV_TEST_ENGINE_LOG=$run/dockerd.log"
+      return
+    fi
+    sleep 0.5
+  done
+  echo "harness: dockerd did not answer within 60 s; log: $run/dockerd.log" >&2
+  tail -20 "$run/dockerd.log" >&2 || true
+  exit 1
+}
+
+stop() {
+  if [ -f "$run/dockerd.pid" ]; then
+    pid=$(cat "$run/dockerd.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  ip link del "$bridge" 2>/dev/null || true
+  echo "harness: engine $instance stopped" >&2
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: engine.sh start|stop" >&2; exit 2 ;;
+esac
