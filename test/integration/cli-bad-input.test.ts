@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, productContainers, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
+
+describe.skipIf(!HARNESS_READY)(`bad input exits 2 and creates nothing${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  let workspace = '';
+  let stateDir = '';
+  let rootOwned = '';
+  let aFile = '';
+  let env: Record<string, string> = {};
+  let before: string[] = [];
+
+  beforeAll(async () => {
+    workspace = userWorkspace('bad');
+    stateDir = tempDir('bad-state');
+    rootOwned = mkdtempSync(join(tmpdir(), 'gpu-env-rootws-'));
+    aFile = join(workspace, 'a-file');
+    writeFileSync(aFile, 'x');
+    env = { DOCKER_HOST, GPU_ENV_STATE_DIR: stateDir };
+    before = await productContainers();
+  });
+
+  afterAll(() => {
+    removeDir(workspace);
+    removeDir(stateDir);
+    removeDir(rootOwned);
+  });
+
+  const up = (...flags: string[]): string[] => ['up', '--name', 'bad-input', '--workspace', workspace, '--base-image', BASE_IMAGE, ...flags];
+
+  const cases: [string, () => string[], RegExp][] = [
+    ['--gpus with an empty item', () => up('--gpus', '0,,1'), /--gpus: "0,,1" is not a GPU list; use all, none, indices like 0,1/],
+    ['--gpus with a word', () => up('--gpus', 'two'), /--gpus: "two" is not a GPU list/],
+    ['--gpus with duplicates', () => up('--gpus', '1,1'), /--gpus: "1,1".*no duplicates/],
+    ['--memory with an unknown unit', () => up('--memory', '16q'), /--memory: "16q" is not a size; use a positive number with a unit b, k, m, g or t/],
+    ['--memory negative', () => up('--memory=-1g'), /--memory: "-1g" is not a size/],
+    ['--memory followed by a dash value', () => up('--memory', '-1g'), /Option '--memory' argument is ambiguous/],
+    ['--memory zero', () => up('--memory', '0'), /--memory: "0" is not a size/],
+    ['--shm-size zero', () => up('--shm-size', '0g'), /--shm-size: "0g" is not a size/],
+    ['--cpus zero', () => up('--cpus', '0'), /--cpus: "0" is not a CPU count; use a positive number up to 1024/],
+    ['--cpus a word', () => up('--cpus', 'many'), /--cpus: "many" is not a CPU count/],
+    ['--base-image with upper case and spaces', () => up('--base-image', 'Not An/Image'), /--base-image: "Not An\/Image" is not an image reference/],
+    ['--image with two colons', () => up('--image', 'repo::tag'), /--image: "repo::tag" is not an image reference/],
+    ['--name with upper case', () => ['up', '--name', 'Bad_Name', '--workspace', workspace], /--name: "Bad_Name" is not a valid name; use lower-case letters/],
+    ['--workspace missing', () => ['up', '--name', 'x', '--workspace', '/nonexistent/gpu-env'], /--workspace: "\/nonexistent\/gpu-env" does not exist/],
+    ['--workspace a file', () => ['up', '--name', 'x', '--workspace', aFile], /--workspace: ".*a-file" is not a folder/],
+    ['--uid negative', () => up('--uid=-1'), /--uid: "-1" is not a user id/],
+    ['--uid a word', () => up('--uid', 'me'), /--uid: "me" is not a user id; use a whole number/],
+    ['root-owned workspace without --uid', () => ['up', '--name', 'x', '--workspace', rootOwned, '--base-image', BASE_IMAGE], /is owned by root.*Pass --uid N.*--uid 0 to run as root on purpose/s],
+    ['--host with an unknown scheme', () => up('--host', 'ftp://example'), /--host: "ftp:\/\/example" is not a Docker engine address; use unix:\/\/\/path/],
+    ['an unknown flag', () => up('--colour', 'blue'), /Unknown option '--colour'[\s\S]*usage: gpu-env up/],
+    ['a flag without its value', () => ['up', '--memory'], /Option '--memory <value>' argument missing/],
+    ['exec without --', () => ['exec', 'x', 'ls'], /missing "--" before the command/],
+    ['status without NAME', () => ['status'], /missing environment NAME/],
+    ['rm with a bad NAME', () => ['rm', '../etc'], /NAME: "\.\.\/etc" is not a valid name/],
+    ['an unknown command', () => ['upp'], /unknown command "upp"/],
+  ];
+
+  it.each(cases)('%s', async (_label, args, message) => {
+    const result = await runCli(args(), env, 30_000);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('GPUs named explicitly on an engine without a GPU runtime fail clearly (exit 1)', async () => {
+    const result = await runCli(up('--gpus', 'all'), env, 60_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--gpus all: the engine at unix:\/\/.* offers no NVIDIA runtime or CDI GPU devices/);
+  });
+
+  it('left no container behind', async () => {
+    expect(await productContainers()).toEqual(before);
+  });
+});

@@ -1,0 +1,70 @@
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import Docker from 'dockerode';
+
+/** Set by test/run-all.sh after it started the private engine and built the stand-in base. */
+export const BASE_IMAGE = process.env.GPU_ENV_TEST_BASE_IMAGE ?? '';
+export const DOCKER_HOST = process.env.DOCKER_HOST ?? '';
+export const HARNESS_READY = BASE_IMAGE !== '' && DOCKER_HOST.startsWith('unix://');
+export const SKIP_REASON = 'integration tests need the harness engine: run `npm test` (sets DOCKER_HOST and GPU_ENV_TEST_BASE_IMAGE)';
+
+export const CLI = resolve(__dirname, '../../dist/cli.js');
+/** A non-root owner for test workspaces, as a user's home folder would have. */
+export const WORKSPACE_UID = 1234;
+
+export function docker(): Docker {
+  return new Docker({ socketPath: DOCKER_HOST.replace(/^unix:\/\//, '') });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `gpu-env-${prefix}-`));
+}
+
+/** A workspace folder owned by WORKSPACE_UID (when the tests run as root, as in CI). */
+export function userWorkspace(prefix: string): string {
+  const dir = tempDir(prefix);
+  if (process.getuid?.() === 0) chownSync(dir, WORKSPACE_UID, WORKSPACE_UID);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI with the harness engine and the given state dir, bounded in time. */
+export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], env, timeoutMs);
+}
+
+export function runProcess(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Names of containers carrying the product's label. */
+export async function productContainers(): Promise<string[]> {
+  const list = await docker().listContainers({ all: true, filters: { label: ['dev.gpu-env.name'] } });
+  return list.flatMap((c) => c.Names.map((n) => n.replace(/^\//, '')));
+}

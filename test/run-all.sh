@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: build and unit tests, then everything against real parts —
+# a private Docker engine, the stand-in PyTorch base image, sshd, OpenSSH, Chromium, code-server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "system packages"
+bash test/harness/install-deps.sh
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+step "build and typecheck"
+npm run build
+npm run typecheck
+
+step "unit tests"
+npx vitest run --project unit
+
+step "private Docker engine"
+eval "$(bash test/harness/engine.sh start)"
+cleanup() {
+  # Containers the tests left (a failed run) would restart with the cached engine next time.
+  ids=$(docker ps -aq --filter label=dev.gpu-env.name 2>/dev/null || true)
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+  bash test/harness/engine.sh stop
+}
+trap cleanup EXIT
+
+step "stand-in base image"
+GPU_ENV_TEST_BASE_IMAGE=$(bash test/harness/base-image.sh)
+export GPU_ENV_TEST_BASE_IMAGE
+echo "base image: $GPU_ENV_TEST_BASE_IMAGE"
+
+step "integration tests (real engine, sshd, OpenSSH, PyTorch)"
+npx vitest run --project integration
+
+if [ -x test/python/run-in-image.sh ]; then
+  step "training templates in the container (real PyTorch, real Fashion-MNIST)"
+  bash test/python/run-in-image.sh "$GPU_ENV_TEST_BASE_IMAGE"
+fi
+
+if compgen -G "test/webview/*.test.ts" >/dev/null; then
+  step "webviews in headless Chromium"
+  npx vitest run --project webview
+fi
+
+if [ -f test/e2e/run.sh ]; then
+  step "end to end in code-server"
+  bash test/e2e/run.sh
+fi
+
+step "all test stages passed"
