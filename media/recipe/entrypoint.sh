@@ -21,12 +21,13 @@ if [ "$uid" = "0" ]; then
   home=/root
 else
   if ! getent group "$gid" >/dev/null; then groupadd -g "$gid" "$user"; fi
+  # '*' instead of the locked '!': sshd refuses public keys for locked accounts when PAM is off.
   if ! id -u "$user" >/dev/null 2>&1; then
     # -o: the base image may already use this UID (ubuntu:24.04 has uid 1000); share it.
-    useradd -o -m -u "$uid" -g "$gid" -s /bin/bash "$user"
+    useradd -o -m -p '*' -u "$uid" -g "$gid" -s /bin/bash "$user"
+  elif getent shadow "$user" | cut -d: -f2 | grep -q '^!'; then
+    usermod -p '*' "$user"
   fi
-  # '*' instead of the locked '!': sshd refuses public keys for locked accounts when PAM is off.
-  usermod -p '*' "$user"
   home=$(getent passwd "$user" | cut -d: -f6)
 fi
 

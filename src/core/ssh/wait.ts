@@ -11,13 +11,12 @@ export interface WaitOptions {
 }
 
 /**
- * Connects once sshd answers, retrying with a short capped backoff (the container needs a moment
- * after start). A wrong host key or a cancel stops at once; the timeout error says what was tried.
+ * Connects once sshd answers, retrying (the container needs a moment after start). A wrong host key or a cancel stops at once; the timeout error says what was tried.
  */
 export async function waitForSsh(target: SshTarget, options: WaitOptions = {}): Promise<SshSession> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
-  let delay = 25;
+  const started = Date.now();
   let lastError = '';
   for (let attempt = 0; attempt < 10_000; attempt++) {
     try {
@@ -27,10 +26,13 @@ export async function waitForSsh(target: SshTarget, options: WaitOptions = {}): 
       if (error instanceof HostKeyMismatchError || error instanceof CancelledError) throw error;
       lastError = messageOf(error);
     }
-    await options.stillWorthWaiting?.();
+    // A refused connection costs next to nothing, so poll tightly while sshd is likely starting and
+    // back off only after a few seconds; ask whether the container still runs now and then.
+    const waited = Date.now() - started;
+    if (attempt % 10 === 9) await options.stillWorthWaiting?.();
+    const delay = waited < 5_000 ? 20 : 250;
     if (Date.now() + delay > deadline) break;
     await sleep(delay, options.signal);
-    delay = Math.min(delay * 2, 500);
   }
   throw new GpuEnvError(`SSH on ${target.label} (${target.host}:${target.port}) not ready after ${formatMs(timeoutMs)}; last error: ${lastError}`);
 }
