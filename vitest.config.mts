@@ -8,13 +8,13 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One engine, two cores: files run one after another; each bounds its own waits.
-          fileParallelism: false,
+          // One engine, two cores: files run one after another in one worker; each bounds its own waits.
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },
       },
-      { test: { name: 'webview', include: ['test/webview/**/*.test.ts'], fileParallelism: false, testTimeout: 180_000, hookTimeout: 180_000 } },
+      { test: { name: 'webview', include: ['test/webview/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, testTimeout: 180_000, hookTimeout: 180_000 } },
     ],
   },
 });

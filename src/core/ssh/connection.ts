@@ -99,11 +99,24 @@ class Ssh2Session implements SshSession {
   }
 }
 
+const OUTPUT_DRAIN_GRACE_MS = 2_000;
+
+function ended(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded) return resolve();
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+  });
+}
+
 function wrapChannel(channel: ClientChannel, signal?: AbortSignal): RemoteProcess {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   channel.pipe(stdout);
   channel.stderr.pipe(stderr);
+  // ssh2 can emit 'close' before the last output chunk has passed through the pipes: the exit is
+  // reported only once both output streams have ended too (bounded, in case one never does).
+  const outputEnded = Promise.all([ended(stdout), ended(stderr)]);
   const exit = new Promise<RemoteExit>((resolve) => {
     let result: RemoteExit = { code: null, signal: null };
     channel.on('exit', (code: number | null, signalName?: string) => {
@@ -111,7 +124,11 @@ function wrapChannel(channel: ClientChannel, signal?: AbortSignal): RemoteProces
     });
     channel.once('close', () => {
       signal?.removeEventListener('abort', onAbort);
-      resolve(result);
+      const grace = setTimeout(() => resolve(result), OUTPUT_DRAIN_GRACE_MS);
+      void outputEnded.then(() => {
+        clearTimeout(grace);
+        resolve(result);
+      });
     });
   });
   const onAbort = (): void => {
