@@ -59,6 +59,11 @@ function processIo(): CliIo {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `gpu-env monitor --json | head` closes our stdout: that is the reader's way of saying stop.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
