@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Run the end-to-end journeys: setup.sh (cached), then vitest with test/e2e/vitest.config.mts.
+#
+#   test/e2e/run.sh                              # all journeys (test/e2e/journeys/*.e2e.ts)
+#   test/e2e/run.sh test/e2e/journeys/smoke.e2e.ts
+#   test/e2e/run.sh -t 'untrusted'               # any vitest argument
+#
+# Environment:
+#   GPU_ENV_E2E_TIMEOUT   bound for the whole vitest run, seconds (default 1800)
+#   GPU_ENV_E2E_KEEP=1    keep code-server's temp dirs after a failed journey
+#   plus everything setup.sh reads (GPU_ENV_TEST_CACHE, ...).
+#
+# Artifacts (screenshots, logs on failure): test-artifacts/e2e/.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO_ROOT"
+
+TOTAL_TIMEOUT="${GPU_ENV_E2E_TIMEOUT:-1800}"
+
+echo "[e2e] setup"
+SETUP_OUT="$(mktemp)"
+if ! timeout -k 30 3600 bash test/e2e/setup.sh 2>&1 | tee "$SETUP_OUT"; then
+  rm -f "$SETUP_OUT"
+  echo "[e2e] setup failed" >&2
+  exit 1
+fi
+CODE_SERVER_BIN="$(sed -n 's/^CODE_SERVER_BIN=//p' "$SETUP_OUT" | tail -1)"
+rm -f "$SETUP_OUT"
+[ -n "$CODE_SERVER_BIN" ] || { echo "[e2e] setup.sh did not report CODE_SERVER_BIN" >&2; exit 1; }
+export GPU_ENV_CODE_SERVER_BIN="$CODE_SERVER_BIN"
+
+[ -x node_modules/.bin/vitest ] || { echo "[e2e] node_modules/.bin/vitest missing (npm install in the repo)" >&2; exit 1; }
+[ -d node_modules/playwright-core ] || { echo "[e2e] playwright-core missing (npm install in the repo)" >&2; exit 1; }
+
+# code-server.ts records each server's pid here; whatever is left when we exit gets killed.
+export GPU_ENV_E2E_PID_DIR
+GPU_ENV_E2E_PID_DIR="$(mktemp -d "${TMPDIR:-/tmp}/gpu-e2e-pids.XXXXXX")"
+
+kill_tree() { # pid signal
+  local pid="$1" sig="$2" child
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do kill_tree "$child" "$sig"; done
+  kill "-$sig" "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local f pid tmp
+  for f in "$GPU_ENV_E2E_PID_DIR"/*; do
+    [ -e "$f" ] || continue
+    [ "$(basename "$f")" = tmpdirs ] && continue
+    pid="$(basename "$f")"
+    tmp="$(head -1 "$f" 2>/dev/null || true)"
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "[e2e] cleanup: killing leftover code-server $pid" >&2
+      kill -TERM -- "-$pid" 2>/dev/null || true
+      kill_tree "$pid" TERM
+      sleep 2
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      kill_tree "$pid" KILL
+    fi
+    case "$tmp" in */gpu-e2e-*) rm -rf "$tmp" ;; esac
+  done
+  # Throw-away dirs (code-server, Chromium profiles, workspaces) of journeys that were killed.
+  if [ -f "$GPU_ENV_E2E_PID_DIR/tmpdirs" ]; then
+    while IFS= read -r tmp; do
+      case "$tmp" in */gpu-e2e-*) rm -rf "$tmp" ;; esac
+    done <"$GPU_ENV_E2E_PID_DIR/tmpdirs"
+  fi
+  rm -rf "$GPU_ENV_E2E_PID_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p test-artifacts/e2e
+echo "[e2e] journeys (bounded by ${TOTAL_TIMEOUT}s)"
+START=$(date +%s)
+set +e
+timeout -k 30 "$TOTAL_TIMEOUT" node_modules/.bin/vitest run --config test/e2e/vitest.config.mts "$@"
+rc=$?
+set -e
+echo "[e2e] vitest exited $rc after $(( $(date +%s) - START ))s; artifacts in test-artifacts/e2e/"
+[ "$rc" = 124 ] && echo "[e2e] TIMED OUT after ${TOTAL_TIMEOUT}s" >&2
+exit "$rc"
