@@ -6,13 +6,33 @@ import { join } from 'node:path';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
 
+/**
+ * dockerode's BuildKit session (gRPC + protobuf, over a third of the bundle) is only used for
+ * `version: "2"` builds; gpu-env uses the classic builder, so those modules are replaced by a stub
+ * that fails loudly if ever reached.
+ */
+const withoutBuildKit = {
+  name: 'without-buildkit',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
+      /dockerode[\\/]lib$/.test(args.resolveDir) ? { path: args.path, namespace: 'buildkit-stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'buildkit-stub' }, () => ({
+      contents: 'module.exports = function () { throw new Error("BuildKit sessions are not bundled in gpu-env"); };',
+      loader: 'js',
+    }));
+  },
+};
+
 const node = {
   bundle: true,
+  plugins: [withoutBuildKit],
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: !production,
-  minify: production,
+  // Minified always: load time is part of activation and of every CLI call.
+  minify: true,
   // ssh2's optional native accelerators: it falls back to pure JS without them.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
   logLevel: 'info',
@@ -24,6 +44,8 @@ const webviews = ['dashboard', 'monitor'].filter((name) => existsSync(`media/${n
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' },
+  // The core the extension requires on first use (see src/vscode/core-bundle.ts).
+  { ...node, entryPoints: { core: 'src/core/bundle.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   ...webviews.map((name) => ({
     bundle: true,

@@ -11,6 +11,11 @@ export { defaultContext, type CoreContext } from './lifecycle/context';
 export { validateUpInput, CLI_FIELDS, type UpInput, type UpRequest, type FieldNames } from './lifecycle/request';
 export type { EnvironmentInfo, EnvironmentState } from './lifecycle/environment-info';
 export { renderHostBlock } from './ssh/openssh-config';
+export { logs } from './lifecycle/logs';
+export { watchEnvironmentEvents, type EnvironmentChange, type EventWatcher, type EventWatchOptions } from './lifecycle/events';
+export { ensureUserSshInclude, includeLine, userSshConfigPath, userSshIncludePresent, type IncludeResult } from './ssh/user-config-include';
+export { validateEngineUrl } from './engine/resolve';
+export { hostAlias, sshConfigPath } from './state/paths';
 export type { SshSession } from './ssh/session';
 
 /** An SSH session to the running environment NAME (the engine resolved as the docker CLI does). */

@@ -1,7 +1,70 @@
-import type * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { messageOf } from '../core/errors';
+import { autoStartOnFirstList } from './auto-start';
+import { COMMANDS } from './commands/index';
+import { ENVIRONMENTS_VIEW } from './contribution-ids';
+import { runCommand } from './commands/run-command';
+import { loadCoreApi } from './core-api';
+import { EnvironmentStore } from './environment-store';
+import { lazyLogChannel } from './lazy-log';
+import { coreContext, type CoreContextSource, type Services } from './services';
+import { readSettings, SECTION, SETTING_FIELDS } from './settings';
+import { extensionStateDir } from './state-dir';
+import { EnvironmentStatusBar } from './status-bar';
+import { registerTerminalProfile } from './terminal/profile-provider';
+import { EnvironmentsTreeProvider } from './views/environments-tree';
+import { createVsCodeHost, vscodeTranslate } from './vscode-host';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Commands are registered in later steps.
+/**
+ * Registers commands, the Environments view and the terminal profile, and nothing else: no engine
+ * call, no file read, no UI until a view is shown or a command runs.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const services = createServices(context);
+  for (const command of COMMANDS) {
+    context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(services, command, args)));
+  }
+  const tree = new EnvironmentsTreeProvider(services.store, services.t);
+  context.subscriptions.push(
+    tree,
+    vscode.window.registerTreeDataProvider(ENVIRONMENTS_VIEW, tree),
+    registerTerminalProfile(services),
+    services.store.onDidChange(autoStartOnFirstList(services, () => Promise.resolve(vscode.commands.executeCommand('gpuEnv.start')))),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SETTING_FIELDS.host)) services.store.reconnect();
+    }),
+  );
 }
 
 export function deactivate(): void {}
+
+function createServices(context: vscode.ExtensionContext): Services {
+  const t = vscodeTranslate;
+  const log = lazyLogChannel('GPU Environments');
+  const host = createVsCodeHost(context, t);
+  const base: CoreContextSource = {
+    settings: () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get<unknown>(key)),
+    stateDir: extensionStateDir(process.env, context.globalStorageUri.fsPath),
+    homeDir: homedir(),
+    env: process.env,
+    assetsRoot: context.extensionPath,
+  };
+  const store = new EnvironmentStore({
+    list: async () => (await loadCoreApi()).list(coreContext(base)),
+    watch: async (onChange) =>
+      (await loadCoreApi()).watchEvents(coreContext(base), onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`)),
+  }, log);
+  const statusBar = new EnvironmentStatusBar(host.statusBar, store, t, () => configuredName(base.settings, log));
+  context.subscriptions.push(log, host, store, statusBar);
+  return { ...base, host, core: loadCoreApi, t, log, store, statusBar };
+}
+
+function configuredName(settings: () => ReturnType<typeof readSettings>, log: { warn(message: string): void }): string | undefined {
+  try {
+    return settings().environmentName ?? 'default';
+  } catch (error) {
+    log.warn(messageOf(error));
+    return undefined;
+  }
+}

@@ -11,6 +11,7 @@ interface WithAbort {
 interface AbortableDocker {
   ping(options: WithAbort): Promise<unknown>;
   info(options: WithAbort): Promise<unknown>;
+  getEvents(options: Docker.GetEventsOptions & WithAbort): Promise<NodeJS.ReadableStream>;
 }
 
 interface AbortableImage {

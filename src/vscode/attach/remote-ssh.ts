@@ -1,0 +1,59 @@
+import { includeLine, userSshConfigPath } from '../../core/ssh/user-config-include';
+import { sshConfigPath } from '../../core/state/paths';
+import type { Services } from '../services';
+
+export const REMOTE_SSH_EXTENSION = 'ms-vscode-remote.remote-ssh';
+/** globalState key: the user's answer to adding the Include line ('added' | 'declined'). */
+export const INCLUDE_ANSWER_KEY = 'gpuEnv.sshConfigInclude';
+
+/** Remote-SSH's URI for a folder on a host alias from the user's OpenSSH config. */
+export function remoteWorkspaceUri(alias: string): string {
+  return `vscode-remote://ssh-remote+${alias}/workspace`;
+}
+
+/**
+ * Remote-SSH only reads ~/.ssh/config, so the product's ssh_config has to be included there. That
+ * file is the user's: the line is added only after a modal yes, and a no is remembered (the user is
+ * then told how to add it by hand instead of being asked again).
+ */
+export async function ensureSshConfigInclude(services: Services): Promise<boolean> {
+  const { host, t, homeDir, stateDir } = services;
+  const core = await services.core();
+  if (core.userSshIncludePresent(homeDir, stateDir)) return true;
+  if (host.globalState.get(INCLUDE_ANSWER_KEY) === 'declined') return explainManualInclude(services);
+  const add = t('Add Include Line');
+  const decline = t('Don\'t Add');
+  const choice = await host.askModal(
+    t('Let Remote - SSH find GPU environments?'),
+    t('gpu-env keeps the SSH settings of its environments in {0}. To attach, Remote - SSH needs this line at the top of {1}:\n\n{2}\n\nNothing else in that file changes.', sshConfigPath(stateDir), userSshConfigPath(homeDir), includeLine(stateDir)),
+    [add, decline],
+  );
+  if (choice === decline) {
+    await host.globalState.update(INCLUDE_ANSWER_KEY, 'declined');
+    services.log.info('the user declined adding the Include line to ~/.ssh/config');
+    return explainManualInclude(services);
+  }
+  if (choice !== add) return false;
+  const result = core.ensureUserSshInclude(homeDir, stateDir);
+  await host.globalState.update(INCLUDE_ANSWER_KEY, 'added');
+  services.log.info(`${result === 'added' ? 'added' : 'found'} "${includeLine(stateDir)}" in ${userSshConfigPath(homeDir)}`);
+  return true;
+}
+
+/** Says what is missing; true when the user then chose to add the line after all. */
+async function explainManualInclude(services: Services): Promise<boolean> {
+  const { host, t, homeDir, stateDir } = services;
+  const copy = t('Copy Include Line');
+  const addNow = t('Add It Now');
+  const choice = await host.showWarning(
+    t('Remote - SSH cannot find GPU environments until {0} starts with: {1}', userSshConfigPath(homeDir), includeLine(stateDir)),
+    copy,
+    addNow,
+  );
+  if (choice === copy) await host.writeClipboard(includeLine(stateDir));
+  if (choice !== addNow) return false;
+  (await services.core()).ensureUserSshInclude(homeDir, stateDir);
+  await host.globalState.update(INCLUDE_ANSWER_KEY, 'added');
+  services.log.info(`added "${includeLine(stateDir)}" to ${userSshConfigPath(homeDir)}`);
+  return true;
+}

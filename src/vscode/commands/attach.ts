@@ -1,0 +1,37 @@
+import { ensureSshConfigInclude, REMOTE_SSH_EXTENSION, remoteWorkspaceUri } from '../attach/remote-ssh';
+import { chooseEnvironment } from '../pick-environment';
+import type { Services } from '../services';
+import { ensureRunning } from '../start-flow';
+import { requireTrustedWorkspace } from '../trust';
+import type { GpuCommand } from './command';
+
+export const attachCommand: GpuCommand = {
+  id: 'gpuEnv.attach',
+  title: (t) => t('Attach VS Code to GPU Environment'),
+  async run(services, arg) {
+    const { host, log, t } = services;
+    if (!requireTrustedWorkspace(services, attachCommand.title(t))) return;
+    if (!host.hasExtension(REMOTE_SSH_EXTENSION)) return offerWithoutRemoteSsh(services, arg);
+    const chosen = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to attach to') });
+    if (!chosen) return;
+    const info = await ensureRunning(services, chosen);
+    if (!info || !(await ensureSshConfigInclude(services))) return;
+    const uri = remoteWorkspaceUri(info.ssh.alias);
+    log.info(`opening ${uri} in a new window`);
+    await host.openRemoteFolder(uri);
+  },
+};
+
+/** code-server and VSCodium have no Remote - SSH (it is not on Open VSX): the terminal works everywhere. */
+async function offerWithoutRemoteSsh(services: Services, arg: unknown): Promise<void> {
+  const { host, t } = services;
+  const install = t('Install Remote - SSH');
+  const terminal = t('Open Terminal');
+  const choice = await host.showWarning(
+    t('Attaching VS Code needs the Remote - SSH extension ({0}). Install it, or open a terminal in the environment instead.', REMOTE_SSH_EXTENSION),
+    install,
+    terminal,
+  );
+  if (choice === install) await host.executeCommand('workbench.extensions.search', `@id:${REMOTE_SSH_EXTENSION}`);
+  if (choice === terminal) await host.executeCommand('gpuEnv.openTerminal', arg);
+}

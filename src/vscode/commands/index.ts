@@ -1,0 +1,25 @@
+import type { GpuCommand } from './command';
+import { attachCommand } from './attach';
+import { copySshCommand } from './copy-ssh-command';
+import { environmentActionsCommand } from './environment-actions';
+import { openTerminalCommand } from './open-terminal';
+import { refreshCommand } from './refresh';
+import { removeCommand } from './remove';
+import { runDoctorCommand } from './run-doctor';
+import { showLogsCommand } from './show-logs';
+import { startCommand } from './start';
+import { stopCommand } from './stop';
+
+/** Every command the extension registers; one line per command. */
+export const COMMANDS: readonly GpuCommand[] = [
+  startCommand,
+  stopCommand,
+  removeCommand,
+  openTerminalCommand,
+  attachCommand,
+  showLogsCommand,
+  copySshCommand,
+  runDoctorCommand,
+  refreshCommand,
+  environmentActionsCommand,
+];

@@ -1,0 +1,20 @@
+import { chooseEnvironment } from '../pick-environment';
+import { coreContext } from '../services';
+import type { GpuCommand } from './command';
+
+export const stopCommand: GpuCommand = {
+  id: 'gpuEnv.stop',
+  title: (t) => t('Stop GPU Environment'),
+  async run(services, arg) {
+    const { host, log, t } = services;
+    const info = await chooseEnvironment(services, arg, { filter: 'running', placeHolder: t('Environment to stop') });
+    if (!info) return;
+    const core = await services.core();
+    const after = await host.withProgress(t('Stopping GPU environment "{0}"', info.name), (_report, signal) =>
+      core.down(info.name, coreContext(services, { signal })),
+    );
+    log.info(`${after.container} stopped (files, keys and the container are kept)`);
+    if (services.statusBar.current() === info.name) services.statusBar.hide();
+    services.store.refreshSoon();
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The slice of the VS Code API that command handlers and view models use. Handlers depend on this
+ * interface, never on the `vscode` module, so unit tests drive them with a fake (test/unit/vscode-fakes.ts)
+ * and only src/vscode/vscode-host.ts talks to VS Code itself.
+ */
+
+export interface PickItem<T> {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+  readonly value: T;
+}
+
+export interface ProgressUpdate {
+  readonly message?: string;
+  /** Percentage points to add to the bar (VS Code sums them). */
+  readonly increment?: number;
+}
+
+/** A terminal backend in the shape of `vscode.Pseudoterminal`, built without the vscode module. */
+export interface TerminalBackend {
+  readonly onDidWrite: Subscribe<string>;
+  readonly onDidClose: Subscribe<number | void>;
+  open(dimensions: TerminalSize | undefined): void;
+  close(): void;
+  handleInput(data: string): void;
+  setDimensions(dimensions: TerminalSize): void;
+}
+
+export interface TerminalSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Structurally the same as `vscode.Event<T>`. */
+export type Subscribe<T> = (listener: (value: T) => unknown, thisArgs?: unknown, disposables?: Disposable[]) => Disposable;
+
+export interface StatusBarPort {
+  show(text: string, tooltip: string, command: { readonly id: string; readonly args: readonly unknown[] }): void;
+  hide(): void;
+}
+
+export interface KeyValueStore {
+  get(key: string): unknown;
+  update(key: string, value: unknown): Promise<void>;
+}
+
+export interface Host {
+  showInfo(message: string, ...actions: string[]): Promise<string | undefined>;
+  showWarning(message: string, ...actions: string[]): Promise<string | undefined>;
+  showError(message: string, ...actions: string[]): Promise<string | undefined>;
+  /** A modal dialog; undefined when dismissed. */
+  askModal(message: string, detail: string, actions: readonly string[]): Promise<string | undefined>;
+  pick<T>(items: readonly PickItem<T>[], placeHolder: string): Promise<T | undefined>;
+  /** A cancellable notification; the signal aborts when the user presses Cancel. */
+  withProgress<T>(title: string, work: (report: (update: ProgressUpdate) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
+
+  isTrusted(): boolean;
+  workspaceFolderPaths(): readonly string[];
+  executeCommand(id: string, ...args: unknown[]): Promise<unknown>;
+  writeClipboard(text: string): Promise<void>;
+  openMarkdownPreview(markdown: string): Promise<void>;
+  /** Opens a `vscode-remote://` folder URI in a new window. */
+  openRemoteFolder(uri: string): Promise<void>;
+  hasExtension(id: string): boolean;
+  openTerminal(name: string, backend: TerminalBackend): void;
+  /** Replaces the text of the container-logs output channel and reveals it. */
+  showContainerLogs(text: string): void;
+  readonly statusBar: StatusBarPort;
+  readonly globalState: KeyValueStore;
+}

@@ -1,0 +1,54 @@
+import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
+import { environmentArgument } from './environment-argument';
+import type { PickItem } from './host';
+import { coreContext, type Services } from './services';
+import { stateLabel } from './views/environment-node';
+
+export const START_COMMAND = 'gpuEnv.start';
+
+export interface ChooseOptions {
+  /** `running`: only running environments are offered (stop). */
+  readonly filter: 'any' | 'running';
+  readonly placeHolder: string;
+}
+
+/**
+ * The environment a command acts on: the tree item or name it was given, else the only candidate,
+ * else the user's pick. Undefined when there is none (the user was told) or the pick was dismissed.
+ */
+export async function chooseEnvironment(services: Services, arg: unknown, options: ChooseOptions): Promise<EnvironmentInfo | undefined> {
+  const given = environmentArgument(arg);
+  if (given.kind === 'info') return given.info;
+  const core = await services.core();
+  if (given.kind === 'name') return core.status(given.name, coreContext(services));
+  const all = await core.list(coreContext(services));
+  const candidates = options.filter === 'running' ? all.filter((info) => info.state === 'running') : all;
+  if (candidates.length === 0) {
+    await tellNoCandidate(services, all.length > 0);
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  return services.host.pick(pickItems(services, candidates), options.placeHolder);
+}
+
+/** The configured environment first, then by name; each with its state and workspace. */
+export function pickItems(services: Pick<Services, 't' | 'settings'>, environments: readonly EnvironmentInfo[]): PickItem<EnvironmentInfo>[] {
+  const configured = safeConfiguredName(services);
+  const ordered = [...environments].sort((a, b) => Number(b.name === configured) - Number(a.name === configured) || a.name.localeCompare(b.name));
+  return ordered.map((info) => ({ label: info.name, description: stateLabel(info.state, services.t), detail: info.workspace, value: info }));
+}
+
+function safeConfiguredName(services: Pick<Services, 'settings'>): string | undefined {
+  try {
+    return services.settings().environmentName ?? 'default';
+  } catch {
+    return undefined;
+  }
+}
+
+async function tellNoCandidate(services: Services, someExist: boolean): Promise<void> {
+  const { host, t } = services;
+  const start = t('Start GPU Environment');
+  const message = someExist ? t('No GPU environment is running.') : t('There is no GPU environment yet.');
+  if ((await host.showInfo(message, start)) === start) await host.executeCommand(START_COMMAND);
+}

@@ -1,0 +1,29 @@
+import { isUsageError, messageOf } from '../core/errors';
+import type { Services } from './services';
+
+export function isCancellation(error: unknown): boolean {
+  return error instanceof Error && error.name === 'CancelledError';
+}
+
+/**
+ * The one place a command's failure reaches the user. Cancelling is not an error; a usage error
+ * (a bad setting) is shown as is, since it names the setting and what is accepted; anything else
+ * also offers the log, where the steps before the failure are.
+ */
+export async function reportError(services: Services, commandTitle: string, error: unknown): Promise<void> {
+  const { host, log, t } = services;
+  const message = messageOf(error);
+  if (isCancellation(error)) {
+    log.info(`${commandTitle}: cancelled`);
+    return;
+  }
+  if (isUsageError(error)) {
+    log.warn(`${commandTitle}: ${message}`);
+    await host.showError(t('{0}: {1}', commandTitle, message));
+    return;
+  }
+  log.error(`${commandTitle} failed: ${message}`);
+  const showLog = t('Show Log');
+  const choice = await host.showError(t('{0} failed: {1}', commandTitle, message), showLog);
+  if (choice === showLog) log.show();
+}

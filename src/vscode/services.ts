@@ -1,0 +1,49 @@
+import type { CoreContext } from '../core/lifecycle/context';
+import type { ProgressSink } from '../core/progress';
+import { validateEngineUrl } from '../core/engine/resolve';
+import { silentProgress } from '../core/progress';
+import type { CoreApi } from './core-api';
+import type { EnvironmentStore } from './environment-store';
+import type { Host } from './host';
+import type { Translate } from './l10n';
+import type { Log } from './log';
+import { SETTING_FIELDS, type ExtensionSettings } from './settings';
+import type { EnvironmentStatusBar } from './status-bar';
+
+/** Everything a command handler may use; built once in `activate`, faked in unit tests. */
+export interface Services {
+  readonly host: Host;
+  readonly core: () => Promise<CoreApi>;
+  readonly t: Translate;
+  readonly log: Log;
+  /** Current settings; throws a usage error naming the setting when one has the wrong type. */
+  readonly settings: () => ExtensionSettings;
+  readonly stateDir: string;
+  readonly homeDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The extension's install folder (media/recipe, templates). */
+  readonly assetsRoot: string;
+  readonly store: EnvironmentStore;
+  readonly statusBar: EnvironmentStatusBar;
+}
+
+/** What a core context is made from. */
+export type CoreContextSource = Pick<Services, 'settings' | 'stateDir' | 'homeDir' | 'env' | 'assetsRoot'>;
+
+/**
+ * The core context for one operation. The engine comes from `gpuEnv.engineHost` when set (checked
+ * with the CLI's validator, so a bad value names the setting), else as the docker CLI finds it.
+ */
+export function coreContext(services: CoreContextSource, options: { progress?: ProgressSink; signal?: AbortSignal } = {}): CoreContext {
+  const host = services.settings().engineHost;
+  if (host !== undefined) validateEngineUrl(SETTING_FIELDS.host, host);
+  return {
+    stateDir: services.stateDir,
+    env: services.env,
+    homeDir: services.homeDir,
+    assetsRoot: services.assetsRoot,
+    progress: options.progress ?? silentProgress,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(host !== undefined ? { host: { url: host, source: 'setting' as const } } : {}),
+  };
+}

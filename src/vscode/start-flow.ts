@@ -1,0 +1,66 @@
+import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
+import { validateUpInput, type UpRequest } from '../core/lifecycle/request';
+import type { UpResult } from '../core/lifecycle/up';
+import type { ProgressEvent, ProgressSink } from '../core/progress';
+import type { Log } from './log';
+import { UpProgressModel } from './progress/up-progress';
+import { coreContext, type Services } from './services';
+import { SETTING_FIELDS, settingsBaseDir, upInputFromSettings, type StartTarget } from './settings';
+
+/**
+ * The request `up` gets from the settings, checked by the CLI's own validators so a bad value is a
+ * usage error naming the `gpuEnv.*` setting, before anything is created.
+ */
+export function startRequest(services: Services, target?: StartTarget): UpRequest {
+  const folders = services.host.workspaceFolderPaths();
+  const input = upInputFromSettings(services.settings(), folders, target);
+  return validateUpInput(input, SETTING_FIELDS, services.env, settingsBaseDir(folders, services.homeDir));
+}
+
+/**
+ * Creates or starts the environment in a cancellable notification that shows the core's steps.
+ * Cancelling aborts the core's work, which removes a half-made container. Throws on failure.
+ */
+export async function startEnvironment(services: Services, target?: StartTarget): Promise<UpResult> {
+  const { host, log, t } = services;
+  const request = startRequest(services, target);
+  const core = await services.core();
+  log.info(`starting environment "${request.name}" (workspace ${request.workspace})`);
+  const result = await host.withProgress(t('Starting GPU environment "{0}"', request.name), (report, signal) => {
+    const model = new UpProgressModel(t);
+    const progress: ProgressSink = (event) => {
+      logProgress(log, event);
+      const update = model.update(event);
+      if (update) report(update);
+    };
+    return core.up(request, coreContext(services, { progress, signal }));
+  });
+  log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (127.0.0.1:${String(result.info.ssh.port)}, user ${result.info.ssh.user})`);
+  services.statusBar.showEnvironment(result.info);
+  services.store.refreshSoon();
+  for (const warning of result.warnings) void host.showWarning(warning);
+  return result;
+}
+
+/** Every step goes to the log; byte counts would flood it, so pulls are logged by step only. */
+function logProgress(log: Log, event: ProgressEvent): void {
+  switch (event.kind) {
+    case 'step': return log.info(event.message);
+    case 'warning': return log.warn(event.message);
+    case 'log': return log.debug(event.line);
+    case 'layers': return;
+  }
+}
+
+/** For terminal and attach: a stopped environment is started (asking first unless gpuEnv.autoStart). */
+export async function ensureRunning(services: Services, info: EnvironmentInfo): Promise<EnvironmentInfo | undefined> {
+  if (info.state === 'running') return info;
+  const { host, t } = services;
+  if (!services.settings().autoStart) {
+    const start = t('Start');
+    const choice = await host.showInfo(t('GPU environment "{0}" is not running. Start it?', info.name), start);
+    if (choice !== start) return undefined;
+  }
+  const result = await startEnvironment(services, { name: info.name, workspace: info.workspace });
+  return result.info;
+}

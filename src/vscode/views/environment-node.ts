@@ -1,0 +1,96 @@
+import type { EnvironmentInfo, EnvironmentState } from '../../core/lifecycle/environment-info';
+import type { StoreState } from '../environment-store';
+import type { Translate } from '../l10n';
+
+/** A tree row as plain data; views/environments-tree.ts turns it into a vscode.TreeItem. */
+export interface NodeModel {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** A codicon id, with an optional theme colour id. */
+  readonly icon: { readonly id: string; readonly color?: string };
+  /** Matched by the `viewItem == …` clauses of the view's menus in package.json. */
+  readonly contextValue?: string;
+  /** Markdown. */
+  readonly tooltip: string;
+  readonly command?: { readonly id: string; readonly title: string };
+}
+
+const ICONS: Record<EnvironmentState, NodeModel['icon']> = {
+  running: { id: 'vm-running', color: 'testing.iconPassed' },
+  stopped: { id: 'vm-outline' },
+  creating: { id: 'loading~spin' },
+  error: { id: 'error', color: 'errorForeground' },
+};
+
+export function stateLabel(state: EnvironmentState, t: Translate): string {
+  switch (state) {
+    case 'running': return t('running');
+    case 'stopped': return t('stopped');
+    case 'creating': return t('creating');
+    case 'error': return t('error');
+  }
+}
+
+export function contextValueOf(state: EnvironmentState): string {
+  return `environment.${state}`;
+}
+
+export function environmentNodeModel(info: EnvironmentInfo, t: Translate): NodeModel {
+  return {
+    id: `environment:${info.name}`,
+    label: info.name,
+    description: stateLabel(info.state, t),
+    icon: ICONS[info.state],
+    contextValue: contextValueOf(info.state),
+    tooltip: environmentTooltip(info, t),
+  };
+}
+
+/** Values come from container labels anyone with engine access can set, so they are escaped. */
+export function environmentTooltip(info: EnvironmentInfo, t: Translate): string {
+  const row = (label: string, markdown: string): string => `**${label}:** ${markdown}`;
+  const port = info.ssh.port === null ? t('not published (stopped)') : `127.0.0.1:${info.ssh.port}`;
+  return [
+    `**${escapeMarkdown(info.container)}** — ${stateLabel(info.state, t)} (${escapeMarkdown(info.status)})`,
+    '',
+    row(t('Engine'), escapeMarkdown(info.engine)),
+    row(t('Image'), escapeMarkdown(info.image)),
+    row(t('GPUs'), escapeMarkdown(info.gpus)),
+    row(t('SSH port'), port),
+    row(t('Workspace'), escapeMarkdown(info.workspace)),
+  ].join('  \n');
+}
+
+export function engineErrorNodeModel(message: string, t: Translate): NodeModel {
+  return {
+    id: 'engine-error',
+    label: t('Docker engine not reachable'),
+    description: t('click to run GPU Doctor'),
+    icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
+    tooltip: escapeMarkdown(message),
+    command: { id: 'gpuEnv.runDoctor', title: t('Run GPU Doctor') },
+  };
+}
+
+/** Values never start a line here, so only inline syntax (emphasis, code, links, HTML) needs escaping. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>|~]/g, (c) => `\\${c}`);
+}
+
+/** What the Environments view shows for the store's state; an empty list lets the welcome content show. */
+export type TreeNode = EnvironmentNodeData | { readonly kind: 'message'; readonly model: NodeModel };
+interface EnvironmentNodeData {
+  readonly kind: 'environment';
+  readonly info: EnvironmentInfo;
+}
+
+export function treeChildren(state: StoreState, t: Translate): TreeNode[] {
+  if (state.kind === 'failed') return [{ kind: 'message', model: engineErrorNodeModel(state.message, t) }];
+  if (state.kind !== 'ready') return [];
+  return state.environments.map((info) => ({ kind: 'environment', info }));
+}
+
+export function nodeModel(node: TreeNode, t: Translate): NodeModel {
+  return node.kind === 'environment' ? environmentNodeModel(node.info, t) : node.model;
+}

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import type { Host, KeyValueStore, PickItem, StatusBarPort, TerminalBackend } from './host';
+import type { Translate } from './l10n';
+import type { Log } from './log';
+
+/** The only bridge from the handlers' `Host` to the VS Code API; kept thin so there is little to test by hand. */
+export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate): Host & vscode.Disposable {
+  let logsChannel: vscode.OutputChannel | undefined;
+  const statusBar = new LazyStatusBar();
+  const disposeAll = (): void => {
+    logsChannel?.dispose();
+    statusBar.dispose();
+  };
+  return {
+    showInfo: (message, ...actions) => Promise.resolve(vscode.window.showInformationMessage(message, ...actions)),
+    showWarning: (message, ...actions) => Promise.resolve(vscode.window.showWarningMessage(message, ...actions)),
+    showError: (message, ...actions) => Promise.resolve(vscode.window.showErrorMessage(message, ...actions)),
+    askModal: (message, detail, actions) => Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)),
+    pick: <T>(items: readonly PickItem<T>[], placeHolder: string) => pick(items, placeHolder),
+    withProgress: (title, work) =>
+      Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return work((update) => progress.report(update), controller.signal);
+      })),
+    isTrusted: () => vscode.workspace.isTrusted,
+    workspaceFolderPaths: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    executeCommand: (id, ...args) => Promise.resolve(vscode.commands.executeCommand<unknown>(id, ...args)),
+    writeClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+    openMarkdownPreview: async (markdown) => {
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+    },
+    openRemoteFolder: async (uri) => {
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.parse(uri, true), { forceNewWindow: true });
+    },
+    hasExtension: (id) => vscode.extensions.getExtension(id) !== undefined,
+    openTerminal: (name: string, backend: TerminalBackend) => {
+      vscode.window.createTerminal({ name, pty: backend, iconPath: new vscode.ThemeIcon('vm') }).show();
+    },
+    showContainerLogs: (text) => {
+      logsChannel ??= vscode.window.createOutputChannel(t('GPU Environment Logs'));
+      logsChannel.replace(text);
+      logsChannel.show(true);
+    },
+    statusBar,
+    globalState: mementoStore(context.globalState),
+    dispose: disposeAll,
+  };
+}
+
+async function pick<T>(items: readonly PickItem<T>[], placeHolder: string): Promise<T | undefined> {
+  type Item = vscode.QuickPickItem & { readonly value: T };
+  const choices: Item[] = items.map((item) => ({
+    label: item.label,
+    ...(item.description !== undefined ? { description: item.description } : {}),
+    ...(item.detail !== undefined ? { detail: item.detail } : {}),
+    value: item.value,
+  }));
+  const chosen = await vscode.window.showQuickPick(choices, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  return chosen?.value;
+}
+
+function mementoStore(memento: vscode.Memento): KeyValueStore {
+  return { get: (key) => memento.get<unknown>(key), update: (key, value) => Promise.resolve(memento.update(key, value)) };
+}
+
+/** Created on first show, so activation creates no UI. */
+class LazyStatusBar implements StatusBarPort, vscode.Disposable {
+  private item: vscode.StatusBarItem | undefined;
+
+  show(text: string, tooltip: string, command: { readonly id: string; readonly args: readonly unknown[] }): void {
+    this.item ??= vscode.window.createStatusBarItem('gpuEnv.environment', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'GPU Environment';
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.command = { command: command.id, title: text, arguments: [...command.args] };
+    this.item.show();
+  }
+
+  hide(): void {
+    this.item?.hide();
+  }
+
+  dispose(): void {
+    this.item?.dispose();
+  }
+}
+
+export function logFromChannel(channel: vscode.LogOutputChannel): Log {
+  return {
+    debug: (message) => channel.debug(message),
+    info: (message) => channel.info(message),
+    warn: (message) => channel.warn(message),
+    error: (message) => channel.error(message),
+    show: () => channel.show(true),
+  };
+}
+
+export const vscodeTranslate: Translate = (message, ...args) => vscode.l10n.t(message, ...args);

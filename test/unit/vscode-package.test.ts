@@ -1,0 +1,182 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/vscode/commands/index';
+import { formatOnly } from '../../src/vscode/l10n';
+import { SETTING_FIELDS } from '../../src/vscode/settings';
+import { ENVIRONMENT_ACTIONS_COMMAND } from '../../src/vscode/status-bar';
+import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../src/vscode/contribution-ids';
+import { l10nCalls } from './vscode-l10n-scan';
+
+const ROOT = resolve(__dirname, '../..');
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as unknown;
+}
+
+interface Manifest {
+  activationEvents?: string[];
+  contributes: {
+    commands: Array<{ command: string; title: string; category?: string }>;
+    configuration: { properties: Record<string, { markdownDescription?: string; description?: string }> };
+    views: Record<string, Array<{ id: string; type?: string }>>;
+    viewsContainers: { activitybar: Array<{ id: string; icon: string }> };
+    menus: Record<string, Array<{ command: string; when?: string }>>;
+    terminal: { profiles: Array<{ id: string }> };
+    walkthroughs: Array<{ steps: Array<{ description: string; media: { markdown: string } }> }>;
+  };
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+  l10n: string;
+}
+
+const manifest = readJson('package.json') as Manifest;
+const nls = readJson('package.nls.json') as Record<string, string>;
+const nlsZh = readJson('package.nls.zh-cn.json') as Record<string, string>;
+const bundle = readJson('l10n/bundle.l10n.json') as Record<string, string>;
+const bundleZh = readJson('l10n/bundle.l10n.zh-cn.json') as Record<string, string>;
+
+/** Every string value in the manifest, with where it is. */
+function strings(value: unknown, path = ''): Array<{ path: string; value: string }> {
+  if (typeof value === 'string') return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+const declaredIds = manifest.contributes.commands.map((c) => c.command);
+const registeredIds = COMMANDS.map((c) => c.id);
+
+describe('package.json commands', () => {
+  it('every declared command is registered, and every registered one declared', () => {
+    expect([...registeredIds].sort()).toEqual([...declaredIds].sort());
+    expect(new Set(registeredIds).size).toBe(registeredIds.length);
+  });
+
+  it('the issue\'s commands have exactly these titles, under the GPU category', () => {
+    const title = (id: string) => nls[manifest.contributes.commands.find((c) => c.command === id)!.title.slice(1, -1)];
+    expect(Object.fromEntries(['start', 'stop', 'remove', 'openTerminal', 'attach', 'showLogs', 'copySshCommand', 'runDoctor'].map((id) => [id, title(`gpuEnv.${id}`)]))).toEqual({
+      start: 'Start GPU Environment',
+      stop: 'Stop GPU Environment',
+      remove: 'Remove GPU Environment',
+      openTerminal: 'Open Terminal in GPU Environment',
+      attach: 'Attach VS Code to GPU Environment',
+      showLogs: 'Show GPU Environment Logs',
+      copySshCommand: 'Copy SSH Command',
+      runDoctor: 'Run GPU Doctor',
+    });
+    for (const command of manifest.contributes.commands) expect(nls[command.category!.slice(1, -1)]).toBe('GPU');
+  });
+
+  it('each handler\'s title (used in its messages) is its palette title', () => {
+    for (const command of COMMANDS) {
+      const declared = manifest.contributes.commands.find((c) => c.command === command.id)!;
+      expect(command.title(formatOnly), command.id).toBe(nls[declared.title.slice(1, -1)]);
+    }
+  });
+
+  it('menus only name declared commands, and item menus match the tree\'s context values', () => {
+    const builtIn = new Set<string>();
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
+      for (const entry of entries) {
+        expect(declaredIds.includes(entry.command) || builtIn.has(entry.command), `${menu}: ${entry.command}`).toBe(true);
+        if (menu === 'view/item/context') expect(entry.when).toMatch(/viewItem (==|=~) \/?\^?environment\\?\./);
+      }
+    }
+  });
+
+  it('command links in welcome content and walkthroughs name declared commands', () => {
+    const links = strings({ nls, nlsZh }).flatMap(({ value }) => [...value.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]!));
+    expect(links.length).toBeGreaterThan(3);
+    for (const id of links) expect(declaredIds, id).toContain(id);
+  });
+
+  it('the status bar item\'s command is declared', () => {
+    expect(declaredIds).toContain(ENVIRONMENT_ACTIONS_COMMAND);
+  });
+});
+
+describe('package.json views, terminal and activation', () => {
+  it('declares the GPU container with the environments tree, the runs tree and the monitor webview', () => {
+    expect(manifest.contributes.viewsContainers.activitybar).toEqual([expect.objectContaining({ id: VIEW_CONTAINER, icon: 'media/icons/gpu.svg' })]);
+    expect(existsSync(join(ROOT, 'media/icons/gpu.svg'))).toBe(true);
+    expect(manifest.contributes.views[VIEW_CONTAINER]!.map((v) => [v.id, v.type ?? 'tree'])).toEqual([
+      [ENVIRONMENTS_VIEW, 'tree'], [RUNS_VIEW, 'tree'], [MONITOR_VIEW, 'webview'],
+    ]);
+  });
+
+  it('contributes the terminal profile that the code registers', () => {
+    expect(manifest.contributes.terminal.profiles.map((p) => p.id)).toEqual([TERMINAL_PROFILE_ID]);
+  });
+
+  it('stays lazy: no "*" or startup activation', () => {
+    for (const event of manifest.activationEvents ?? []) expect(event).not.toMatch(/^(\*|onStartupFinished)$/);
+  });
+
+  it('walkthrough media exist in both languages', () => {
+    for (const step of manifest.contributes.walkthroughs[0]!.steps) {
+      const key = step.media.markdown.slice(1, -1);
+      expect(existsSync(join(ROOT, nls[key]!)), nls[key]).toBe(true);
+      expect(existsSync(join(ROOT, nlsZh[key]!)), nlsZh[key]).toBe(true);
+    }
+  });
+});
+
+describe('settings and workspace trust', () => {
+  const properties = manifest.contributes.configuration.properties;
+
+  it('every setting the validators name is contributed', () => {
+    for (const name of Object.values(SETTING_FIELDS)) expect(Object.keys(properties), name).toContain(name);
+    for (const name of ['gpuEnv.autoStart', 'gpuEnv.monitor.intervalMs']) expect(Object.keys(properties)).toContain(name);
+  });
+
+  it('restricted settings exist and cover hosts, images and mounts', () => {
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
+    for (const name of restricted) expect(Object.keys(properties), name).toContain(name);
+    expect(restricted).toEqual(expect.arrayContaining([SETTING_FIELDS.host, SETTING_FIELDS.baseImage, SETTING_FIELDS.image, SETTING_FIELDS.workspace]));
+  });
+});
+
+describe('localisation', () => {
+  it('every user-facing manifest string is a %key% with English and Chinese entries', () => {
+    const localisable = /(^|\.)(title|description|markdownDescription|name|contents|contextualTitle|category|markdown)$/;
+    const found = strings({ contributes: manifest.contributes, capabilities: manifest.capabilities }).filter(({ path }) => localisable.test(path));
+    expect(found.length).toBeGreaterThan(40);
+    for (const { path, value } of found) {
+      const key = /^%(.+)%$/.exec(value)?.[1];
+      expect(key, `${path} = ${value}`).toBeDefined();
+      expect(nls[key!], `package.nls.json: ${key}`).toBeTruthy();
+      expect(nlsZh[key!], `package.nls.zh-cn.json: ${key}`).toBeTruthy();
+    }
+  });
+
+  it('the two nls files have the same keys and keep command links and placeholders', () => {
+    expect(Object.keys(nlsZh).sort()).toEqual(Object.keys(nls).sort());
+    for (const key of Object.keys(nls)) {
+      const links = (text: string) => [...text.matchAll(/\(command:[\w.]+\)|`#gpuEnv\.[\w.]+#`/g)].map((m) => m[0]).sort();
+      expect(links(nlsZh[key]!), key).toEqual(links(nls[key]!));
+    }
+  });
+
+  it('every runtime string in src/vscode is a literal with an entry in both l10n bundles', () => {
+    expect(manifest.l10n).toBe('./l10n');
+    const calls = l10nCalls(ROOT, join(ROOT, 'src/vscode'));
+    expect(calls.length).toBeGreaterThan(50);
+    const notLiteral = calls.filter((c) => c.message === undefined).map((c) => `${c.file}:${c.line}`);
+    expect(notLiteral, 't() must be called with a single-quoted literal').toEqual([]);
+    const messages = new Set(calls.map((c) => c.message!));
+    for (const message of messages) {
+      expect(bundle[message], `l10n/bundle.l10n.json: ${message}`).toBe(message);
+      expect(bundleZh[message], `l10n/bundle.l10n.zh-cn.json: ${message}`).toBeTruthy();
+    }
+    expect(Object.keys(bundle).filter((k) => !messages.has(k)), 'stale entries').toEqual([]);
+    expect(Object.keys(bundleZh).sort()).toEqual(Object.keys(bundle).sort());
+  });
+
+  it('translations keep every {n} placeholder', () => {
+    for (const [message, translated] of Object.entries(bundleZh)) {
+      const placeholders = (text: string) => [...text.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+      expect(placeholders(translated), message).toEqual(placeholders(message));
+    }
+  });
+});
