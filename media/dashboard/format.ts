@@ -1,0 +1,42 @@
+/** Number and time formatting for axes, legends and status lines (locale-independent digits). */
+
+export function formatValue(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  if (a >= 100) return v.toFixed(0);
+  return Number(v.toPrecision(4)).toString();
+}
+
+/** Axis ticks: as few digits as tell neighbouring ticks apart; null is a tick uPlot leaves blank (log axes). */
+export function formatTicks(splits: readonly (number | null)[]): string[] {
+  return splits.map((v) => {
+    if (v === null) return '';
+    if (v === 0) return '0';
+    const a = Math.abs(v);
+    if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
+    return Number(v.toPrecision(3)).toString();
+  });
+}
+
+/** Seconds since a run's start as h:mm:ss or m:ss. */
+export function formatElapsed(seconds: number | null): string {
+  if (seconds === null) return '';
+  const sign = seconds < 0 ? '-' : '';
+  const s = Math.abs(Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${sign}${h}:${String(m).padStart(2, '0')}:${ss}` : `${sign}${m}:${ss}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A file-name-safe local timestamp: 20240131-235959. */
+export function fileStamp(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}

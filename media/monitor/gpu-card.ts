@@ -1,0 +1,88 @@
+/**
+ * One GPU's card in the monitor: name, utilisation and memory bars, temperature, power, the run
+ * using it, and a sparkline. Built once per GPU and updated in place every second, so the sidebar
+ * does not flicker or lose hover state. All text goes in as text.
+ */
+import type { GpuCard } from '../../src/shared/protocol';
+import { el, setText } from '../dashboard/dom';
+import type { Palette } from '../dashboard/theme';
+import { drawSparkline } from './sparkline';
+
+export class GpuCardView {
+  readonly root: HTMLElement;
+  private readonly name = el('span', { className: 'gpu-name' });
+  private readonly index = el('span', { className: 'gpu-index' });
+  private readonly util = new Bar('Utilisation', 'util');
+  private readonly mem = new Bar('Memory', 'mem');
+  private readonly temp = el('span', { className: 'figure' });
+  private readonly power = el('span', { className: 'figure' });
+  private readonly run = el('a', { className: 'run-link', attrs: { href: '#', role: 'button' } });
+  private readonly runRow = el('div', { className: 'run-row' }, el('span', { className: 'label', text: 'Run ' }), this.run);
+  private readonly spark = el('canvas', { className: 'sparkline', attrs: { 'aria-label': 'Utilisation and memory, last 5 minutes' } });
+  private current: GpuCard | undefined;
+
+  constructor(onOpenRun: (runId: string) => void) {
+    this.run.addEventListener('click', (event) => {
+      event.preventDefault();
+      if (this.current?.run) onOpenRun(this.current.run.id);
+    });
+    this.root = el(
+      'section',
+      { className: 'gpu-card' },
+      el('header', { className: 'gpu-header' }, this.index, this.name),
+      this.util.root,
+      this.mem.root,
+      el('div', { className: 'figures' }, el('span', { className: 'label', text: 'Temp ' }), this.temp, el('span', { className: 'label', text: ' · Power ' }), this.power),
+      this.runRow,
+      this.spark,
+      el('div', { className: 'spark-legend' }, el('span', { className: 'key util', text: 'util' }), el('span', { className: 'key mem', text: 'mem' }), el('span', { className: 'span', text: '5 min' })),
+    );
+  }
+
+  update(card: GpuCard, palette: Palette, now: number): void {
+    this.current = card;
+    setText(this.index, `GPU ${card.index}`);
+    setText(this.name, card.name || 'unknown model');
+    this.name.title = card.name;
+    this.util.set(card.utilPct, card.utilPct === null ? 'n/a' : `${Math.round(card.utilPct)} %`);
+    const memPct = card.memUsedMiB !== null && card.memTotalMiB ? (card.memUsedMiB / card.memTotalMiB) * 100 : null;
+    this.mem.set(memPct, card.memUsedMiB === null ? 'n/a' : `${gib(card.memUsedMiB)} / ${card.memTotalMiB === null ? '?' : gib(card.memTotalMiB)} GiB`);
+    setText(this.temp, card.tempC === null ? 'n/a' : `${Math.round(card.tempC)} °C`);
+    setText(this.power, card.powerW === null ? 'n/a' : `${Math.round(card.powerW)}${card.powerLimitW === null ? '' : ` / ${Math.round(card.powerLimitW)}`} W`);
+    this.runRow.hidden = card.run === null;
+    setText(this.run, card.run?.label ?? '');
+    this.redraw(palette, now);
+  }
+
+  redraw(palette: Palette, now: number): void {
+    if (this.current) drawSparkline(this.spark, this.current.spark, palette, now);
+  }
+}
+
+class Bar {
+  readonly root: HTMLElement;
+  private readonly fill = el('div', { className: 'bar-fill' });
+  private readonly value = el('span', { className: 'bar-value' });
+
+  constructor(label: string, kind: string) {
+    this.root = el(
+      'div',
+      { className: `bar-row ${kind}` },
+      el('span', { className: 'label', text: label }),
+      this.value,
+      el('div', { className: 'bar', attrs: { role: 'progressbar', 'aria-label': label } }, this.fill),
+    );
+  }
+
+  set(percent: number | null, text: string): void {
+    // CSSOM writes are allowed under the CSP; style attributes in markup would not be.
+    this.fill.style.width = `${percent === null ? 0 : Math.max(0, Math.min(100, percent))}%`;
+    this.root.classList.toggle('unknown', percent === null);
+    this.root.querySelector('.bar')?.setAttribute('aria-valuenow', percent === null ? '' : String(Math.round(percent)));
+    setText(this.value, text);
+  }
+}
+
+function gib(mib: number): string {
+  return (mib / 1024).toFixed(mib >= 10 * 1024 ? 0 : 1);
+}

@@ -1,0 +1,221 @@
+/**
+ * Everything the training dashboard shows, in bounded memory, as protocol-ready data: the metric
+ * series of every run (fed by MetricsTail lines), GPU utilisation/memory series (fed by GPU
+ * readings), run events, ingest counters and the run list. A dashboard panel reads it through the
+ * `DashboardDataSource` interface: a full snapshot for a selection of runs, or the changes since a
+ * cursor it got from the previous read.
+ */
+import { LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey } from '../../shared/protocol';
+import { metricsToCsv } from './csv-export';
+import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
+import type { MetricsLine } from './parse-metrics-line';
+import { clipNonEmpty, clipText } from './protocol-text';
+import { DEFAULT_SERIES_LIMITS, type SeriesLimits } from './series-buffer';
+import { SeriesStore, type StoreCursor, type StoredSeries } from './series-store';
+
+export interface FeedCursor {
+  readonly epoch: number;
+  readonly selection: string;
+  readonly metrics: StoreCursor;
+  readonly gpu: StoreCursor;
+  readonly eventSeq: number;
+}
+
+export interface DashboardRead {
+  readonly series: SeriesData[];
+  readonly events: RunEvent[];
+  readonly stats: IngestStats;
+  readonly cursor: FeedCursor;
+}
+
+export type FeedChange = 'data' | 'runs';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** What a dashboard panel needs; DashboardFeed implements it, tests may fake it. */
+export interface DashboardDataSource {
+  runs(): readonly RunInfo[];
+  snapshot(selectedRuns: readonly string[]): DashboardRead;
+  /** Undefined when the cursor cannot be served (compaction, reset, other selection): send a snapshot. */
+  changesSince(cursor: FeedCursor, selectedRuns: readonly string[]): DashboardRead | undefined;
+  csv(selectedRuns: readonly string[]): string;
+  onDidChange(listener: (change: FeedChange) => void): Disposable;
+}
+
+export interface FeedOptions {
+  readonly seriesLimits: SeriesLimits;
+  /** A pause between GPU samples longer than this is drawn as a gap. */
+  readonly gpuGapSeconds: number;
+  readonly maxEvents: number;
+}
+
+export const DEFAULT_FEED_OPTIONS: FeedOptions = { seriesLimits: DEFAULT_SERIES_LIMITS, gpuGapSeconds: 5, maxEvents: 5000 };
+
+interface RunCounters {
+  lines: number;
+  rejected: number;
+  oversized: number;
+}
+
+export class DashboardFeed implements DashboardDataSource {
+  private readonly metrics: SeriesStore<MetricSeriesKey>;
+  private readonly gpu: SeriesStore<GpuSeriesKey>;
+  private events: { seq: number; event: RunEvent }[] = [];
+  private eventSeq = 0;
+  private epoch = 0;
+  private runList: RunInfo[] = [];
+  private readonly counters = new Map<string, RunCounters>();
+  private readonly listeners = new Set<(change: FeedChange) => void>();
+
+  constructor(private readonly options: FeedOptions = DEFAULT_FEED_OPTIONS) {
+    this.metrics = new SeriesStore<MetricSeriesKey>(seriesId, options.seriesLimits);
+    this.gpu = new SeriesStore<GpuSeriesKey>(seriesId, options.seriesLimits);
+  }
+
+  /** One parsed line of a run's metrics.jsonl (wire MetricsTail's onLine here). */
+  ingest(runId: string, line: MetricsLine): void {
+    const run = clipNonEmpty(runId, LIMITS.idChars);
+    if (run === null) return;
+    const counters = this.countersOf(run);
+    counters.lines++;
+    if (line.kind === 'rejected') {
+      if (line.reason === 'too-long') counters.oversized++;
+      else if (line.reason !== 'empty') counters.rejected++;
+      return;
+    }
+    if (line.kind === 'event') this.addEvent({ run, time: line.time, event: line.event });
+    else for (const [metric, value] of line.values) this.appendMetric({ kind: 'metric', run, split: line.split, metric: clipText(metric, LIMITS.metricNameChars) }, line.time, value, line.step);
+    this.emit('data');
+  }
+
+  /** One GPU sampling round (wire the GPU sampler here, through a GpuSample → GpuReading mapping). */
+  ingestGpu(raw: GpuReading): void {
+    const reading = sanitizeGpuReading(raw);
+    for (const d of reading.devices.slice(0, LIMITS.gpus)) {
+      const name = clipText(d.name, LIMITS.labelChars);
+      this.appendGpu({ kind: 'gpu', gpu: d.index, name, metric: 'util' }, reading.time, d.utilPct);
+      this.appendGpu({ kind: 'gpu', gpu: d.index, name, metric: 'mem' }, reading.time, memPercent(d.memUsedMiB, d.memTotalMiB));
+    }
+    this.emit('data');
+  }
+
+  /** The file of a run was truncated or replaced (MetricsTail onReset): forget what it said. */
+  resetRun(runId: string): void {
+    this.metrics.remove((key) => key.run === runId);
+    this.events = this.events.filter((e) => e.event.run !== runId);
+    this.counters.delete(runId);
+    this.epoch++;
+    this.emit('data');
+  }
+
+  setRuns(runs: readonly RunInfo[]): void {
+    this.runList = runs.slice(0, LIMITS.runs).map((r) => ({
+      ...r,
+      id: clipText(r.id, LIMITS.idChars),
+      label: clipNonEmpty(r.label, LIMITS.labelChars) ?? clipText(r.id, LIMITS.labelChars),
+      env: clipNonEmpty(r.env, LIMITS.idChars),
+    }));
+    this.emit('runs');
+  }
+
+  runs(): readonly RunInfo[] {
+    return this.runList;
+  }
+
+  snapshot(selectedRuns: readonly string[]): DashboardRead {
+    const selected = new Set(selectedRuns);
+    const metrics = this.metrics.snapshot((key) => selected.has(key.run));
+    const gpu = this.gpu.snapshot(() => true);
+    return {
+      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)).slice(0, LIMITS.seriesPerMessage),
+      events: this.events.filter((e) => selected.has(e.event.run)).map((e) => e.event),
+      stats: this.statsOf(selected),
+      cursor: { epoch: this.epoch, selection: selectionKey(selectedRuns), metrics: metrics.cursor, gpu: gpu.cursor, eventSeq: this.eventSeq },
+    };
+  }
+
+  changesSince(cursor: FeedCursor, selectedRuns: readonly string[]): DashboardRead | undefined {
+    if (cursor.epoch !== this.epoch || cursor.selection !== selectionKey(selectedRuns)) return undefined;
+    const selected = new Set(selectedRuns);
+    const metrics = this.metrics.changesSince(cursor.metrics, (key) => selected.has(key.run));
+    const gpu = this.gpu.changesSince(cursor.gpu, () => true);
+    if (!metrics || !gpu) return undefined;
+    // Events are dropped oldest first; the ones after the cursor are still here unless
+    // more than maxEvents arrived in between, and then a snapshot is needed anyway.
+    if (this.eventSeq - cursor.eventSeq > this.events.length) return undefined;
+    return {
+      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)),
+      events: this.events.filter((e) => e.seq > cursor.eventSeq && selected.has(e.event.run)).map((e) => e.event),
+      stats: this.statsOf(selected),
+      cursor: { ...cursor, metrics: metrics.cursor, gpu: gpu.cursor, eventSeq: this.eventSeq },
+    };
+  }
+
+  csv(selectedRuns: readonly string[]): string {
+    const selected = new Set(selectedRuns);
+    const labels = new Map(this.runList.map((r) => [r.id, r.label]));
+    return metricsToCsv(this.metrics.snapshot((key) => selected.has(key.run)).series, (id) => labels.get(id) ?? id);
+  }
+
+  onDidChange(listener: (change: FeedChange) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private appendMetric(key: MetricSeriesKey, t: number, value: number, step: number): void {
+    this.appendMonotonic(this.metrics, key, t, value, step);
+  }
+
+  private appendGpu(key: GpuSeriesKey, t: number, value: number | null): void {
+    const last = this.gpu.lastTime(key);
+    // A sampler pause (reconnect, container restart) must read as a gap, not a straight line.
+    if (last !== undefined && t - last > this.options.gpuGapSeconds) this.gpu.append(key, (last + t) / 2, NaN);
+    this.appendMonotonic(this.gpu, key, t, value ?? NaN, 0);
+  }
+
+  /** Times go backwards only when a clock is stepped; keep file order rather than reorder. */
+  private appendMonotonic<K>(store: SeriesStore<K>, key: K, t: number, v: number, step: number): void {
+    const last = store.lastTime(key);
+    store.append(key, last !== undefined && t < last ? last : t, v, step);
+  }
+
+  private addEvent(event: RunEvent): void {
+    this.events.push({ seq: ++this.eventSeq, event });
+    if (this.events.length > this.options.maxEvents) this.events.splice(0, this.events.length - this.options.maxEvents);
+  }
+
+  private countersOf(run: string): RunCounters {
+    let c = this.counters.get(run);
+    if (!c) this.counters.set(run, (c = { lines: 0, rejected: 0, oversized: 0 }));
+    return c;
+  }
+
+  private statsOf(selected: ReadonlySet<string>): IngestStats {
+    const total = { lines: 0, rejected: 0, oversized: 0 };
+    for (const [run, c] of this.counters) {
+      if (!selected.has(run)) continue;
+      total.lines += c.lines;
+      total.rejected += c.rejected;
+      total.oversized += c.oversized;
+    }
+    return total;
+  }
+
+  private emit(change: FeedChange): void {
+    for (const listener of [...this.listeners]) listener(change);
+  }
+}
+
+function selectionKey(runs: readonly string[]): string {
+  return [...runs].sort().join('\u0000');
+}
+
+/** Store points → protocol: non-finite values travel as null (JSON cannot carry them). */
+export function toSeriesData(stored: StoredSeries<SeriesKey>): SeriesData {
+  const { t, v } = stored.points;
+  const values: (number | null)[] = new Array<number | null>(v.length);
+  for (let i = 0; i < v.length; i++) values[i] = Number.isFinite(v[i]) ? v[i]! : null;
+  return { key: stored.key, t, v: values, nonFinite: stored.nonFinite };
+}

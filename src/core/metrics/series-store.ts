@@ -1,0 +1,102 @@
+/**
+ * Many bounded series (one SeriesBuffer each), keyed by any key type, with cursors so that several
+ * webviews can each ask "what is new since I last looked" without the store keeping a queue per
+ * viewer. A cursor is small (one counter per series) and becomes invalid, forcing a full
+ * snapshot, when points it has not seen were compacted or when series were removed.
+ */
+import { DEFAULT_SERIES_LIMITS, SeriesBuffer, type SeriesLimits, type SeriesPoints } from './series-buffer';
+
+export interface StoredSeries<K> {
+  readonly key: K;
+  readonly points: SeriesPoints;
+  readonly nonFinite: number;
+}
+
+export interface StoreCursor {
+  readonly epoch: number;
+  readonly seen: ReadonlyMap<string, number>;
+}
+
+export interface StoreRead<K> {
+  readonly series: StoredSeries<K>[];
+  readonly cursor: StoreCursor;
+}
+
+interface Entry<K> {
+  readonly key: K;
+  readonly buffer: SeriesBuffer;
+}
+
+export class SeriesStore<K> {
+  private readonly entries = new Map<string, Entry<K>>();
+  /** Bumped when series are removed, which invalidates every cursor. */
+  private epoch = 0;
+
+  constructor(
+    private readonly idOf: (key: K) => string,
+    private readonly limits: SeriesLimits = DEFAULT_SERIES_LIMITS,
+  ) {}
+
+  append(key: K, t: number, v: number, step = 0): void {
+    const id = this.idOf(key);
+    let entry = this.entries.get(id);
+    if (!entry) {
+      entry = { key, buffer: new SeriesBuffer(this.limits) };
+      this.entries.set(id, entry);
+    }
+    entry.buffer.append(t, v, step);
+  }
+
+  keys(): K[] {
+    return [...this.entries.values()].map((e) => e.key);
+  }
+
+  lastTime(key: K): number | undefined {
+    return this.entries.get(this.idOf(key))?.buffer.lastTime;
+  }
+
+  /** Removes the matching series; returns how many. */
+  remove(matches: (key: K) => boolean): number {
+    let removed = 0;
+    for (const [id, entry] of this.entries) {
+      if (matches(entry.key)) {
+        this.entries.delete(id);
+        removed++;
+      }
+    }
+    if (removed > 0) this.epoch++;
+    return removed;
+  }
+
+  /** Everything held for the matching series, and a cursor for `changesSince`. */
+  snapshot(matches: (key: K) => boolean): StoreRead<K> {
+    const series: StoredSeries<K>[] = [];
+    const seen = new Map<string, number>();
+    for (const [id, { key, buffer }] of this.entries) {
+      if (!matches(key)) continue;
+      series.push({ key, points: buffer.points(), nonFinite: buffer.nonFinite });
+      seen.set(id, buffer.appended);
+    }
+    return { series, cursor: { epoch: this.epoch, seen } };
+  }
+
+  /**
+   * Points appended since `cursor` for the matching series (new series from their start), or
+   * undefined when the cursor can no longer be served and a snapshot is needed.
+   */
+  changesSince(cursor: StoreCursor, matches: (key: K) => boolean): StoreRead<K> | undefined {
+    if (cursor.epoch !== this.epoch) return undefined;
+    const series: StoredSeries<K>[] = [];
+    const seen = new Map<string, number>();
+    for (const [id, { key, buffer }] of this.entries) {
+      if (!matches(key)) continue;
+      const from = cursor.seen.get(id) ?? 0;
+      seen.set(id, buffer.appended);
+      if (from === buffer.appended) continue;
+      const points = buffer.pointsSince(from);
+      if (!points) return undefined;
+      series.push({ key, points, nonFinite: buffer.nonFinite });
+    }
+    return { series, cursor: { epoch: this.epoch, seen } };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The training dashboard as a VS Code WebviewPanel: one panel, revealed again when asked for,
+ * restored after a reload by the serializer (its run selection comes back through the webview's
+ * own state), scripts only from dist/webview, and no retained context when hidden (the
+ * controller sends a snapshot when it is shown again instead).
+ *
+ * Wiring (extension.ts):
+ *   const deps: DashboardPanelDeps = { extensionUri: context.extensionUri, source: feed, preferences: host.globalState, log };
+ *   context.subscriptions.push(registerDashboardSerializer(deps));
+ *   command gpuEnv.openDashboard → DashboardPanel.show(deps, runId?)
+ * package.json: "activationEvents": ["onWebviewPanel:gpuEnv.dashboard"].
+ */
+import * as vscode from 'vscode';
+import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
+import type { ThemeKind } from '../../shared/protocol';
+import type { KeyValueStore } from '../host';
+import { buildWebviewHtml, createNonce } from '../webview/html';
+import { DashboardController, type ExportTarget } from './dashboard-controller';
+
+export const DASHBOARD_VIEW_TYPE = 'gpuEnv.dashboard';
+
+export interface DashboardPanelDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly source: DashboardDataSource;
+  readonly preferences: KeyValueStore;
+  readonly log?: (message: string) => void;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current: DashboardPanel | undefined;
+  private readonly controller: DashboardController;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Opens the dashboard, or reveals the open one; with run ids, shows those runs. */
+  static show(deps: DashboardPanelDeps, runs?: readonly string[]): DashboardPanel {
+    const existing = DashboardPanel.current;
+    if (existing) {
+      existing.panel.reveal();
+      if (runs && runs.length > 0) existing.controller.selectRuns(runs);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Training dashboard', vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    return (DashboardPanel.current = new DashboardPanel(panel, deps, runs ?? []));
+  }
+
+  /** After a reload: VS Code hands back the panel; the page's own state holds the selection. */
+  static revive(panel: vscode.WebviewPanel, deps: DashboardPanelDeps): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    return (DashboardPanel.current = new DashboardPanel(panel, deps, []));
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    deps: DashboardPanelDeps,
+    initialRuns: readonly string[],
+  ) {
+    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri);
+    this.controller = new DashboardController({
+      source: deps.source,
+      port: panel.webview,
+      preferences: deps.preferences,
+      exporter: saveDialogExporter,
+      visible: panel.visible,
+      initialRuns,
+      retainsContext: false,
+      ...(deps.log ? { onError: deps.log } : {}),
+    });
+    this.disposables.push(
+      this.controller,
+      panel.onDidChangeViewState((e) => this.controller.setVisible(e.webviewPanel.visible)),
+      vscode.window.onDidChangeActiveColorTheme((theme) => void panel.webview.postMessage({ type: 'theme', kind: themeKind(theme.kind) })),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  dispose(): void {
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+export class DashboardPanelSerializer implements vscode.WebviewPanelSerializer {
+  constructor(private readonly deps: DashboardPanelDeps) {}
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    DashboardPanel.revive(panel, this.deps);
+  }
+}
+
+export function registerDashboardSerializer(deps: DashboardPanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardPanelSerializer(deps));
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    retainContextWhenHidden: false,
+  };
+}
+
+function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
+  return buildWebviewHtml({
+    cspSource: webview.cspSource,
+    nonce: createNonce(),
+    title: 'Training dashboard',
+    scriptUri: asset('dashboard.js'),
+    styleUris: [asset('uPlot.min.css'), asset('dashboard.css')],
+  });
+}
+
+/** The save dialog, then workspace.fs, so it works for remote workspaces too. */
+const saveDialogExporter: ExportTarget = {
+  async save(kind, suggestedName, data) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, suggestedName) } : {}),
+      filters: kind === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
+      saveLabel: 'Export',
+      title: kind === 'png' ? 'Export charts as PNG' : 'Export metrics as CSV',
+    });
+    if (!uri) return undefined;
+    try {
+      await vscode.workspace.fs.writeFile(uri, data);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Could not write ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+    void vscode.window.showInformationMessage(`Exported ${kind.toUpperCase()} to ${uri.fsPath}`);
+    return uri.toString();
+  },
+};
+
+export function themeKind(kind: vscode.ColorThemeKind): ThemeKind {
+  switch (kind) {
+    case vscode.ColorThemeKind.Light:
+      return 'light';
+    case vscode.ColorThemeKind.HighContrast:
+      return 'highContrast';
+    case vscode.ColorThemeKind.HighContrastLight:
+      return 'highContrastLight';
+    default:
+      return 'dark';
+  }
+}

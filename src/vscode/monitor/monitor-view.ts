@@ -1,0 +1,61 @@
+/**
+ * The sidebar "GPU Monitor" as a WebviewViewProvider for the view id package.json declares
+ * (MONITOR_VIEW). Scripts only from dist/webview; no retained context: on being shown again the
+ * page reloads and gets the current snapshot.
+ *
+ * Wiring (extension.ts):
+ *   context.subscriptions.push(registerGpuMonitor({ extensionUri: context.extensionUri, source: gpuPanelModel,
+ *     openDashboard: (run) => DashboardPanel.show(dashboardDeps, run ? [run] : undefined), log }));
+ */
+import * as vscode from 'vscode';
+import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
+import { MONITOR_VIEW } from '../contribution-ids';
+import { buildWebviewHtml, createNonce } from '../webview/html';
+import { MonitorController } from './monitor-controller';
+
+export interface GpuMonitorDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly source: GpuMonitorSource;
+  readonly openDashboard: (runId: string | null) => void;
+  readonly log?: (message: string) => void;
+}
+
+export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: GpuMonitorDeps) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.dispose();
+    const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    view.webview.html = buildWebviewHtml({
+      cspSource: view.webview.cspSource,
+      nonce: createNonce(),
+      title: 'GPU Monitor',
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.js')).toString(),
+      styleUris: [view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.css')).toString()],
+    });
+    const controller = new MonitorController({
+      source: this.deps.source,
+      port: view.webview,
+      visible: view.visible,
+      openDashboard: this.deps.openDashboard,
+      ...(this.deps.log ? { onError: this.deps.log } : {}),
+    });
+    this.subscriptions = [
+      controller,
+      view.onDidChangeVisibility(() => controller.setVisible(view.visible)),
+      view.onDidDispose(() => this.dispose()),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+  }
+}
+
+export function registerGpuMonitor(deps: GpuMonitorDeps): vscode.Disposable {
+  const provider = new GpuMonitorViewProvider(deps);
+  return vscode.Disposable.from(vscode.window.registerWebviewViewProvider(MONITOR_VIEW, provider), provider);
+}

@@ -1,0 +1,128 @@
+/**
+ * The sidebar GPU monitor in headless Chromium under its real CSP, fed snapshots built by the real
+ * GpuPanelModel. Screenshots go to test-artifacts/webview/.
+ *
+ * Run: npx vitest run --project webview test/webview/monitor.test.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpuPanelModel } from '../../src/core/metrics/gpu-panel-model';
+import type { GpuDeviceReading, GpuReading } from '../../src/core/metrics/gpu-reading';
+import { parseWebviewMessage } from '../../src/shared/protocol';
+import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
+
+const XSS = '<img src=x onerror=alert(1)>';
+let dir: string;
+let server: { origin: string; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+function device(index: number, util: number | null, runId: string | null): GpuDeviceReading {
+  return { index, name: index === 0 ? 'NVIDIA H100 80GB HBM3' : 'NVIDIA A10', utilPct: util, memUsedMiB: index === 0 ? 41_000 : 3_000, memTotalMiB: index === 0 ? 81_559 : 23_028, tempC: 60 + index, powerW: index === 0 ? 412 : null, powerLimitW: 700, runId };
+}
+
+function reading(time: number, devices: GpuDeviceReading[], noGpuReason: string | null = null): GpuReading {
+  return { time, env: 'demo-env', devices, cpuPct: 230, memUsedMiB: 12_288, memTotalMiB: 65_536, noGpuReason };
+}
+
+async function settle(): Promise<void> {
+  await page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(r), 50)));
+  expect(pageErrors).toEqual([]);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gpu-env-monitor-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await serveWebviews(await bundleWebviews(['monitor'], dir));
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GPU monitor webview', () => {
+  it('shows one card per GPU with bars, figures, the run, and a sparkline with its gap', async () => {
+    page = await openWebview(browser, server.origin, 'monitor', { width: 320, height: 640 });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    expect(parseWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'monitor', protocol: 1 });
+    await expect.poll(() => page.locator('.no-gpu').textContent()).toBe('Waiting for the first GPU sample…');
+
+    const model = new GpuPanelModel((id) => (id === 'run-7' ? `resnet ${XSS}` : undefined));
+    const now = 1_717_000_300;
+    for (let t = now - 300; t <= now; t++) {
+      if (t > now - 200 && t < now - 170) continue; // the sampler was away for 30 s
+      model.update(reading(t, [device(0, 50 + 45 * Math.sin(t / 20), 'run-7'), device(1, t % 60 < 30 ? 0 : null, null)]));
+    }
+    await postToWebview(page, { type: 'gpu', snapshot: model.snapshot(now) });
+    await settle();
+
+    expect(await page.locator('.gpu-card').count()).toBe(2);
+    expect(await page.locator('.env-line').textContent()).toBe('demo-env · CPU 230 % · RAM 12.0 / 64 GiB');
+    const first = page.locator('.gpu-card').first();
+    expect(await first.locator('.gpu-index').textContent()).toBe('GPU 0');
+    expect(await first.locator('.bar-row.mem .bar-value').textContent()).toBe('40 / 80 GiB');
+    expect(await first.locator('.figures').textContent()).toBe('Temp 60 °C · Power 412 / 700 W');
+    expect(await first.locator('.run-link').textContent()).toBe(`resnet ${XSS}`);
+    const memWidth = await first.locator('.bar-row.mem .bar-fill').evaluate((e) => (e as HTMLElement).style.width);
+    expect(Number.parseFloat(memWidth)).toBeCloseTo((41_000 / 81_559) * 100, 1);
+    const second = page.locator('.gpu-card').nth(1);
+    expect(await second.locator('.bar-row.util .bar-value').textContent()).toBe('n/a');
+    expect(await second.locator('.figures').textContent()).toContain('Power n/a');
+    expect(await second.locator('.run-row').isHidden()).toBe(true);
+
+    // The sparkline drew: pixels of the utilisation colour, and none in the 30 s gap.
+    const sparkPixels = await first.locator('canvas.sparkline').evaluate((canvas: HTMLCanvasElement) => {
+      const colour = getComputedStyle(document.documentElement).getPropertyValue('--vscode-charts-blue').trim();
+      const probe = document.createElement('canvas').getContext('2d')!;
+      probe.fillStyle = colour;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+      const ctx = canvas.getContext('2d')!;
+      const count = (x0: number, x1: number): number => {
+        const d = ctx.getImageData(x0, 0, Math.max(1, x1 - x0), canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - r!) + Math.abs(d[i + 1]! - g!) + Math.abs(d[i + 2]! - b!) < 60) n++;
+        return n;
+      };
+      const w = canvas.width;
+      // Gap: seconds now-198 … now-172 of a 300 s window.
+      return { total: count(0, w), inGap: count(Math.ceil((w * 104) / 300), Math.floor((w * 126) / 300)) };
+    });
+    expect(sparkPixels.total).toBeGreaterThan(100);
+    expect(sparkPixels.inGap).toBe(0);
+    expect(await page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor-dark.png'), fullPage: true });
+
+    await first.locator('.run-link').click();
+    await expect.poll(async () => (await postedByWebview(page)).at(-1)).toEqual({ type: 'openDashboard', run: 'run-7' });
+
+    await page.evaluate(() => (window as unknown as { __setTheme(n: string): void }).__setTheme('light'));
+    await settle();
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor-light.png'), fullPage: true });
+  });
+
+  it('says why there is no GPU, and marks stale figures', async () => {
+    const model = new GpuPanelModel();
+    model.update(reading(1000, [], 'Docker reports no NVIDIA runtime (docker info: Runtimes: runc). Install the NVIDIA Container Toolkit, or use a host with GPUs.'));
+    await postToWebview(page, { type: 'gpu', snapshot: model.snapshot(1030) });
+    await settle();
+    expect(await page.locator('.gpu-card').count()).toBe(0);
+    expect(await page.locator('.no-gpu').textContent()).toMatch(/no NVIDIA runtime/);
+    expect(await page.locator('.stale-line').isVisible()).toBe(true);
+    await page.evaluate(() => (window as unknown as { __setTheme(n: string): void }).__setTheme('dark'));
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor-no-gpu.png'), fullPage: true });
+
+    await page.locator('.open-dashboard').click();
+    await expect.poll(async () => (await postedByWebview(page)).at(-1)).toEqual({ type: 'openDashboard', run: null });
+  });
+});
