@@ -74,7 +74,7 @@ mkdir -p /run/sshd
 chmod 0755 /run/sshd
 
 # Training runs that were running when the container stopped and asked for it start again.
-runner=/workspace/.gpu-env/bin/gpu_env_run.py
+runner=/workspace/.gpu-env/runner/gpu_env_run.py
 if [ -f "$runner" ] && command -v python3 >/dev/null 2>&1; then
   if [ "$user" = root ]; then
     python3 "$runner" resume-all /workspace/.gpu-env/runs >>/tmp/gpu-env-resume.log 2>&1 || true

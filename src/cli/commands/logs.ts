@@ -1,0 +1,33 @@
+import type { CliCommand } from '../command';
+import { HOST_OPTION, parseCommandArgs, stringOption } from '../args';
+import { cliContext } from '../context';
+import { followRun } from '../follow-run';
+import { nameAndRun } from '../run-id-arg';
+import { withRuns } from '../runs-session';
+
+const usage = 'gpu-env logs NAME RUN [--follow] [--host URL]';
+
+export const logsCommand: CliCommand = {
+  name: 'logs',
+  summary: 'print a run\'s output; --follow streams it until the run ends',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...HOST_OPTION }, usage);
+    const { name, run } = nameAndRun(positionals, usage);
+    return withRuns(name, cliContext(io, stringOption(values, 'host')), async (runs) => {
+      if (values.follow === true) return followRun(runs, run, io);
+      let offset = 0;
+      for (let chunks = 0; chunks < 100_000; chunks++) {
+        const chunk = await runs.readLog(run, offset, undefined, io.signal);
+        if (chunk.kind === 'missing') {
+          io.stderr.write(`gpu-env logs: run ${run} has no output in ${name} (no such run, or it has not written yet)\n`);
+          return 1;
+        }
+        if (chunk.kind !== 'data' || chunk.data.length === 0) break;
+        io.stdout.write(chunk.data);
+        offset = chunk.nextOffset;
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,44 @@
+import { validateName } from '../../core/validate';
+import { toRunInfo, type RunListing } from '../../core/runs/index';
+import type { CliCommand } from '../command';
+import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { cliContext } from '../context';
+import { table } from '../format';
+import { withRuns } from '../runs-session';
+
+const usage = 'gpu-env runs NAME [--json] [--host URL]';
+
+export const runsCommand: CliCommand = {
+  name: 'runs',
+  summary: 'list training runs in an environment (running and finished)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { ...HOST_OPTION, ...JSON_OPTION }, usage);
+    const name = validateName('NAME', requireName(positionals, usage));
+    const listed = await withRuns(name, cliContext(io, stringOption(values, 'host')), (runs) => runs.list(io.signal));
+    if (values.json === true) {
+      io.stdout.write(`${JSON.stringify(listed.runs.map((run) => ({ ...run, state: toRunInfo(run).state })))}\n`);
+      return 0;
+    }
+    if (listed.runs.length === 0) {
+      io.stdout.write(`no runs in ${name}; start one with \`gpu-env train ${name}\`\n`);
+      return 0;
+    }
+    io.stdout.write(table(['RUN', 'STATE', 'LABEL', 'EPOCH', 'STEP', 'LOSS', 'ACCURACY'], listed.runs.map(runRow)));
+    return 0;
+  },
+};
+
+function runRow(run: RunListing): string[] {
+  const train = run.metrics?.train;
+  const accuracy = run.metrics?.end?.testAccuracy ?? run.metrics?.eval?.accuracy ?? train?.accuracy ?? null;
+  return [
+    run.id,
+    toRunInfo(run).state,
+    run.run?.label ?? '-',
+    train?.epoch === null || train?.epoch === undefined ? '-' : train.epoch.toFixed(2),
+    train?.step === null || train?.step === undefined ? '-' : String(train.step),
+    train?.loss === null || train?.loss === undefined ? '-' : train.loss.toFixed(4),
+    accuracy === null ? '-' : `${(accuracy * 100).toFixed(2)}%`,
+  ];
+}

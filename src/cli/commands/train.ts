@@ -1,0 +1,57 @@
+import { readShippedAssets, validateTrainOptions } from '../../core/runs/index';
+import { usageError } from '../../core/errors';
+import { validateName } from '../../core/validate';
+import type { CliCommand } from '../command';
+import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { cliContext } from '../context';
+import { withRuns } from '../runs-session';
+import { followRun } from '../follow-run';
+
+const usage = 'gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--no-auto-resume] [--follow] [--json] [--host URL]';
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'start a CNN training run, detached in the environment; prints the run id',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      template: { type: 'string' },
+      dataset: { type: 'string' },
+      'data-dir': { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      'no-auto-resume': { type: 'boolean' },
+      follow: { type: 'boolean', short: 'f' },
+      ...HOST_OPTION,
+      ...JSON_OPTION,
+    }, usage);
+    const name = validateName('NAME', requireName(positionals, usage));
+    const options = {
+      template: stringOption(values, 'template') ?? 'cnn',
+      dataset: stringOption(values, 'dataset') ?? 'fashion-mnist',
+      ...(stringOption(values, 'data-dir') !== undefined ? { dataDir: stringOption(values, 'data-dir') } : {}),
+      epochs: stringOption(values, 'epochs') ?? '5',
+      ...(stringOption(values, 'batch-size') !== undefined ? { batchSize: stringOption(values, 'batch-size') } : {}),
+      ...(stringOption(values, 'lr') !== undefined ? { lr: stringOption(values, 'lr') } : {}),
+      seed: stringOption(values, 'seed') ?? '0',
+      autoResume: values['no-auto-resume'] !== true,
+    };
+    // Validated before connecting: bad flags exit 2 and start nothing.
+    const checked = validateTrainOptions(options);
+    if (!checked.ok) throw usageError(`${checked.problems.map((p) => `--${kebab(p.option)}: ${p.message}`).join('\n')}\nusage: ${usage}`);
+    const ctx = cliContext(io, stringOption(values, 'host'));
+    return withRuns(name, ctx, async (runs) => {
+      const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal });
+      if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv })}\n`);
+      else io.stdout.write(`${started.id}\n`);
+      io.stderr.write(`run ${started.id} started in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
+      return values.follow === true ? followRun(runs, started.id, io) : 0;
+    });
+  },
+};
+
+function kebab(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
