@@ -3,7 +3,7 @@
 // All helpers take an explicit, bounded timeout (milliseconds) and throw an Error that says what
 // was visible instead when they give up.
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { artifactsDir, CHROMIUM_PATH, registerTempDir, safeName, sleep, withTimeout } from './paths';
@@ -574,6 +574,22 @@ export async function screenshot(page: Page, journey: string, suffix?: string): 
   await page.waitForTimeout(400);
   await page.screenshot({ path: file, timeout: 30_000 });
   return file;
+}
+
+/**
+ * Removes what an earlier run left for `journey` (its screenshot and failure artifacts), so the
+ * folder only shows this run's outcome. Called when a journey starts.
+ */
+export function clearJourneyArtifacts(journey: string): void {
+  const dir = artifactsDir();
+  const name = safeName(journey);
+  for (const suffix of ['.png', '.failure.png', '.error.txt', '.browser-console.log', '.code-server.log', '.vscode-logs']) {
+    rmSync(path.join(dir, `${name}${suffix}`), { recursive: true, force: true });
+  }
+  // <journey>.<suffix>.png screenshots taken along the way.
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(`${name}.`) && f.endsWith('.png')) rmSync(path.join(dir, f), { force: true });
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from './code-server';
-import { launchBrowser, openWorkbench, saveFailureArtifacts, screenshot, type BrowserSession, type LaunchOptions, type TrustAnswer } from './browser';
+import { clearJourneyArtifacts, launchBrowser, openWorkbench, saveFailureArtifacts, screenshot, type BrowserSession, type LaunchOptions, type TrustAnswer } from './browser';
 import { registerTempDir, REPO_ROOT, withTimeout } from './paths';
 
 export interface JourneyOptions extends CodeServerOptions {
@@ -50,6 +50,7 @@ export async function runJourney(opts: JourneyOptions, body: (ctx: JourneyContex
   let codeServer: CodeServer | undefined;
   let session: BrowserSession | undefined;
   let failed = false;
+  clearJourneyArtifacts(opts.name);
   try {
     codeServer = await startCodeServer(opts);
     session = await launchBrowser(opts.browser);
@@ -77,6 +78,85 @@ export async function runJourney(opts: JourneyOptions, body: (ctx: JourneyContex
     await codeServer?.stop({ keepFiles: failed && process.env.GPU_ENV_E2E_KEEP === '1' });
     if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
   }
+}
+
+/** One code-server + browser session shared by several journeys (see `openJourneySession`). */
+export interface JourneySession extends JourneyContext {
+  /**
+   * Runs one journey in the shared session: bounded by `timeoutMs` (default 5 min); on success
+   * saves `<name>.png` (unless `finalScreenshot: false`); on failure saves `<name>.failure.png`,
+   * `<name>.error.txt`, the browser console and the code-server/VS Code logs, then rethrows.
+   */
+  journey(name: string, body: (ctx: JourneyContext) => Promise<void>, opts?: { timeoutMs?: number; finalScreenshot?: boolean }): Promise<void>;
+  /** True once a journey (or the start) failed. */
+  readonly failed: boolean;
+  /** Closes Chromium and stops code-server (keeps its temp dirs after a failure with GPU_ENV_E2E_KEEP=1). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts code-server and Chromium and opens the workbench once, for journeys that build on each
+ * other (start an environment, then open a terminal in it, ...). `opts.name` names the artifacts of
+ * a failure during start-up. Always `close()` it (in `afterAll`).
+ */
+export async function openJourneySession(opts: JourneyOptions): Promise<JourneySession> {
+  let ownFolder: string | undefined;
+  const folder = opts.folder ?? (ownFolder = mkdtempSync(path.join(os.tmpdir(), 'gpu-e2e-ws-')));
+  if (ownFolder) registerTempDir(ownFolder);
+  let codeServer: CodeServer | undefined;
+  let session: BrowserSession | undefined;
+  let failed = false;
+  let closed = false;
+  clearJourneyArtifacts(opts.name);
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await session?.close();
+    await codeServer?.stop({ keepFiles: failed && process.env.GPU_ENV_E2E_KEEP === '1' });
+    if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
+  };
+  try {
+    codeServer = await startCodeServer(opts);
+    session = await launchBrowser(opts.browser);
+    await openWorkbench(session.page, codeServer.folderUrl(folder), {
+      trust: opts.workspaceTrust === false ? 'ignore' : (opts.trust ?? 'trust'),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: Math.min(opts.timeoutMs, 90_000) } : {}),
+    });
+  } catch (error) {
+    failed = true;
+    const saved = await saveFailureArtifacts(opts.name, { session, codeServer, error });
+    if (error instanceof Error) error.message += `\n(artifacts: ${saved.join(', ')})`;
+    await close();
+    throw error;
+  }
+  const cs = codeServer;
+  const browser = session;
+  const page = browser.page;
+  return {
+    name: opts.name,
+    page,
+    codeServer: cs,
+    session: browser,
+    folder,
+    get failed() {
+      return failed;
+    },
+    async journey(name, body, journeyOpts = {}) {
+      if (closed) throw new Error(`journey ${name}: the shared session is already closed`);
+      const ctx: JourneyContext = { name, page, codeServer: cs, session: browser, folder };
+      clearJourneyArtifacts(name);
+      try {
+        await withTimeout(body(ctx), journeyOpts.timeoutMs ?? 300_000, `journey ${name}`);
+        if (journeyOpts.finalScreenshot !== false) await screenshot(page, name);
+      } catch (error) {
+        failed = true;
+        const saved = await saveFailureArtifacts(name, { session: browser, codeServer: cs, error });
+        if (error instanceof Error) error.message += `\n(artifacts: ${saved.join(', ')})`;
+        throw error;
+      }
+    },
+    close,
+  };
 }
 
 /**

@@ -47,7 +47,7 @@ cleanup() {
   local f pid tmp
   for f in "$GPU_ENV_E2E_PID_DIR"/*; do
     [ -e "$f" ] || continue
-    [ "$(basename "$f")" = tmpdirs ] && continue
+    case "$(basename "$f")" in tmpdirs|environments) continue ;; esac
     pid="$(basename "$f")"
     tmp="$(head -1 "$f" 2>/dev/null || true)"
     if kill -0 "$pid" 2>/dev/null; then
@@ -65,6 +65,19 @@ cleanup() {
     while IFS= read -r tmp; do
       case "$tmp" in */gpu-e2e-*) rm -rf "$tmp" ;; esac
     done <"$GPU_ENV_E2E_PID_DIR/tmpdirs"
+  fi
+  # Containers of product journeys that were killed before their afterAll (label dev.gpu-env.name).
+  if [ -f "$GPU_ENV_E2E_PID_DIR/environments" ] && command -v docker >/dev/null 2>&1; then
+    local name ids
+    while IFS= read -r name; do
+      [ -n "$name" ] || continue
+      ids="$(timeout 30 docker ps -aq --filter "label=dev.gpu-env.name=$name" 2>/dev/null || true)"
+      if [ -n "$ids" ]; then
+        echo "[e2e] cleanup: removing leftover container(s) of environment $name" >&2
+        # shellcheck disable=SC2086
+        timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
+      fi
+    done <"$GPU_ENV_E2E_PID_DIR/environments"
   fi
   rm -rf "$GPU_ENV_E2E_PID_DIR"
 }
