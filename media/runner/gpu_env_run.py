@@ -1,0 +1,631 @@
+#!/usr/bin/env python3
+"""gpu-env run launcher: start training runs detached from SSH, stop, resume and list them.
+
+  gpu_env_run.py start RUN_DIR [--id ID] [--label TEXT] [--auto-resume] [--environment NAME]
+                 [--cwd DIR] [--resume-arg ARG]... -- CMD [ARG...]
+                 (everything after -- is the command, passed as is)
+  gpu_env_run.py stop RUN_DIR [--grace SECONDS]
+  gpu_env_run.py resume RUN_DIR
+  gpu_env_run.py resume-all RUNS_DIR
+  gpu_env_run.py status RUN_DIR
+  gpu_env_run.py list RUNS_DIR
+
+A run directory holds run.json (what to run), status.json (what it is doing),
+stdout.log (its stdout and stderr) and whatever the command writes there
+(train_cnn.py: metrics.jsonl and checkpoints/). The command is started in a new
+session by a supervisor process that is itself double-forked into its own
+session, so neither a closed SSH connection (SIGHUP) nor the exit of the
+calling shell reaches it. The supervisor records the exit in status.json.
+
+Every write of run.json or status.json goes to a temp file that is fsynced and
+renamed over the old one, under an flock, so readers never see half a file and
+concurrent calls (two clients, a retry) cannot launch a run twice.
+
+Output is JSON on stdout (one object per line for list and resume-all).
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 the run is already running or exists.
+
+Python standard library only: it runs in any container with python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import fcntl
+import json
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+VERSION = 1
+RUN_FILE = "run.json"
+STATUS_FILE = "status.json"
+LOG_FILE = "stdout.log"
+METRICS_FILE = "metrics.jsonl"
+LOCK_FILE = ".lock"
+ACTIVE_STATES = ("starting", "running")
+DEFAULT_RESUME_ARGS = ["--resume"]
+DEFAULT_GRACE_S = 20.0
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_EXISTS = 0, 1, 2, 3
+METRICS_TAIL_BYTES = 64 * 1024
+
+
+class RunError(Exception):
+    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    temp = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
+    try:
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if os.geteuid() == 0:
+            # Root (the container entrypoint) writing into a user's run: keep the files the user's.
+            st = os.stat(folder)
+            os.chown(temp, st.st_uid, st.st_gid)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(folder)
+
+
+def read_json(path: str) -> Optional[Dict[str, Any]]:
+    """The object in `path`, None if the file does not exist; RunError if it is not a JSON object."""
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise RunError(f"{path} is unreadable: {e}") from e
+    if not isinstance(data, dict):
+        raise RunError(f"{path} does not hold a JSON object")
+    return data
+
+
+@contextmanager
+def run_lock(run_dir: str) -> Iterator[None]:
+    """Serialises status updates and launches of one run across processes."""
+    path = os.path.join(run_dir, LOCK_FILE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)  # created by another user; flock works read-only too
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def update_status(run_dir: str, **changes: Any) -> Dict[str, Any]:
+    """Merge `changes` into status.json; call with the run lock held."""
+    path = os.path.join(run_dir, STATUS_FILE)
+    status = read_json(path) or {"v": VERSION}
+    status.update(changes)
+    status["updatedAt"] = time.time()
+    write_json_atomic(path, status)
+    return status
+
+
+# --- processes --------------------------------------------------------------------------------
+
+def process_start_time(pid: int) -> Optional[int]:
+    """Start time of `pid` in clock ticks since boot (/proc/PID/stat field 22), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read().decode("ascii", "replace")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    except OSError:
+        return None
+    # comm (field 2) may hold spaces and parentheses: split after the last ')'.
+    rest = raw.rsplit(")", 1)[-1].split()
+    if len(rest) < 20 or rest[0] in ("Z", "X"):  # zombies and dead tasks are not running
+        return None
+    return int(rest[19])
+
+
+def pid_alive(pid: Optional[int], start_time: Optional[int] = None) -> bool:
+    """Whether `pid` runs and, when known, is the same process (pids are reused after a restart)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if os.path.isdir("/proc/self"):
+        started = process_start_time(pid)
+        return started is not None and (start_time is None or started == start_time)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_alive(status: Dict[str, Any]) -> bool:
+    """The training process or its supervisor still runs."""
+    return (pid_alive(status.get("pid"), status.get("pidStartTime"))
+            or pid_alive(status.get("supervisorPid"), status.get("supervisorStartTime")))
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"SIG{signum}"
+
+
+def kill_group(pgid: Optional[int], signum: int) -> bool:
+    if not isinstance(pgid, int) or pgid <= 1:
+        return False
+    try:
+        os.killpg(pgid, signum)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def owner_of(path: str) -> Tuple[int, int]:
+    st = os.stat(path)
+    return st.st_uid, st.st_gid
+
+
+def drop_privileges_to_owner(run_dir: str, env: Dict[str, str]) -> None:
+    """Root (the container entrypoint) relaunches a run as the user who owns the run directory."""
+    if os.geteuid() != 0:
+        return
+    uid, gid = owner_of(run_dir)
+    if uid == 0:
+        return
+    try:
+        entry = pwd.getpwuid(uid)
+        env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name)
+        os.initgroups(entry.pw_name, gid)
+    except KeyError:
+        os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
+# --- launching --------------------------------------------------------------------------------
+
+def log_line(log, text: str) -> None:
+    log.write(f"[gpu-env-run {time.strftime('%Y-%m-%d %H:%M:%S')}] {text}\n")
+    log.flush()
+
+
+def child_env(run_dir: str, run: Dict[str, Any]) -> Dict[str, str]:
+    env = dict(os.environ)
+    extra = run.get("env") or {}
+    env.update({str(k): str(v) for k, v in extra.items()})
+    env.update(GPU_ENV_RUN_DIR=os.path.abspath(run_dir), GPU_ENV_RUN_ID=str(run.get("id", "")),
+               PYTHONUNBUFFERED="1")
+    return env
+
+
+class Reporter:
+    """The supervisor's one message back to the launching process, through a pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd: Optional[int] = fd
+
+    def send(self, message: Dict[str, Any]) -> None:
+        if self.fd is None:
+            return  # already reported; the fd number may belong to another file by now
+        fd, self.fd = self.fd, None
+        try:
+            os.write(fd, (json.dumps(message) + "\n").encode())
+        finally:
+            os.close(fd)
+
+
+def redirect_stdio(log_path: str) -> None:
+    """Detach from the caller's terminal/SSH channel: stdin from /dev/null, output to the log."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(devnull, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(devnull)
+    os.close(log_fd)
+    sys.stdout = os.fdopen(1, "w", buffering=1)
+    sys.stderr = os.fdopen(2, "w", buffering=1)
+
+
+def supervise(run_dir: str, argv: List[str], run: Dict[str, Any], env: Dict[str, str], reporter: Reporter) -> int:
+    """Launch the command, record it, wait for it, record how it ended. Runs in the daemon."""
+    with run_lock(run_dir):
+        previous = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+        if previous.get("state") in ACTIVE_STATES and run_alive(previous):
+            reporter.send({"ok": False, "code": EXIT_EXISTS, "error": "the run is already running",
+                               "status": previous})
+            return EXIT_EXISTS
+        me = os.getpid()
+        attempt = int(previous.get("attempt", 0)) + 1
+        update_status(run_dir, state="starting", pid=None, pgid=None, pidStartTime=None,
+                      supervisorPid=me, supervisorStartTime=process_start_time(me),
+                      exitCode=None, signal=None, stopRequested=False, error=None,
+                      attempt=attempt, startedAt=time.time(), endedAt=None)
+    redirect_stdio(os.path.join(run_dir, LOG_FILE))
+    log_line(sys.stdout, f"attempt {attempt}: {' '.join(argv)}")
+    try:
+        child = subprocess.Popen(argv, cwd=run.get("cwd") or run_dir, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=sys.stdout, stderr=subprocess.STDOUT, start_new_session=True,
+                                 close_fds=True, pass_fds=())
+    except OSError as e:
+        with run_lock(run_dir):
+            status = update_status(run_dir, state="failed", exitCode=127, endedAt=time.time(),
+                                   error=f"cannot start {argv[0]}: {e.strerror or e}")
+        log_line(sys.stdout, status["error"])
+        reporter.send({"ok": False, "code": EXIT_FAIL, "error": status["error"], "status": status})
+        return EXIT_FAIL
+    # Forward a polite stop sent to the supervisor to the whole training process group.
+    signal.signal(signal.SIGTERM, lambda *_: kill_group(child.pid, signal.SIGTERM))
+    with run_lock(run_dir):
+        status = update_status(run_dir, state="running", pid=child.pid, pgid=child.pid,
+                               pidStartTime=process_start_time(child.pid))
+    reporter.send({"ok": True, "status": status})
+    code = child.wait()
+    with run_lock(run_dir):
+        current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+        if code < 0:
+            final = dict(state="stopped", exitCode=None, signal=signal_name(-code))
+        elif current.get("stopRequested"):
+            # It caught the SIGTERM from stop and exited on its own (torchrun, shell traps).
+            final = dict(state="stopped", exitCode=code, signal=None)
+        else:
+            final = dict(state="succeeded" if code == 0 else "failed", exitCode=code, signal=None)
+        if current.get("supervisorPid") == os.getpid():  # a later attempt may own the file now
+            update_status(run_dir, endedAt=time.time(), **final)
+    log_line(sys.stdout, f"attempt {attempt} ended: {final['state']} "
+                         f"({'signal ' + final['signal'] if final['signal'] else 'exit code ' + str(code)})")
+    return EXIT_OK
+
+
+def launch(run_dir: str, argv: List[str], run: Dict[str, Any]) -> Dict[str, Any]:
+    """Double-fork a supervisor in a new session; return the status it reports back."""
+    read_fd, write_fd = os.pipe()
+    first = os.fork()
+    if first == 0:  # child 1: new session, fork the supervisor, exit at once
+        os.close(read_fd)
+        code = EXIT_FAIL
+        try:
+            os.setsid()
+            env = child_env(run_dir, run)
+            drop_privileges_to_owner(run_dir, env)
+            if os.fork() == 0:  # the supervisor: not a session leader, so it never gets a terminal
+                signal.signal(signal.SIGHUP, signal.SIG_IGN)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                reporter = Reporter(write_fd)
+                try:
+                    code = supervise(run_dir, argv, run, env, reporter)
+                except BaseException as e:  # report anything rather than leave the caller waiting
+                    try:
+                        reporter.send({"ok": False, "code": EXIT_FAIL, "error": f"supervisor: {e}"})
+                    except OSError:
+                        pass
+                os._exit(code)
+            code = EXIT_OK
+        except BaseException as e:
+            try:
+                Reporter(write_fd).send({"ok": False, "code": EXIT_FAIL, "error": f"detach: {e}"})
+            except OSError:
+                pass
+        os._exit(code)
+    os.close(write_fd)
+    os.waitpid(first, 0)
+    with os.fdopen(read_fd, "r") as pipe:
+        line = pipe.readline()  # EOF (empty) if the supervisor died before reporting
+    if not line:
+        raise RunError("the supervisor exited without reporting; see " + os.path.join(run_dir, LOG_FILE))
+    message = json.loads(line)
+    if not message.get("ok"):
+        raise RunError(message.get("error", "launch failed"), int(message.get("code", EXIT_FAIL)))
+    return message["status"]
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def load_run(run_dir: str) -> Dict[str, Any]:
+    run = read_json(os.path.join(run_dir, RUN_FILE))
+    if run is None:
+        raise RunError(f"{run_dir} has no {RUN_FILE}: not a run directory", EXIT_USAGE)
+    command = run.get("command")
+    if not isinstance(command, list) or not command or not all(isinstance(a, str) for a in command):
+        raise RunError(f"{os.path.join(run_dir, RUN_FILE)}: 'command' must be a non-empty list of strings")
+    return run
+
+
+def with_liveness(status: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if status is None:
+        return None
+    result = dict(status)
+    result["alive"] = run_alive(status)
+    return result
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    command = list(args.command or [])
+    if not command:
+        raise RunError("start needs a command after --, e.g. start RUN_DIR -- python3 train.py", EXIT_USAGE)
+    run_dir = os.path.abspath(args.run_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    with run_lock(run_dir):
+        if os.path.exists(os.path.join(run_dir, RUN_FILE)):
+            status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+            raise RunError(f"{run_dir} already holds a run (state {status.get('state', 'unknown')}); "
+                           f"use resume, or start in a new directory", EXIT_EXISTS)
+        run = {"v": VERSION, "id": args.id or os.path.basename(run_dir), "label": args.label, "command": command,
+               "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
+               "environment": args.environment, "autoResume": bool(args.auto_resume),
+               "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
+               "createdAt": time.time()}
+        write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
+    print(json.dumps(launch(run_dir, command, run)))
+    return EXIT_OK
+
+
+def resume_argv(run: Dict[str, Any]) -> List[str]:
+    argv = list(run["command"])
+    for arg in run.get("resumeArgs", DEFAULT_RESUME_ARGS):
+        if arg not in argv:
+            argv.append(arg)
+    return argv
+
+
+def resume_run(run_dir: str) -> Tuple[str, Dict[str, Any]]:
+    """('resumed' | 'running', status). Resuming a live run is a no-op, not an error."""
+    run = load_run(run_dir)
+    status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+    if status.get("state") in ACTIVE_STATES and run_alive(status):
+        return "running", status
+    try:
+        return "resumed", launch(run_dir, resume_argv(run), run)
+    except RunError as e:
+        if e.code == EXIT_EXISTS:  # another caller won the race
+            return "running", read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+        raise
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    action, status = resume_run(os.path.abspath(args.run_dir))
+    print(json.dumps({"action": action, "status": status}))
+    return EXIT_OK
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    run_dir = os.path.abspath(args.run_dir)
+    path = os.path.join(run_dir, STATUS_FILE)
+    with run_lock(run_dir):
+        status = read_json(path)
+        if status is None:
+            raise RunError(f"{run_dir} has no {STATUS_FILE}: not a run directory", EXIT_USAGE)
+        if status.get("state") not in ACTIVE_STATES:
+            print(json.dumps(with_liveness(status)))
+            return EXIT_OK
+        status = update_status(run_dir, stopRequested=True)
+    # A run still "starting" gets its pid within moments.
+    wait_until(lambda: (read_json(path) or {}).get("pid") or not run_alive(read_json(path) or {}), 5.0)
+    status = read_json(path) or {}
+    pid, start = status.get("pid"), status.get("pidStartTime")
+    used = None
+    if pid_alive(pid, start):
+        kill_group(status.get("pgid"), signal.SIGTERM)
+        used = "SIGTERM"
+        if not wait_until(lambda: not pid_alive(pid, start), args.grace):
+            kill_group(status.get("pgid"), signal.SIGKILL)
+            used = "SIGKILL"
+            wait_until(lambda: not pid_alive(pid, start), 5.0)
+    # The supervisor records the exit; if it is gone too (container restarted), record it here.
+    supervisor = (status.get("supervisorPid"), status.get("supervisorStartTime"))
+    wait_until(lambda: (read_json(path) or {}).get("state") not in ACTIVE_STATES or not pid_alive(*supervisor), 5.0)
+    with run_lock(run_dir):
+        status = read_json(path) or {}
+        if status.get("state") in ACTIVE_STATES and not run_alive(status):
+            status = update_status(run_dir, state="stopped", signal=used, exitCode=None, endedAt=time.time())
+    print(json.dumps(with_liveness(status)))
+    return EXIT_OK if status.get("state") not in ACTIVE_STATES else EXIT_FAIL
+
+
+def run_dirs(runs_dir: str) -> List[str]:
+    try:
+        names = sorted(os.listdir(runs_dir))
+    except FileNotFoundError:
+        return []
+    return [os.path.join(runs_dir, n) for n in names
+            if not n.startswith(".") and os.path.isdir(os.path.join(runs_dir, n))]
+
+
+def cmd_resume_all(args: argparse.Namespace) -> int:
+    failures = 0
+    for run_dir in run_dirs(os.path.abspath(args.runs_dir)):
+        run_id = os.path.basename(run_dir)
+        try:
+            status = read_json(os.path.join(run_dir, STATUS_FILE))
+            run = read_json(os.path.join(run_dir, RUN_FILE))
+            if status is None or run is None or status.get("state") not in ACTIVE_STATES or run_alive(status):
+                continue
+            if not run.get("autoResume"):
+                # Interrupted (container stopped) and not ours to restart: say so instead of "running".
+                with run_lock(run_dir):
+                    update_status(run_dir, state="failed", error="interrupted: the process is gone "
+                                  "(container restarted?) and autoResume is off", endedAt=time.time())
+                print(json.dumps({"id": run_id, "action": "marked-interrupted"}))
+                continue
+            action, new_status = resume_run(run_dir)
+            print(json.dumps({"id": run_id, "action": action, "status": new_status}))
+        except RunError as e:
+            failures += 1
+            print(json.dumps({"id": run_id, "action": "error", "error": str(e)}))
+    return EXIT_OK if failures == 0 else EXIT_FAIL
+
+
+def metrics_summary(path: str) -> Optional[Dict[str, Any]]:
+    """The newest train line, eval line and event of a metrics file (read from its tail)."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            f.seek(max(0, size - METRICS_TAIL_BYTES))
+            tail = f.read()
+    except OSError:
+        return None
+    lines = tail.split(b"\n")
+    if size > METRICS_TAIL_BYTES:
+        lines = lines[1:]  # the first one is probably cut
+    summary: Dict[str, Any] = {"bytes": size, "train": None, "eval": None, "event": None, "end": None}
+    for raw in reversed(lines):
+        try:
+            # Bare NaN/Infinity (not protocol, but Python's json writes them) become protocol strings.
+            record = json.loads(raw, parse_constant=str)
+        except ValueError:
+            continue  # a line still being written, or garbage
+        if not isinstance(record, dict):
+            continue
+        if "event" in record:
+            summary["event"] = summary["event"] or record
+            if record.get("event") == "end":
+                summary["end"] = summary["end"] or record
+        elif record.get("split") == "train":
+            summary["train"] = summary["train"] or record
+        elif record.get("split") in ("val", "test"):
+            summary["eval"] = summary["eval"] or record
+        if summary["train"] and summary["eval"] and summary["event"]:
+            break
+    return summary
+
+
+def describe_run(run_dir: str) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {"id": os.path.basename(run_dir), "dir": run_dir}
+    try:
+        entry["run"] = read_json(os.path.join(run_dir, RUN_FILE))
+        entry["status"] = with_liveness(read_json(os.path.join(run_dir, STATUS_FILE)))
+    except RunError as e:
+        entry["error"] = str(e)
+    entry["metrics"] = metrics_summary(os.path.join(run_dir, METRICS_FILE))
+    return entry
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for run_dir in run_dirs(os.path.abspath(args.runs_dir)):
+        if os.path.exists(os.path.join(run_dir, RUN_FILE)) or os.path.exists(os.path.join(run_dir, STATUS_FILE)):
+            # allow_nan=False: a NaN in someone's metrics must not make this line invalid JSON.
+            print(json.dumps(describe_run(run_dir), allow_nan=False, default=str))
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    run_dir = os.path.abspath(args.run_dir)
+    if not os.path.isdir(run_dir):
+        raise RunError(f"{run_dir} does not exist", EXIT_USAGE)
+    print(json.dumps(describe_run(run_dir), allow_nan=False, default=str))
+    return EXIT_OK
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds (a number >= 0), got {text!r}")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds (a number >= 0), got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gpu_env_run.py", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__.split("\n\n", 1)[1])
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    s = sub.add_parser("start", help="start CMD detached, recording it in RUN_DIR")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--id", help="run id (default: the name of RUN_DIR)")
+    s.add_argument("--label", help="a human-readable name, recorded in run.json")
+    s.add_argument("--auto-resume", action="store_true", help="resume-all may relaunch it after a restart")
+    s.add_argument("--environment", help="environment name, recorded in run.json")
+    s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
+    s.add_argument("--resume-arg", action="append",
+                   help="argument added to CMD on resume (repeatable; default: --resume)")
+    s.set_defaults(func=cmd_start)
+    s = sub.add_parser("stop", help="SIGTERM the run's process group, SIGKILL after --grace seconds")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--grace", type=positive_seconds, default=DEFAULT_GRACE_S,
+                   help=f"seconds between SIGTERM and SIGKILL (default: {DEFAULT_GRACE_S:g})")
+    s.set_defaults(func=cmd_stop)
+    s = sub.add_parser("resume", help="relaunch run.json's command with its resume arguments")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.set_defaults(func=cmd_resume)
+    s = sub.add_parser("resume-all", help="resume every autoResume run whose process is gone")
+    s.add_argument("runs_dir", metavar="RUNS_DIR")
+    s.set_defaults(func=cmd_resume_all)
+    s = sub.add_parser("status", help="one run as JSON")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.set_defaults(func=cmd_status)
+    s = sub.add_parser("list", help="every run in RUNS_DIR, one JSON object per line")
+    s.add_argument("runs_dir", metavar="RUNS_DIR")
+    s.set_defaults(func=cmd_list)
+    return p
+
+
+def split_command(argv: List[str]) -> Tuple[List[str], Optional[List[str]]]:
+    """Everything after the first "--" is the command, untouched by option parsing."""
+    if "--" in argv:
+        cut = argv.index("--")
+        return argv[:cut], argv[cut + 1:]
+    return argv, None
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    own, command = split_command(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(own)
+    if command is not None and args.cmd != "start":
+        build_parser().error(f"{args.cmd} takes no command after --")
+    args.command = command
+    try:
+        return args.func(args)
+    except RunError as e:
+        print(f"gpu_env_run.py {args.cmd}: {e}", file=sys.stderr)
+        return e.code
+    except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM):
+            print(f"gpu_env_run.py {args.cmd}: permission denied: {e.filename or e}", file=sys.stderr)
+            return EXIT_FAIL
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

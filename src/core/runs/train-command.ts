@@ -1,0 +1,72 @@
+/**
+ * The command lines of a run: the template's argv from validated options, and the runner call
+ * that starts it detached. Kept pure so the exact strings sent over SSH are unit-tested.
+ */
+import { runDir, TRAIN_SCRIPT, type RunPaths } from './paths';
+import { shellJoin, shellQuote } from './shell';
+import type { TrainOptions } from './train-options';
+
+const MODEL_FOR_TEMPLATE = { cnn: 'simplecnn', resnet: 'resnet' } as const;
+
+/** argv of templates/train_cnn.py for `options`, writing into the run's directory. */
+export function trainArgv(options: TrainOptions, paths: RunPaths, id: string): string[] {
+  const argv = [paths.python, `${paths.templatesDir}/${TRAIN_SCRIPT}`, '--model', MODEL_FOR_TEMPLATE[options.template], '--dataset', options.dataset];
+  if (options.dataDir !== undefined) argv.push('--data-dir', options.dataDir);
+  argv.push('--epochs', String(options.epochs));
+  if (options.batchSize !== undefined) argv.push('--batch-size', String(options.batchSize));
+  // String(n) gives "0.001" or "1e-7"; Python's float() reads both.
+  if (options.lr !== undefined) argv.push('--lr', String(options.lr));
+  argv.push('--seed', String(options.seed), '--run-dir', runDir(paths, id));
+  return argv;
+}
+
+/** A short human name for lists: "cnn · fashion-mnist · 5 epochs". */
+export function runLabel(options: TrainOptions): string {
+  return `${options.template} · ${options.dataset} · ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}`;
+}
+
+export interface StartCommandInput {
+  readonly id: string;
+  readonly argv: readonly string[];
+  readonly label?: string;
+  readonly autoResume: boolean;
+  /** Environment name, recorded in run.json. */
+  readonly environment?: string;
+}
+
+/** The shell command that asks the runner to start `argv` detached in the run's directory. */
+export function startCommand(paths: RunPaths, input: StartCommandInput): string {
+  if (input.argv.length === 0) throw new RangeError('startCommand: empty command');
+  const args = [paths.python, paths.runner, 'start', runDir(paths, input.id), '--id', input.id, '--cwd', paths.workspace];
+  if (input.label !== undefined) args.push('--label', input.label);
+  if (input.environment !== undefined) args.push('--environment', input.environment);
+  if (input.autoResume) args.push('--auto-resume');
+  return shellJoin([...args, '--', ...input.argv]);
+}
+
+export function stopCommand(paths: RunPaths, id: string, graceSeconds?: number): string {
+  const args = [paths.python, paths.runner, 'stop', runDir(paths, id)];
+  if (graceSeconds !== undefined) {
+    if (!(Number.isFinite(graceSeconds) && graceSeconds >= 0)) throw new RangeError(`grace must be seconds >= 0 (got ${graceSeconds})`);
+    args.push('--grace', String(graceSeconds));
+  }
+  return shellJoin(args);
+}
+
+export function resumeCommand(paths: RunPaths, id: string): string {
+  return shellJoin([paths.python, paths.runner, 'resume', runDir(paths, id)]);
+}
+
+/** Lists nothing (exit 0) where the runner was never installed: no run was ever started there. */
+export function listCommand(paths: RunPaths): string {
+  return `if [ -f ${shellQuote(paths.runner)} ]; then ${shellJoin([paths.python, paths.runner, 'list', paths.runsDir])}; fi`;
+}
+
+export function statusCommand(paths: RunPaths, id: string): string {
+  return shellJoin([paths.python, paths.runner, 'status', runDir(paths, id)]);
+}
+
+/** What the container entrypoint runs at start (as root; runs are relaunched as their owner). */
+export function resumeAllCommand(paths: RunPaths): string {
+  return shellJoin([paths.python, paths.runner, 'resume-all', paths.runsDir]);
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultContext, openEnvironmentSession } from '../../src/core/environments';
+import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
+
+const NAME = 'itest-train';
+
+interface MetricsLine {
+  event?: string;
+  step?: number;
+  split?: string;
+}
+
+/** Polls `check` every second until it returns a value, at most `timeoutMs`. */
+async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline && attempt < 10_000; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+describe.skipIf(!HARNESS_READY)(`training runs survive disconnects and restarts${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  let workspace = '';
+  let stateDir = '';
+  let env: Record<string, string> = {};
+  let runId = '';
+
+  const readMetrics = async (): Promise<MetricsLine[]> => {
+    const session = await openEnvironmentSession(NAME, { context: defaultContext({ stateDir, env: { ...process.env, DOCKER_HOST } }) });
+    try {
+      const result = await session.exec(`cat /workspace/.gpu-env/runs/${runId}/metrics.jsonl 2>/dev/null || true`);
+      return result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as MetricsLine);
+    } finally {
+      session.close();
+    }
+  };
+  const runState = async (): Promise<{ state: string; attempt: number }> => {
+    const listed = await runCli(['runs', NAME, '--json'], env, 60_000);
+    expect(listed.code, listed.stderr).toBe(0);
+    const run = (JSON.parse(listed.stdout) as { id: string; state: string; status: { attempt: number } | null }[]).find((r) => r.id === runId);
+    return { state: run?.state ?? 'missing', attempt: run?.status?.attempt ?? 0 };
+  };
+
+  beforeAll(async () => {
+    workspace = userWorkspace('train');
+    stateDir = tempDir('train-state');
+    env = { DOCKER_HOST, GPU_ENV_STATE_DIR: stateDir };
+    const up = await runCli(['up', '--name', NAME, '--workspace', workspace, '--base-image', BASE_IMAGE], env);
+    expect(up.code, up.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await docker().getContainer(`gpu-env-${NAME}`).remove({ force: true }).catch(() => undefined);
+    removeDir(stateDir);
+    removeDir(workspace);
+  });
+
+  it('bad train options exit 2 before anything starts', async () => {
+    const bad = await runCli(['train', NAME, '--template', 'vgg', '--epochs', '0'], env, 30_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--template: template must be one of cnn, resnet \(got "vgg"\)/);
+    expect(bad.stderr).toMatch(/--epochs: epochs must be a whole number from 1/);
+  });
+
+  it('a run started by a CLI whose SSH connection is gone keeps running; a new client lists it and streams its metrics from the start', async () => {
+    const started = await runCli(['train', NAME, '--epochs', '2', '--batch-size', '512', '--json'], env, 120_000);
+    expect(started.code, started.stderr).toBe(0);
+    runId = (JSON.parse(started.stdout) as { id: string }).id;
+    // The CLI process has exited, and with it its only SSH connection.
+    const running = await waitFor('the run to report training steps', 180_000, async () => {
+      const metrics = await readMetrics();
+      return metrics.some((m) => m.split === 'train' && typeof m.step === 'number') ? metrics : undefined;
+    });
+    expect(running[0]).toMatchObject({ event: 'start' });
+    expect((await runState()).state).toBe('running');
+    const logs = await runCli(['logs', NAME, runId], env, 60_000);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/attempt 1: python3 \/workspace\/gpu-env-templates\/train_cnn\.py --model simplecnn --dataset fashion-mnist/);
+  });
+
+  it('docker restart brings the auto-resume run back from its newest checkpoint, continuing its step count', async () => {
+    const checkpoint = await waitFor('a checkpoint', 300_000, async () => (await readMetrics()).find((m) => m.event === 'checkpoint'));
+    expect(checkpoint.step).toBeGreaterThan(0);
+    await docker().getContainer(`gpu-env-${NAME}`).restart({ t: 5 });
+    const again = await runCli(['up', '--name', NAME, '--workspace', workspace, '--base-image', BASE_IMAGE], env);
+    expect(again.code, again.stderr).toBe(0);
+    const resumed = await waitFor('the resume event', 180_000, async () => (await readMetrics()).find((m) => m.event === 'resume'));
+    expect(resumed.step).toBeGreaterThanOrEqual(checkpoint.step!);
+    const state = await runState();
+    expect(state.attempt).toBeGreaterThanOrEqual(2);
+    expect(['running', 'succeeded']).toContain(state.state);
+    const stepsAfter = (await readMetrics()).filter((m) => m.split === 'train' && typeof m.step === 'number').map((m) => m.step!);
+    // The step count continues from the checkpoint: no step after the resume restarts from zero.
+    const resumeIndex = stepsAfter.findIndex((s) => s > resumed.step!);
+    expect(resumeIndex === -1 || stepsAfter.slice(resumeIndex).every((s) => s > resumed.step!)).toBe(true);
+    const stop = await runCli(['stop', NAME, runId], env, 120_000);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(['stopped', 'succeeded']).toContain((await runState()).state);
+  });
+});
