@@ -30,3 +30,16 @@ export function openEnvironmentSession(
   });
   return openSession(name, ctx);
 }
+
+// Remote Docker hosts over SSH, and Jupyter through a tunnel.
+export { closeRemoteHosts } from './remote/host-registry';
+export { HostKeyChangedError, HostKeyNotTrustedError, HostKeyRevokedError, type ConfirmHostKey, type HostKeyQuestion } from './remote/host-key-check';
+export type { HostIdentity } from './remote/host-identity';
+export { ACCEPTED_HOST_FORMS } from './remote/target';
+export { defaultRemoteWorkspace } from './remote/remote-workspace';
+export { engineIsRemote } from './lifecycle/request';
+export { environmentSshConfig } from './lifecycle/ssh-config-text';
+export { openJupyterTunnel, type JupyterTunnel, type JupyterTunnelOptions } from './jupyter/jupyter-tunnel';
+export { ensureJupyter, jupyterUrl, type JupyterServer } from './jupyter/jupyter-server';
+export { FileTokenStore, generateJupyterToken, type TokenStore } from './jupyter/token';
+export { forwardLocalPort, type LocalForward } from './tunnel/local-forward';

@@ -12,6 +12,9 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v docker-init >/dev/null || need+=(tini)
 command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
+# Unit tests evaluate the generated Jupyter config with Python; the remote-host tests use ssh-agent.
+command -v python3 >/dev/null || need+=(python3)
+command -v ssh-agent >/dev/null || need+=(openssh-client)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 
 if [ ${#need[@]} -eq 0 ]; then

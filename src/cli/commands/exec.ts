@@ -1,11 +1,12 @@
-import { openEnvironmentSession, defaultContext } from '../../core/environments';
+import { openEnvironmentSession } from '../../core/environments';
 import type { CliCommand } from '../command';
-import { HOST_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { parseCommandArgs, requireName } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { shellQuote } from '../format';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
 
-const usage = 'gpu-env exec NAME [--host URL] -- CMD [ARG...]';
+const usage = `gpu-env exec NAME ${HOST_USAGE} -- CMD [ARG...]`;
 
 /** Signal numbers for the exit status a shell reports (128 + n). */
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
@@ -19,12 +20,9 @@ export const execCommand: CliCommand = {
     if (separator < 0) throw usageError(`missing "--" before the command\nusage: ${usage}`);
     const command = argv.slice(separator + 1);
     if (command.length === 0) throw usageError(`missing command after "--"\nusage: ${usage}`);
-    const { values, positionals } = parseCommandArgs(argv.slice(0, separator), { ...HOST_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv.slice(0, separator), { ...REMOTE_HOST_OPTIONS }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
-    const host = stringOption(values, 'host');
-    const session = await openEnvironmentSession(name, {
-      context: defaultContext({ env: io.env, signal: io.signal, ...(host ? { host: { url: host, source: '--host' } } : {}) }),
-    });
+    const session = await openEnvironmentSession(name, { context: remoteContext(io, values) });
     try {
       const remote = await session.spawn(`cd /workspace 2>/dev/null; exec ${command.map(shellQuote).join(' ')}`, { signal: io.signal });
       remote.stdin.end();

@@ -16,3 +16,4 @@ import { upCommand } from './up';
 
 export const COMMANDS: readonly CliCommand[] = [upCommand, downCommand, rmCommand, lsCommand, statusCommand, execCommand, sshConfigCommand, doctorCommand, monitorCommand,
   trainCommand, runsCommand, logsCommand, stopCommand, resumeCommand];
+import { jupyterCommand } from './jupyter'; (COMMANDS as CliCommand[]).push(jupyterCommand);

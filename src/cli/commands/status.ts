@@ -1,22 +1,21 @@
 import { status } from '../../core/environments';
 import type { CliCommand } from '../command';
-import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
-import { cliContext } from '../context';
-import { environmentJson } from '../format';
+import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';
 import { validateName } from '../../core/validate';
 
-const usage = 'gpu-env status NAME [--json] [--host URL]';
+const usage = `gpu-env status NAME [--json] ${HOST_USAGE}`;
 
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'show one environment',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...HOST_OPTION, ...JSON_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
-    const info = await status(name, cliContext(io, stringOption(values, 'host')));
+    const info = await status(name, remoteContext(io, values));
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify(environmentJson(info))}\n`);
+      io.stdout.write(`${JSON.stringify(environmentWithHostJson(info))}\n`);
     } else {
       io.stdout.write([
         `name:      ${info.name}`,
@@ -26,7 +25,8 @@ export const statusCommand: CliCommand = {
         `gpus:      ${info.gpus}`,
         `workspace: ${info.workspace}`,
         `engine:    ${info.engine}`,
-        `ssh:       ${info.ssh.user}@${info.ssh.host}:${info.ssh.port ?? '-'} (alias ${info.ssh.alias})`,
+        ...(info.host ? [`host:      ${info.host.label}`] : []),
+        `ssh:       ${info.ssh.user} at ${sshWhere(info)} (alias ${info.ssh.alias}${info.ssh.jump ? `, via ${info.ssh.jump}` : ''})`,
       ].join('\n') + '\n');
     }
     return 0;

@@ -1,5 +1,7 @@
+import { homedir } from 'node:os';
 import Docker from 'dockerode';
 import { GpuEnvError, messageOf } from '../errors';
+import { connectRemoteEngine, type RemoteEngineOptions, type RemoteHost } from '../remote/remote-engine';
 import { withDeadline } from '../util/abort';
 import { abortableDocker } from './abortable';
 import { describeEndpoint, type EngineEndpoint } from './resolve';
@@ -7,12 +9,19 @@ import { describeEndpoint, type EngineEndpoint } from './resolve';
 export interface Engine {
   readonly docker: Docker;
   readonly endpoint: EngineEndpoint;
+  /** Set for ssh:// engines: the host's SSH connection, for tunnels to containers and commands on the host. */
+  readonly remote?: RemoteHost;
 }
 
 export const PING_TIMEOUT_MS = 5_000;
 
-/** Builds a client for the endpoint and checks the engine answers, saying which endpoint failed. */
-export async function connectEngine(endpoint: EngineEndpoint, signal?: AbortSignal): Promise<Engine> {
+/**
+ * Builds a client for the endpoint and checks the engine answers, saying which endpoint failed.
+ * ssh:// engines go through one SSH connection per host; `remote` says how to log in and whom to ask
+ * about an unknown host key (without it: the process's HOME and environment, unknown keys refused).
+ */
+export async function connectEngine(endpoint: EngineEndpoint, signal?: AbortSignal, remote?: RemoteEngineOptions): Promise<Engine> {
+  if (endpoint.url.startsWith('ssh://')) return connectRemoteEngine(endpoint, remote ?? { env: process.env, homeDir: homedir() }, signal);
   const docker = new Docker(dockerOptions(endpoint));
   try {
     await withDeadline(`Docker engine ping at ${endpoint.url}`, PING_TIMEOUT_MS, signal, (abortSignal) => abortableDocker(docker).ping({ abortSignal }));
@@ -39,5 +48,5 @@ function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
       ...(tls.key ? { key: tls.key } : {}),
     };
   }
-  throw new GpuEnvError(`engines at ${endpoint.url} (${url.protocol}) are not supported yet; use a unix:// socket or tcp://host:port`, 'usage');
+  throw new GpuEnvError(`engines at ${endpoint.url} (${url.protocol}) are not supported; use a unix:// socket, tcp://host:port or ssh://[user@]host[:port]`, 'usage');
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError, GpuEnvError } from '../errors';
+import { ACCEPTED_HOST_FORMS, isPlainHostAlias, isSshUrl } from '../remote/target';
+import { loadUserSshConfig } from '../remote/user-ssh-config';
 
 /** Where the endpoint came from, in the docker CLI's order of precedence. */
 export type EngineSource = '--host' | 'setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default';
@@ -37,7 +39,7 @@ export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock';
  */
 export function resolveEngine(input: ResolveInput): EngineEndpoint {
   const { explicit, env } = input;
-  if (explicit && explicit.url.trim() !== '') return endpoint(explicit.url.trim(), explicit.source, env);
+  if (explicit && explicit.url.trim() !== '') return endpoint(sshAliasUrl(explicit.url.trim(), explicit.source, input.homeDir), explicit.source, env);
   if (env.DOCKER_HOST && env.DOCKER_HOST.trim() !== '') return endpoint(env.DOCKER_HOST.trim(), 'DOCKER_HOST', env);
   const configDir = env.DOCKER_CONFIG && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(input.homeDir, '.docker');
   if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT.trim() !== '') {
@@ -57,11 +59,26 @@ function endpoint(url: string, source: EngineSource, env: NodeJS.ProcessEnv): En
   return { url, source };
 }
 
-export function validateEngineUrl(field: string, url: string): void {
-  const ok = /^unix:\/\/\/.+/.test(url) || /^tcp:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url) || /^ssh:\/\/([^@\s/]+@)?[^/\s:@]+(:\d{1,5})?\/?$/.test(url);
+/**
+ * unix://, tcp:// and ssh:// addresses (see remote/target.ts for the SSH forms). A bare Host alias of
+ * ~/.ssh/config is accepted only where `allowHostAlias` says so (`--host`), as the docker CLI does
+ * not take one from DOCKER_HOST either; whether the alias exists is checked when it is resolved.
+ */
+export function validateEngineUrl(field: string, url: string, options: { allowHostAlias?: boolean } = {}): void {
+  const ok = /^unix:\/\/\/.+/.test(url) || /^tcp:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url) || isSshUrl(url) || (options.allowHostAlias === true && isPlainHostAlias(url));
   if (!ok) {
-    throw usageError(`${field}: "${url}" is not a Docker engine address; use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]`);
+    throw usageError(`${field}: "${url}" is not a Docker engine address; use ${options.allowHostAlias === true ? ACCEPTED_HOST_FORMS : 'unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port] (ssh://alias for a Host of ~/.ssh/config)'}`);
   }
+}
+
+/** A bare `--host` word names a Host of ~/.ssh/config: it becomes ssh://alias, or an error if there is none. */
+function sshAliasUrl(value: string, source: EngineSource, homeDir: string): string {
+  if (!isPlainHostAlias(value)) return value;
+  const config = loadUserSshConfig(homeDir);
+  if (!config.definesHost(value)) {
+    throw usageError(`${source}: "${value}" is not a Docker engine address, nor a Host alias in ${config.file}; use ${ACCEPTED_HOST_FORMS}`);
+  }
+  return `ssh://${value}`;
 }
 
 function readCurrentContext(configDir: string): string | undefined {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { packageRoot } from '../assets';
+import type { ConfirmHostKey } from '../remote/host-key-check';
 import type { ProgressSink } from '../progress';
 import { silentProgress } from '../progress';
 import { defaultStateDir } from '../state/paths';
@@ -14,6 +15,12 @@ export interface CoreContext {
   readonly signal?: AbortSignal;
   /** `--host` or the engine setting. */
   readonly host?: { readonly url: string; readonly source: '--host' | 'setting' };
+  /**
+   * Asked once when a remote Docker host's SSH key is not in known_hosts (VS Code: a modal showing
+   * the fingerprint; CLI: yes only with --accept-new-host-key). Resolve true to trust the key, which
+   * is then added to the user's known_hosts. Absent: unknown host keys are refused.
+   */
+  readonly confirmHostKey?: ConfirmHostKey;
 }
 
 export function defaultContext(overrides: Partial<CoreContext> = {}): CoreContext {
@@ -26,5 +33,6 @@ export function defaultContext(overrides: Partial<CoreContext> = {}): CoreContex
     progress: overrides.progress ?? silentProgress,
     ...(overrides.signal ? { signal: overrides.signal } : {}),
     ...(overrides.host ? { host: overrides.host } : {}),
+    ...(overrides.confirmHostKey ? { confirmHostKey: overrides.confirmHostKey } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { GpuEnvError } from '../errors';
 import { withDeadline } from '../util/abort';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
-import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { environmentInfoOn, inspectEnvironment, type EnvironmentInfo } from './environment-info';
 
 export const STOP_GRACE_S = 10;
 
@@ -16,5 +16,5 @@ export async function down(name: string, ctx: CoreContext): Promise<EnvironmentI
     await withDeadline('container stop', (STOP_GRACE_S + 30) * 1000, ctx.signal, (s) => engine.docker.getContainer(inspect.Id).stop({ t: STOP_GRACE_S, abortSignal: s }));
   }
   const after = await inspectEnvironment(engine.docker, name, ctx.signal);
-  return environmentInfo(after ?? inspect, engine.endpoint.url);
+  return environmentInfoOn(engine, after ?? inspect);
 }

@@ -1,7 +1,12 @@
 import type Docker from 'dockerode';
 import { statusCode } from '../image/pull';
 import { CONTAINER_SSH_PORT, LABEL, containerName } from '../container/labels';
+import type { Engine } from '../engine/connect';
+import { hostIdentity, type HostIdentity } from '../remote/host-identity';
+import { jumpAlias } from '../ssh/openssh-config';
 import { hostAlias } from '../state/paths';
+
+export type { HostIdentity } from '../remote/host-identity';
 
 export type EnvironmentState = 'running' | 'stopped' | 'creating' | 'error';
 
@@ -16,7 +21,14 @@ export interface EnvironmentInfo {
   readonly gpus: string;
   readonly workspace: string;
   readonly engine: string;
-  readonly ssh: { readonly host: string; readonly port: number | null; readonly user: string; readonly alias: string };
+  /**
+   * `host`/`port`: where the container's sshd is published, on the engine's machine (for a remote
+   * host, its 127.0.0.1, reached through `jump`, the `Host` alias of that machine in the generated
+   * OpenSSH config).
+   */
+  readonly ssh: { readonly host: string; readonly port: number | null; readonly user: string; readonly alias: string; readonly jump?: string };
+  /** The machine it lives on (always set by the core; optional only for values made before it existed). */
+  readonly host?: HostIdentity;
 }
 
 type Inspect = Docker.ContainerInspectInfo;
@@ -35,6 +47,14 @@ export function sshHostPort(inspect: Inspect): number | null {
   const binding = Array.isArray(bindings) ? bindings.find((b) => b.HostIp === '127.0.0.1') ?? bindings[0] : undefined;
   const port = binding ? Number(binding.HostPort) : NaN;
   return Number.isInteger(port) && port > 0 ? port : null;
+}
+
+/** The info of a container on `engine`, with the host it lives on. */
+export function environmentInfoOn(engine: Pick<Engine, 'endpoint' | 'remote'>, inspect: Inspect): EnvironmentInfo {
+  const info = environmentInfo(inspect, engine.endpoint.url);
+  const host = hostIdentity(engine);
+  const ssh = engine.remote ? { ...info.ssh, jump: jumpAlias(engine.remote.id) } : info.ssh;
+  return { ...info, ssh, host };
 }
 
 export function environmentInfo(inspect: Inspect, engineUrl: string): EnvironmentInfo {

@@ -3,7 +3,7 @@ import { withDeadline } from '../util/abort';
 import { LABEL } from '../container/labels';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
-import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { environmentInfoOn, inspectEnvironment, type EnvironmentInfo } from './environment-info';
 
 /** Every environment on the engine, found by the product's label. */
 export async function list(ctx: CoreContext): Promise<EnvironmentInfo[]> {
@@ -16,7 +16,7 @@ export async function list(ctx: CoreContext): Promise<EnvironmentInfo[]> {
     const name = summary.Labels[LABEL.name];
     if (!name) continue;
     const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
-    if (inspect) infos.push(environmentInfo(inspect, engine.endpoint.url));
+    if (inspect) infos.push(environmentInfoOn(engine, inspect));
   }
   return infos.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -25,5 +25,5 @@ export async function status(name: string, ctx: CoreContext): Promise<Environmen
   const engine = await openEngine(ctx);
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   if (!inspect) throw new GpuEnvError(`no environment named "${name}" on ${engine.endpoint.url}; list them with \`gpu-env ls\``);
-  return environmentInfo(inspect, engine.endpoint.url);
+  return environmentInfoOn(engine, inspect);
 }

@@ -8,6 +8,7 @@ import { LABEL } from '../container/labels';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
 import { inspectEnvironment } from './environment-info';
+import { removeRemoteRunFiles } from '../remote/remote-workspace';
 
 export interface RemoveResult {
   readonly removedContainer: boolean;
@@ -39,7 +40,10 @@ export async function remove(name: string, options: { purge: boolean }, ctx: Cor
     }
     const workspace = inspect?.Config.Labels?.[LABEL.workspace];
     const runs = workspace ? join(workspace, '.gpu-env') : undefined;
-    if (runs && existsSync(runs)) {
+    if (engine.remote) {
+      // The workspace is a folder on the remote host: its run files are removed there.
+      if (workspace && (await removeRemoteRunFiles(engine.remote.connection, workspace, ctx.signal))) purged.push(`${engine.remote.label}:${runs!}`);
+    } else if (runs && existsSync(runs)) {
       rmSync(runs, { recursive: true, force: true });
       purged.push(runs);
     }

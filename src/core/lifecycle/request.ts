@@ -1,11 +1,13 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { usageError } from '../errors';
+import { isUsageError, usageError } from '../errors';
 import { DEFAULT_BASE_IMAGE } from '../image/recipe';
 import { DEFAULT_SHM_BYTES } from '../container/spec';
 import {
   parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateWorkspace, type GpuRequest,
 } from '../validate';
-import { validateEngineUrl } from '../engine/resolve';
+import { resolveEngine, validateEngineUrl } from '../engine/resolve';
+import { defaultRemoteWorkspace, validateRemoteWorkspace } from '../remote/remote-workspace';
 
 /** `up` as the user typed it: strings from flags or settings, unvalidated. */
 export interface UpInput {
@@ -19,14 +21,19 @@ export interface UpInput {
   readonly baseImage?: string | undefined;
   readonly image?: string | undefined;
   readonly host?: string | undefined;
+  /** The workspace folder on a remote (ssh://) host; `~/gpu-env/NAME` when not given. */
+  readonly remoteWorkspace?: string | undefined;
 }
 
-/** How each input is called where the user set it (`--memory`, or `gpuEnv.memory`). */
-export type FieldNames = Record<keyof UpInput, string>;
+/**
+ * How each input is called where the user set it (`--memory`, or `gpuEnv.memory`). `remoteWorkspace`
+ * is optional so that front ends written before it keep compiling; it defaults to the CLI's name.
+ */
+export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace'>, string> & { readonly remoteWorkspace?: string };
 
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
-  shmSize: '--shm-size', baseImage: '--base-image', image: '--image', host: '--host',
+  shmSize: '--shm-size', baseImage: '--base-image', image: '--image', host: '--host', remoteWorkspace: '--remote-workspace',
 };
 
 export interface UpRequest {
@@ -41,6 +48,12 @@ export interface UpRequest {
   readonly baseImage: string;
   readonly image?: string;
   readonly host?: string;
+  /**
+   * Set when the engine is on another machine (ssh://): `workspace` is a folder there, created over
+   * SSH by `up`, whose owner's UID/GID the container user gets unless `uid` was given. `uid`/`gid`
+   * above are then the explicit UID, or -1 until `up` has read the owner.
+   */
+  readonly remote?: { readonly workspace: string; readonly explicitUid?: number };
 }
 
 /**
@@ -48,8 +61,15 @@ export interface UpRequest {
  * UID/GID become the container user's, unless `uid` is given; a root-owned workspace needs an
  * explicit choice.
  */
-export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv, cwd: string): UpRequest {
+export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv, cwd: string, homeDir: string = homedir()): UpRequest {
   const name = validateName(fields.name, input.name ?? 'default');
+  const host = nonEmpty(input.host);
+  if (host) validateEngineUrl(fields.host, host, { allowHostAlias: true });
+  const remoteField = fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!;
+  if (engineIsRemote(host, fields, env, homeDir)) return validateRemoteUpInput(name, host, input, fields, env);
+  if (nonEmpty(input.remoteWorkspace)) {
+    throw usageError(`${remoteField}: only for an engine on another machine (ssh://…); this engine is on this machine, so give the folder with ${fields.workspace}`);
+  }
   const workspace = validateWorkspace(fields.workspace, resolve(cwd, input.workspace ?? '.'));
   const explicitUid = input.uid !== undefined && input.uid !== '' ? parseUid(fields.uid, input.uid) : undefined;
   if (explicitUid === undefined && workspace.uid === 0) {
@@ -61,8 +81,6 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   const gid = explicitUid === undefined ? workspace.gid : explicitUid;
   const baseImage = validateImageRef(fields.baseImage, nonEmpty(input.baseImage) ?? nonEmpty(env.GPU_ENV_BASE_IMAGE) ?? DEFAULT_BASE_IMAGE);
   const image = nonEmpty(input.image);
-  const host = nonEmpty(input.host);
-  if (host) validateEngineUrl(fields.host, host);
   return {
     name,
     workspace: workspace.path,
@@ -76,6 +94,41 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
   };
+}
+
+/** The remote case: nothing local to check; the folder and its owner are settled on the host by `up`. */
+function validateRemoteUpInput(name: string, host: string | undefined, input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv): UpRequest {
+  const workspace = validateRemoteWorkspace(fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!, nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
+  const explicitUid = nonEmpty(input.uid) ? parseUid(fields.uid, input.uid!) : undefined;
+  const image = nonEmpty(input.image);
+  return {
+    name,
+    workspace,
+    uid: explicitUid ?? -1,
+    gid: explicitUid ?? -1,
+    gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
+    ...(nonEmpty(input.memory) ? { memoryBytes: parseSize(fields.memory, input.memory!) } : {}),
+    ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
+    shmSizeBytes: nonEmpty(input.shmSize) ? parseSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
+    baseImage: validateImageRef(fields.baseImage, nonEmpty(input.baseImage) ?? nonEmpty(env.GPU_ENV_BASE_IMAGE) ?? DEFAULT_BASE_IMAGE),
+    ...(image ? { image: validateImageRef(fields.image, image) } : {}),
+    ...(host ? { host } : {}),
+    remote: { workspace, ...(explicitUid !== undefined ? { explicitUid } : {}) },
+  };
+}
+
+/**
+ * Whether the engine `up` will use is reached over SSH. Mistakes in what the user typed surface here;
+ * an unreadable docker context does not (the engine step reports it, as before).
+ */
+export function engineIsRemote(host: string | undefined, fields: FieldNames, env: NodeJS.ProcessEnv, homeDir: string): boolean {
+  const source = fields.host === CLI_FIELDS.host ? '--host' : 'setting';
+  try {
+    return resolveEngine({ ...(host ? { explicit: { url: host, source } } : {}), env, homeDir }).url.startsWith('ssh://');
+  } catch (error) {
+    if (host && isUsageError(error)) throw error;
+    return false;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

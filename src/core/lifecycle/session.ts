@@ -5,7 +5,7 @@ import type { SshSession } from '../ssh/session';
 import { waitForSsh } from '../ssh/wait';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
-import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { environmentInfoOn, inspectEnvironment, type EnvironmentInfo } from './environment-info';
 
 export const SSH_READY_TIMEOUT_MS = 60_000;
 
@@ -13,8 +13,12 @@ export const SSH_READY_TIMEOUT_MS = 60_000;
 export async function connectToEnvironment(engine: Engine, info: EnvironmentInfo, ctx: Pick<CoreContext, 'stateDir' | 'signal'>): Promise<SshSession> {
   if (info.ssh.port === null) throw new GpuEnvError(`environment "${info.name}" is ${info.state}; start it with \`gpu-env up --name ${info.name}\``);
   const keys = loadKeys(ctx.stateDir, info.name);
+  const port = info.ssh.port;
+  // On a remote host the port is on that host's 127.0.0.1: each attempt is a fresh channel of the host's SSH connection.
+  const remote = engine.remote;
+  const dial = remote ? { dial: () => remote.connection.forwardOut(info.ssh.host, port, ctx.signal) } : {};
   return waitForSsh(
-    { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user, privateKey: keys.userPrivateKey, pinnedHostKey: keys.hostPublicKey, label: info.ssh.alias },
+    { host: info.ssh.host, port, user: info.ssh.user, privateKey: keys.userPrivateKey, pinnedHostKey: keys.hostPublicKey, label: info.ssh.alias, ...dial },
     {
       timeoutMs: SSH_READY_TIMEOUT_MS,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -34,7 +38,7 @@ export async function openEnvironmentSession(name: string, ctx: import('./contex
   const engine = await openEngine(ctx);
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   if (!inspect) throw new GpuEnvError(`no environment named "${name}" on ${engine.endpoint.url}; list them with \`gpu-env ls\``);
-  return connectToEnvironment(engine, environmentInfo(inspect, engine.endpoint.url), ctx);
+  return connectToEnvironment(engine, environmentInfoOn(engine, inspect), ctx);
 }
 
 /** Container logs come multiplexed (8-byte frame headers) for non-TTY containers. */

@@ -13,7 +13,9 @@ import { abortableDocker } from '../engine/abortable';
 import { throwIfAborted, withDeadline } from '../util/abort';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
-import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { environmentInfoOn, inspectEnvironment, type EnvironmentInfo } from './environment-info';
+import { ensureRemoteWorkspace, type RemoteFolder } from '../remote/remote-workspace';
+import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
 import type { UpRequest } from './request';
@@ -56,6 +58,8 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
     warnings.push(gpus.warning);
     ctx.progress({ kind: 'warning', message: gpus.warning });
   }
+  // Before the (possibly long) image build, so that a wrong remote folder fails at once.
+  const owner = await workspaceOwner(engine, request, ctx);
   const recipe = recipeFor(join(ctx.assetsRoot, 'media', 'recipe'), request.baseImage);
   const image = request.image
     ? await ensureReadyImage(docker, request.image, ctx.progress, ctx.signal)
@@ -63,13 +67,13 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   throwIfAborted(ctx.signal, 'start');
   const keys = ensureKeys(ctx.stateDir, request.name);
   ctx.progress({ kind: 'step', step: 'create', message: `Creating gpu-env-${request.name}` });
-  const user = request.uid === 0 ? 'root' : 'dev';
+  const user = owner.uid === 0 ? 'root' : 'dev';
   const options = containerCreateOptions({
     name: request.name,
     image,
-    workspace: request.workspace,
-    uid: request.uid,
-    gid: request.gid,
+    workspace: owner.path,
+    uid: owner.uid,
+    gid: owner.gid,
     user,
     gpus,
     ...(request.memoryBytes !== undefined ? { memoryBytes: request.memoryBytes } : {}),
@@ -97,6 +101,28 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   }
 }
 
+/**
+ * The folder mounted at /workspace and whose owner the container user becomes. On a remote host it is
+ * a folder there, made over the host's SSH connection; a root-owned one needs an explicit --uid, as
+ * locally.
+ */
+async function workspaceOwner(engine: Engine, request: UpRequest, ctx: CoreContext): Promise<RemoteFolder> {
+  if (!engine.remote) {
+    if (request.remote) throw new GpuEnvError(`the engine at ${engine.endpoint.url} is on this machine, but the request was made for a remote host; give a local folder instead`, 'usage');
+    return { path: request.workspace, uid: request.uid, gid: request.gid };
+  }
+  if (!request.remote) {
+    throw new GpuEnvError(`the engine at ${engine.endpoint.url} is on another machine: the workspace must be a folder there (--remote-workspace PATH, default ~/gpu-env/${request.name})`, 'usage');
+  }
+  ctx.progress({ kind: 'step', step: 'create', message: `Preparing ${request.remote.workspace} on ${engine.remote.label}` });
+  const folder = await ensureRemoteWorkspace(engine.remote.connection, request.remote.workspace, ctx.signal);
+  const explicit = request.remote.explicitUid;
+  if (explicit === undefined && folder.uid === 0) {
+    throw new GpuEnvError(`the workspace ${folder.path} on ${engine.remote.label} is owned by root, so files written in the container would be root's. Pass --uid N to use another user id, or --uid 0 to run as root on purpose`, 'usage');
+  }
+  return explicit === undefined ? folder : { path: folder.path, uid: explicit, gid: explicit };
+}
+
 async function prepareReadyImage(container: Docker.Container, image: string, ctx: CoreContext): Promise<void> {
   if (!(await containerHasPath(container, '/usr/sbin/sshd', ctx.signal))) {
     throw new GpuEnvError(`--image ${image}: the image has no OpenSSH server (/usr/sbin/sshd); install openssh-server in it, or use --base-image ${image} to build the gpu-env recipe on top of it`, 'usage');
@@ -109,9 +135,10 @@ async function prepareReadyImage(container: Docker.Container, image: string, ctx
 async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   if (!inspect) throw new GpuEnvError(`environment "${name}" disappeared while starting`);
-  const info = environmentInfo(inspect, engine.endpoint.url);
+  const info = environmentInfoOn(engine, inspect);
   if (info.ssh.port === null) throw new GpuEnvError(`environment "${name}" has no published SSH port; remove it with \`gpu-env rm ${name}\` and run up again`);
-  writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user });
+  const jumps = engine.remote ? jumpHostsFor(engine.remote.chain, ctx.homeDir) : [];
+  writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user, ...(info.ssh.jump ? { jump: info.ssh.jump } : {}) }, jumps);
   ctx.progress({ kind: 'step', step: 'ssh', message: 'Waiting for SSH' });
   const session = await connectToEnvironment(engine, info, ctx);
   try {

@@ -1,5 +1,5 @@
 import { Client, type ClientChannel } from 'ssh2';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { GpuEnvError, messageOf } from '../errors';
 import { CancelledError } from '../util/abort';
 import { fingerprint, publicKeyBlob } from './keys';
@@ -16,6 +16,11 @@ export interface SshTarget {
   readonly label: string;
   /** A stream to use instead of a TCP connection (a forwarded channel through a jump host). */
   readonly sock?: NodeJS.ReadableStream;
+  /**
+   * Opens a fresh stream for each attempt instead of `sock` (a container on a remote host, reached
+   * through the host's SSH connection): a retry after a failed handshake needs a new channel.
+   */
+  readonly dial?: () => Promise<Duplex>;
 }
 
 export class HostKeyMismatchError extends GpuEnvError {
@@ -26,7 +31,18 @@ export class HostKeyMismatchError extends GpuEnvError {
 }
 
 /** Opens one SSH connection with the host key pinned; any other key is refused before auth. */
-export function connectSsh(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<SshSession> {
+export async function connectSsh(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<SshSession> {
+  if (!target.dial) return connectOnce(target, options);
+  let sock: Duplex;
+  try {
+    sock = await target.dial();
+  } catch (error) {
+    throw new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port} on the remote host) failed: ${messageOf(error)}`, 'failure', { cause: error });
+  }
+  return connectOnce({ ...target, sock }, options);
+}
+
+function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal }): Promise<SshSession> {
   const pinned = publicKeyBlob(target.pinnedHostKey);
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -94,6 +110,15 @@ class Ssh2Session implements SshSession {
     });
   }
 
+  forwardOut(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+        if (error) reject(new GpuEnvError(`cannot reach ${host}:${port} in the environment over SSH: ${messageOf(error)}`, 'failure', { cause: error }));
+        else resolve(channel);
+      });
+    });
+  }
+
   close(): void {
     this.client.end();
   }
@@ -109,7 +134,8 @@ function ended(stream: PassThrough): Promise<void> {
   });
 }
 
-function wrapChannel(channel: ClientChannel, signal?: AbortSignal): RemoteProcess {
+/** A channel as a RemoteProcess: output streams, an exit promise, closed on abort. */
+export function wrapChannel(channel: ClientChannel, signal?: AbortSignal): RemoteProcess {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   channel.pipe(stdout);

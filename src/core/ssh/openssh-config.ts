@@ -6,6 +6,28 @@ export interface SshEndpoint {
   readonly host: string;
   readonly port: number;
   readonly user: string;
+  /** The `Host` alias of the machine to go through (an engine on a remote host publishes on its 127.0.0.1). */
+  readonly jump?: string;
+}
+
+/** A remote Docker host (or one of its ProxyJump hops) as a block of the generated config. */
+export interface JumpHost {
+  readonly alias: string;
+  readonly hostName: string;
+  readonly port: number;
+  readonly user: string;
+  readonly identityFiles: readonly string[];
+  readonly identitiesOnly: boolean;
+  readonly userKnownHostsFiles: readonly string[];
+  readonly globalKnownHostsFiles: readonly string[];
+  readonly hostKeyAlias?: string;
+  /** The alias of the hop before it, when it is reached through another jump host. */
+  readonly via?: string;
+}
+
+/** `Host gpu-env-host-<id>`: the alias of a remote Docker host in the generated config. */
+export function jumpAlias(id: string): string {
+  return `gpu-env-host-${id}`;
 }
 
 /** The `Host gpu-env-<name>` block: pinned host key, key-only login, usable by ssh -F and Remote-SSH. */
@@ -25,6 +47,29 @@ export function renderHostBlock(stateDir: string, name: string, endpoint: SshEnd
     '  PasswordAuthentication no',
     '  KbdInteractiveAuthentication no',
     '  ServerAliveInterval 30',
+    ...(endpoint.jump ? [`  ProxyJump ${endpoint.jump}`] : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * A remote host's block: self-contained (absolute key and known_hosts paths, its own ProxyJump), so
+ * that `ssh -F <this file>` works without the user's ~/.ssh/config, and Remote-SSH through the Include.
+ */
+export function renderJumpBlock(host: JumpHost): string {
+  return [
+    `Host ${host.alias}`,
+    `  HostName ${host.hostName}`,
+    `  Port ${host.port}`,
+    `  User ${host.user}`,
+    ...host.identityFiles.map((file) => `  IdentityFile ${quote(file)}`),
+    ...(host.identitiesOnly ? ['  IdentitiesOnly yes'] : []),
+    `  UserKnownHostsFile ${host.userKnownHostsFiles.map(quote).join(' ')}`,
+    `  GlobalKnownHostsFile ${host.globalKnownHostsFiles.map(quote).join(' ')}`,
+    '  StrictHostKeyChecking yes',
+    ...(host.hostKeyAlias ? [`  HostKeyAlias ${host.hostKeyAlias}`] : []),
+    '  ServerAliveInterval 30',
+    ...(host.via ? [`  ProxyJump ${host.via}`] : []),
     '',
   ].join('\n');
 }
@@ -36,19 +81,43 @@ function quote(path: string): string {
 const begin = (name: string): string => `# gpu-env:begin ${name}`;
 const end = (name: string): string => `# gpu-env:end ${name}`;
 
-/** Replaces (or adds) the environment's block in the product's own ssh_config file. */
-export function writeHostBlock(stateDir: string, name: string, endpoint: SshEndpoint): string {
+/**
+ * Replaces (or adds) the environment's block in the product's own ssh_config file, and the blocks of
+ * the remote host it goes through (`jumps`, first hop first). Blocks are keyed by environment name,
+ * jump blocks by `jump <alias>` (a name with a space, which no environment can have).
+ */
+export function writeHostBlock(stateDir: string, name: string, endpoint: SshEndpoint, jumps: readonly JumpHost[] = []): string {
   const file = sshConfigPath(stateDir);
-  const others = withoutBlock(readConfig(file), name);
+  let text = readConfig(file);
+  for (const jump of jumps) text = withoutBlock(text, jumpKey(jump.alias));
+  text = withoutBlock(text, name);
+  const jumpBlocks = jumps.map((jump) => `${begin(jumpKey(jump.alias))}\n${renderJumpBlock(jump)}${end(jumpKey(jump.alias))}\n`).join('');
   const block = `${begin(name)}\n${renderHostBlock(stateDir, name, endpoint)}${end(name)}\n`;
-  writeFileAtomic(file, `${header(others)}${others}${block}`, 0o600);
+  writeFileAtomic(file, `${header(text)}${text}${jumpBlocks}${block}`, 0o600);
   return file;
 }
 
+/** Removes the environment's block, and the blocks of remote hosts no other block goes through any more. */
 export function removeHostBlock(stateDir: string, name: string): void {
   const file = sshConfigPath(stateDir);
   if (!existsSync(file)) return;
-  writeFileAtomic(file, withoutBlock(readConfig(file), name), 0o600);
+  writeFileAtomic(file, withoutUnusedJumps(withoutBlock(readConfig(file), name)), 0o600);
+}
+
+function jumpKey(alias: string): string {
+  return `jump ${alias}`;
+}
+
+/** Bounded: each pass removes at least one block of a chain, and chains are at most a few hops. */
+function withoutUnusedJumps(text: string): string {
+  let current = text;
+  for (let pass = 0; pass < 16; pass++) {
+    const used = new Set([...current.matchAll(/^\s*ProxyJump\s+(\S+)/gim)].map((m) => m[1]!));
+    const unused = [...current.matchAll(/^# gpu-env:begin jump (\S+)$/gm)].map((m) => m[1]!).filter((alias) => !used.has(alias));
+    if (unused.length === 0) return current;
+    for (const alias of unused) current = withoutBlock(current, jumpKey(alias));
+  }
+  return current;
 }
 
 function readConfig(file: string): string {

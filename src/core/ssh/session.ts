@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 /** Exit of a remote command: `code` is null when it ended by a signal. */
 export interface RemoteExit {
@@ -43,6 +43,12 @@ export interface RemoteProcess {
 export interface SshSession {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   spawn(command: string, options?: SpawnOptions): Promise<RemoteProcess>;
+  /**
+   * A TCP connection from inside the environment to `host:port` (e.g. Jupyter on its 127.0.0.1),
+   * carried by this SSH connection. Optional so that test doubles written before it still fit;
+   * every real session has it.
+   */
+  forwardOut?(host: string, port: number): Promise<Duplex>;
   /** Resolves when the connection closes, for whatever reason. */
   readonly closed: Promise<void>;
   close(): void;
