@@ -249,7 +249,8 @@ def download(name: str, data_dir: str) -> None:
         for train in (True, False):
             cls(data_dir, train=train, download=True)
     except Exception as e:  # network errors come as URLError, OSError, RuntimeError...
-        raise DataError(f"{name}: download into {data_dir} failed ({e}); put the files there by hand") from e
+        reason = " ".join(str(e).split())  # torchvision's message spans lines
+        raise DataError(f"{name}: download into {data_dir} failed ({reason}); put the files there by hand") from e
 
 
 def load_dataset(name: str, data_dir: Optional[str], *, image_size: int = 64, channels: int = 3,

@@ -8,7 +8,7 @@ export function readShippedAssets(assetsRoot: string): ShippedAssets {
   return {
     runner: readFileSync(join(assetsRoot, 'media', 'runner', 'gpu_env_run.py')),
     templates: readdirSync(templatesDir)
-      .filter((file) => file.endsWith('.py'))
+      .filter((file) => file.endsWith('.py') || file === 'README.md')
       .sort()
       .map((name) => ({ name, content: readFileSync(join(templatesDir, name)) })),
   };
