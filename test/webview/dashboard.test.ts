@@ -322,7 +322,10 @@ describe('training dashboard webview', () => {
     });
     await settle();
     const loss = await chart('loss');
-    expect(loss.series.filter((s) => !s.endsWith('(raw)'))).toEqual(['ResNet-18 <b>cifar</b> · train', 'ResNet-18 <b>cifar</b> · val', 'older run · train', 'older run · val']);
+    // The evaluation split is whatever the metrics file uses ('val' or 'test').
+    const splits = [...new Set(read.series.filter((s) => s.key.kind === 'metric' && s.key.metric === 'loss').map((s) => (s.key.kind === 'metric' ? s.key.split : '')))];
+    expect(splits.length).toBe(2);
+    expect(loss.series.filter((s) => !s.endsWith('(raw)'))).toEqual(['ResNet-18 <b>cifar</b>', 'older run'].flatMap((run) => splits.map((split) => `${run} · ${split}`)));
     expect(new Set(loss.strokes).size).toBe(2);
     await expect.poll(() => page.evaluate(() => (document.querySelector('vscode-multi-select') as HTMLElement & { value: string[] }).value)).toEqual([RUN, 'run-b']);
     // Elapsed mode: both runs start near 0, so the range is about one run long, not an hour more.
