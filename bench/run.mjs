@@ -36,9 +36,9 @@ await section('timeToReady', () => {
 for (const [name, file, fn] of [
   ['activation', 'activation.mjs', 'activation'],
   ['sampling', 'sampling.mjs', 'sampling'],
-  ['chart', 'chart.mjs', 'chart'],
+  ['chart', 'external.mjs', 'chart'],
   ['ingestion', 'ingestion.mjs', 'ingestion'],
-  ['training', 'training.mjs', 'training'],
+  ['training', 'external.mjs', 'training'],
 ]) {
   const module = await optional(file);
   if (module?.[fn]) await section(name, () => module[fn]({ quick, baseImage }));
