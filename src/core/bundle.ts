@@ -4,3 +4,8 @@
  */
 export * from './environments';
 export { runDoctor, renderDoctorMarkdown } from './doctor/index';
+// Training runs and GPU sampling, for the extension's Runs view, dashboard, tasks and monitor.
+export { RunsClient, readShippedAssets } from './runs/index';
+export { startScriptRun } from './scripts/script-run';
+export { startMonitorStream } from './gpu/monitor-stream';
+export { agentInvocation, loadAgentScript } from './gpu/agent-invocation';

@@ -1,8 +1,35 @@
 import type {
   CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, RemoveResult, SshSession, UpRequest, UpResult,
 } from '../core/environments';
+import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
+import type { RecognisedFailure } from '../core/runs/failure';
+import type { FileChunk } from '../core/runs/remote-file';
+import type { ParsedRunList, RunListing, RunStatus } from '../core/runs/run-listing';
+import type { ShippedAssets, StartedRun, StartOptions } from '../core/runs/runs-client';
 import type { DoctorApi } from './doctor-api';
-import { coreBundle } from './core-bundle';
+import { coreBundle, type CoreBundle } from './core-bundle';
+
+/** The runs of one environment over one SSH session (the core's RunsClient, plus the user's own scripts). */
+export interface RunsApi {
+  /** Validates the train options (throws a usage error listing every problem), installs and starts. */
+  start(options: unknown, assets: ShippedAssets, extra?: StartOptions): Promise<StartedRun>;
+  /** Starts `script` (absolute, under /workspace) detached through the runner. */
+  startScript(script: string, assets: ShippedAssets, extra?: StartOptions): Promise<StartedRun>;
+  list(signal?: AbortSignal): Promise<ParsedRunList>;
+  status(id: string, signal?: AbortSignal): Promise<RunListing | null>;
+  stop(id: string, options?: { readonly graceSeconds?: number; readonly signal?: AbortSignal }): Promise<RunStatus>;
+  resume(id: string, signal?: AbortSignal): Promise<{ readonly action: 'resumed' | 'running'; readonly status: RunStatus }>;
+  readLog(id: string, offset: number, maxBytes?: number, signal?: AbortSignal): Promise<FileChunk>;
+  diagnose(id: string, signal?: AbortSignal): Promise<RecognisedFailure | undefined>;
+  metricsPath(id: string): string;
+}
+
+export interface MonitorRequest {
+  /** Opens a fresh session; the stream closes it when the connection drops or it stops. */
+  readonly openSession: (signal: AbortSignal) => Promise<SshSession>;
+  readonly intervalMs: number;
+  readonly onEvent: (event: MonitorEvent) => void;
+}
 
 /**
  * Everything the extension does with engines, containers, SSH and files, behind one interface:
@@ -20,6 +47,11 @@ export interface CoreApi extends DoctorApi {
   watchEvents(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, onDisconnect: (reason: string, retryInMs: number) => void): EventWatcher;
   ensureUserSshInclude(homeDir: string, stateDir: string): IncludeResult;
   userSshIncludePresent(homeDir: string, stateDir: string): boolean;
+  runs(session: SshSession): RunsApi;
+  /** The runner and the templates from the extension's install folder. */
+  shippedAssets(assetsRoot: string): ShippedAssets;
+  /** The GPU sampling agent (from the install folder) over a reconnecting SSH stream. */
+  startMonitor(request: MonitorRequest, assetsRoot: string): MonitorStream;
 }
 
 let loaded: Promise<CoreApi> | undefined;
@@ -40,7 +72,30 @@ export function loadCoreApi(): Promise<CoreApi> {
       userSshIncludePresent: core.userSshIncludePresent,
       runDoctor: core.runDoctor,
       renderDoctorMarkdown: core.renderDoctorMarkdown,
+      runs: (session) => runsApi(core, session),
+      shippedAssets: core.readShippedAssets,
+      startMonitor: (request, assetsRoot) =>
+        core.startMonitorStream({
+          openSession: request.openSession,
+          agent: core.agentInvocation(core.loadAgentScript(assetsRoot), request.intervalMs),
+          onEvent: request.onEvent,
+        }),
     }),
   );
   return loaded;
+}
+
+function runsApi(core: CoreBundle, session: SshSession): RunsApi {
+  const client = new core.RunsClient(session);
+  return {
+    start: (options, assets, extra) => client.start(options, assets, extra),
+    startScript: (script, assets, extra = {}) => core.startScriptRun(session, assets, { script, ...extra }),
+    list: (signal) => client.list(signal),
+    status: (id, signal) => client.status(id, signal),
+    stop: (id, options) => client.stop(id, options),
+    resume: (id, signal) => client.resume(id, signal),
+    readLog: (id, offset, maxBytes, signal) => client.readLog(id, offset, maxBytes, signal),
+    diagnose: (id, signal) => client.diagnose(id, signal),
+    metricsPath: (id) => client.metricsPath(id),
+  };
 }

@@ -15,13 +15,14 @@ import { EnvironmentStatusBar } from './status-bar';
 import { registerTerminalProfile } from './terminal/profile-provider';
 import { EnvironmentsTreeProvider } from './views/environments-tree';
 import { createVsCodeHost, vscodeTranslate } from './vscode-host';
+import { createTraining, registerTraining, type TrainingParts } from './training-setup';
 
 /**
  * Registers commands, the Environments view and the terminal profile, and nothing else: no engine
  * call, no file read, no UI until a view is shown or a command runs.
  */
 export function activate(context: vscode.ExtensionContext): void {
-  const services = createServices(context);
+  const { services, training } = createServices(context);
   for (const command of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(services, command, args)));
   }
@@ -35,11 +36,12 @@ export function activate(context: vscode.ExtensionContext): void {
       if (event.affectsConfiguration(SETTING_FIELDS.host)) services.store.reconnect();
     }),
   );
+  registerTraining(context, services, training);
 }
 
 export function deactivate(): void {}
 
-function createServices(context: vscode.ExtensionContext): Services {
+function createServices(context: vscode.ExtensionContext): { services: Services; training: TrainingParts } {
   const t = vscodeTranslate;
   const log = lazyLogChannel('GPU Environments');
   const host = createVsCodeHost(context, t);
@@ -57,7 +59,8 @@ function createServices(context: vscode.ExtensionContext): Services {
   }, log);
   const statusBar = new EnvironmentStatusBar(host.statusBar, store, t, () => configuredName(base.settings, log));
   context.subscriptions.push(log, host, store, statusBar);
-  return { ...base, host, core: loadCoreApi, t, log, store, statusBar };
+  const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, host, log });
+  return { services: { ...base, host, core: loadCoreApi, t, log, store, statusBar, training: training.training }, training };
 }
 
 function configuredName(settings: () => ReturnType<typeof readSettings>, log: { warn(message: string): void }): string | undefined {

@@ -49,6 +49,29 @@ export interface KeyValueStore {
   update(key: string, value: unknown): Promise<void>;
 }
 
+/** An input box: `validate` returns the message to show under it, or undefined when the text is fine. */
+export interface TextQuestion {
+  readonly title: string;
+  readonly prompt: string;
+  readonly value: string;
+  readonly placeHolder?: string;
+  readonly validate: (text: string) => string | undefined;
+}
+
+/** The file in the active editor, when it is a file on disk. */
+export interface ActiveFile {
+  readonly path: string;
+  readonly languageId: string;
+  readonly dirty: boolean;
+}
+
+/** An output channel the extension writes to (the training log). */
+export interface TextOutput {
+  clear(): void;
+  append(text: string): void;
+  show(): void;
+}
+
 export interface Host {
   showInfo(message: string, ...actions: string[]): Promise<string | undefined>;
   showWarning(message: string, ...actions: string[]): Promise<string | undefined>;
@@ -56,6 +79,11 @@ export interface Host {
   /** A modal dialog; undefined when dismissed. */
   askModal(message: string, detail: string, actions: readonly string[]): Promise<string | undefined>;
   pick<T>(items: readonly PickItem<T>[], placeHolder: string): Promise<T | undefined>;
+  /** Undefined when dismissed. */
+  askText(question: TextQuestion): Promise<string | undefined>;
+  activeFile(): ActiveFile | undefined;
+  /** Saves the open document at `path`; false when it could not be saved. */
+  saveFile(path: string): Promise<boolean>;
   /** A cancellable notification; the signal aborts when the user presses Cancel. */
   withProgress<T>(title: string, work: (report: (update: ProgressUpdate) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
 
@@ -71,5 +99,10 @@ export interface Host {
   /** Replaces the text of the container-logs output channel and reveals it. */
   showContainerLogs(text: string): void;
   readonly statusBar: StatusBarPort;
+  /** "GPU 93% · 20.1/24 GB" for the active environment. */
+  readonly gpuStatusBar: StatusBarPort;
+  /** The "GPU Training Log" output channel. */
+  readonly trainingLog: TextOutput;
   readonly globalState: KeyValueStore;
+  readonly workspaceState: KeyValueStore;
 }

@@ -7,6 +7,9 @@ import type { EnvironmentStore } from './environment-store';
 import type { Host } from './host';
 import type { Translate } from './l10n';
 import type { Log } from './log';
+import type { RunsModel } from './runs/runs-model';
+import type { SessionPool } from './runs/session-pool';
+import type { TrainingLogView } from './runs/training-log';
 import { SETTING_FIELDS, type ExtensionSettings } from './settings';
 import type { EnvironmentStatusBar } from './status-bar';
 
@@ -25,6 +28,16 @@ export interface Services {
   readonly assetsRoot: string;
   readonly store: EnvironmentStore;
   readonly statusBar: EnvironmentStatusBar;
+  readonly training: Training;
+}
+
+/** Training runs: one shared SSH session per environment, the runs list, the log view, the dashboard. */
+export interface Training {
+  readonly sessions: SessionPool;
+  readonly runs: RunsModel;
+  readonly logView: TrainingLogView;
+  /** Opens (or reveals) the training dashboard, showing these runs when given. */
+  openDashboard(runIds?: readonly string[]): void;
 }
 
 /** What a core context is made from. */

@@ -2,6 +2,7 @@ import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import type { EnvironmentStore, StoreState } from './environment-store';
 import type { Disposable, StatusBarPort } from './host';
 import type { Translate } from './l10n';
+import { Emitter } from './util/emitter';
 
 export const ENVIRONMENT_ACTIONS_COMMAND = 'gpuEnv.showEnvironmentActions';
 
@@ -12,6 +13,9 @@ export const ENVIRONMENT_ACTIONS_COMMAND = 'gpuEnv.showEnvironmentActions';
 export class EnvironmentStatusBar implements Disposable {
   private shown: string | undefined;
   private readonly subscription: Disposable;
+  private readonly changed = new Emitter<string | undefined>();
+  /** The environment shown changed (undefined: hidden); the GPU monitor follows it. */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly port: StatusBarPort,
@@ -28,18 +32,23 @@ export class EnvironmentStatusBar implements Disposable {
 
   showEnvironment(info: EnvironmentInfo): void {
     const { t } = this;
+    const before = this.shown;
     this.shown = info.name;
     const tooltip = t('GPU environment {0} on {1}. Click for actions.', info.name, info.engine);
     this.port.show(t('GPU: {0}', info.name), tooltip, { id: ENVIRONMENT_ACTIONS_COMMAND, args: [info.name] });
+    if (this.shown !== before) this.changed.fire(this.shown);
   }
 
   hide(): void {
+    const before = this.shown;
     this.shown = undefined;
     this.port.hide();
+    if (before !== undefined) this.changed.fire(undefined);
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.changed.dispose();
     this.port.hide();
   }
 

@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
-import type { Host, KeyValueStore, PickItem, StatusBarPort, TerminalBackend } from './host';
+import type { Host, KeyValueStore, PickItem, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from './host';
 import type { Translate } from './l10n';
 import type { Log } from './log';
 
 /** The only bridge from the handlers' `Host` to the VS Code API; kept thin so there is little to test by hand. */
 export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate): Host & vscode.Disposable {
   let logsChannel: vscode.OutputChannel | undefined;
-  const statusBar = new LazyStatusBar();
+  const statusBar = new LazyStatusBar('gpuEnv.environment', 'GPU Environment', 50);
+  const gpuStatusBar = new LazyStatusBar('gpuEnv.gpu', 'GPU Utilisation', 49);
+  const trainingLog = new LazyOutput(() => t('GPU Training Log'));
   const disposeAll = (): void => {
     logsChannel?.dispose();
     statusBar.dispose();
+    gpuStatusBar.dispose();
+    trainingLog.dispose();
   };
   return {
     showInfo: (message, ...actions) => Promise.resolve(vscode.window.showInformationMessage(message, ...actions)),
@@ -17,6 +21,16 @@ export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate)
     showError: (message, ...actions) => Promise.resolve(vscode.window.showErrorMessage(message, ...actions)),
     askModal: (message, detail, actions) => Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)),
     pick: <T>(items: readonly PickItem<T>[], placeHolder: string) => pick(items, placeHolder),
+    askText,
+    activeFile: () => {
+      const document = vscode.window.activeTextEditor?.document;
+      if (!document || document.uri.scheme !== 'file') return undefined;
+      return { path: document.uri.fsPath, languageId: document.languageId, dirty: document.isDirty };
+    },
+    saveFile: async (path) => {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
+      return document ? (document.isDirty ? document.save() : true) : true;
+    },
     withProgress: (title, work) =>
       Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const controller = new AbortController();
@@ -44,7 +58,10 @@ export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate)
       logsChannel.show(true);
     },
     statusBar,
+    gpuStatusBar,
+    trainingLog,
     globalState: mementoStore(context.globalState),
+    workspaceState: mementoStore(context.workspaceState),
     dispose: disposeAll,
   };
 }
@@ -61,6 +78,17 @@ async function pick<T>(items: readonly PickItem<T>[], placeHolder: string): Prom
   return chosen?.value;
 }
 
+async function askText(question: TextQuestion): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: question.title,
+    prompt: question.prompt,
+    value: question.value,
+    ignoreFocusOut: true,
+    ...(question.placeHolder !== undefined ? { placeHolder: question.placeHolder } : {}),
+    validateInput: (text) => question.validate(text) ?? null,
+  });
+}
+
 function mementoStore(memento: vscode.Memento): KeyValueStore {
   return { get: (key) => memento.get<unknown>(key), update: (key, value) => Promise.resolve(memento.update(key, value)) };
 }
@@ -69,9 +97,15 @@ function mementoStore(memento: vscode.Memento): KeyValueStore {
 class LazyStatusBar implements StatusBarPort, vscode.Disposable {
   private item: vscode.StatusBarItem | undefined;
 
+  constructor(
+    private readonly id: string,
+    private readonly name: string,
+    private readonly priority: number,
+  ) {}
+
   show(text: string, tooltip: string, command: { readonly id: string; readonly args: readonly unknown[] }): void {
-    this.item ??= vscode.window.createStatusBarItem('gpuEnv.environment', vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'GPU Environment';
+    this.item ??= vscode.window.createStatusBarItem(this.id, vscode.StatusBarAlignment.Left, this.priority);
+    this.item.name = this.name;
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.command = { command: command.id, title: text, arguments: [...command.args] };
@@ -84,6 +118,33 @@ class LazyStatusBar implements StatusBarPort, vscode.Disposable {
 
   dispose(): void {
     this.item?.dispose();
+  }
+}
+
+/** An output channel created on first use. */
+class LazyOutput implements TextOutput, vscode.Disposable {
+  private channel: vscode.OutputChannel | undefined;
+
+  constructor(private readonly name: () => string) {}
+
+  clear(): void {
+    this.channel?.clear();
+  }
+
+  append(text: string): void {
+    this.get().append(text);
+  }
+
+  show(): void {
+    this.get().show(true);
+  }
+
+  dispose(): void {
+    this.channel?.dispose();
+  }
+
+  private get(): vscode.OutputChannel {
+    return (this.channel ??= vscode.window.createOutputChannel(this.name()));
   }
 }
 

@@ -88,7 +88,11 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   it('activates quickly, registers every contributed command, and makes no engine call or UI', async () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
     expect([...state.commands.keys()].sort()).toEqual(manifest.contributes.commands.map((c) => c.command).sort());
-    expect([...state.trees.keys()]).toEqual(['gpuEnv.environments']);
+    expect([...state.trees.keys()]).toEqual(['gpuEnv.environments', 'gpuEnv.runs']);
+    expect([...state.webviewViews.keys()]).toEqual(['gpuEnv.monitor']);
+    expect([...state.serializers.keys()]).toEqual(['gpuEnv.dashboard']);
+    expect([...state.taskProviders.keys()]).toEqual(['gpu-env']);
+    expect([...state.statusBars.values()].filter((item) => item.visible)).toEqual([]);
     expect([...state.profiles.keys()]).toEqual(['gpuEnv.terminal']);
     await new Promise((done) => setTimeout(done, 200));
     expect(probeConnections).toBe(0);

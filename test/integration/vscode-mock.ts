@@ -38,6 +38,73 @@ export interface PseudoterminalLike {
   setDimensions?(dimensions: { columns: number; rows: number }): void;
 }
 
+export interface WebviewLike {
+  options: unknown;
+  html: string;
+  readonly cspSource: string;
+  asWebviewUri(uri: { toString(): string }): { toString(): string };
+  postMessage(message: unknown): Promise<boolean>;
+  onDidReceiveMessage(listener: Listener<unknown>): { dispose(): void };
+}
+
+/** A webview (panel or view) whose posted messages are recorded and which the test can talk for. */
+export class FakeWebview implements WebviewLike {
+  options: unknown = {};
+  html = '';
+  readonly cspSource = 'vscode-webview://test';
+  readonly posted: unknown[] = [];
+  private readonly received = new EventEmitter<unknown>();
+  asWebviewUri(uri: { toString(): string }): { toString(): string } {
+    return { toString: () => `vscode-webview://test${uri.toString().replace(/^file:\/\//, '')}` };
+  }
+  postMessage(message: unknown): Promise<boolean> {
+    this.posted.push(JSON.parse(JSON.stringify(message)));
+    return Promise.resolve(true);
+  }
+  onDidReceiveMessage(listener: Listener<unknown>): { dispose(): void } {
+    return this.received.event(listener);
+  }
+  /** What the page's script would post, e.g. { type: 'ready' }. */
+  send(message: unknown): void {
+    this.received.fire(message);
+  }
+}
+
+export class FakeWebviewView {
+  readonly webview = new FakeWebview();
+  visible = true;
+  private readonly visibility = new EventEmitter<void>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  readonly onDidDispose = this.disposed.event;
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.visibility.fire();
+  }
+}
+
+export class FakeWebviewPanel {
+  readonly webview = new FakeWebview();
+  visible = true;
+  disposedCount = 0;
+  private readonly viewState = new EventEmitter<{ webviewPanel: FakeWebviewPanel }>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly onDidChangeViewState = this.viewState.event;
+  readonly onDidDispose = this.disposed.event;
+  constructor(readonly viewType: string, readonly title: string) {}
+  reveal(): void {}
+  dispose(): void {
+    this.disposedCount++;
+    if (this.disposedCount === 1) this.disposed.fire();
+  }
+}
+
+export interface TreeViewLike {
+  readonly id: string;
+  visible: boolean;
+  setVisible(visible: boolean): void;
+}
+
 export interface TreeProviderLike {
   getChildren(element?: unknown): Promise<unknown[]>;
   getTreeItem(element: unknown): { label: string; description?: string; contextValue?: string; tooltip?: { value: string } };
@@ -59,6 +126,15 @@ export const state = {
   terminals: [] as Array<{ name: string; pty: PseudoterminalLike }>,
   channels: new Map<string, string[]>(),
   statusBar: { text: '', visible: false, command: undefined as unknown },
+  /** Status bar items other than the environment's ("GPU: <name>", above), by id. */
+  statusBars: new Map<string, { text: string; tooltip: unknown; visible: boolean; command: unknown }>(),
+  input: (_options: { prompt?: string; value?: string; validateInput?: (text: string) => string | null | undefined }): string | undefined => undefined,
+  treeViews: new Map<string, TreeViewLike>(),
+  webviewViews: new Map<string, { resolveWebviewView(view: FakeWebviewView): void }>(),
+  panels: [] as FakeWebviewPanel[],
+  serializers: new Map<string, unknown>(),
+  taskProviders: new Map<string, { provideTasks(): unknown[]; resolveTask(task: unknown): unknown }>(),
+  codeLensProviders: [] as Array<{ selector: unknown; provider: { provideCodeLenses(document: unknown): unknown[] } }>,
   clipboard: '',
   documents: [] as string[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
@@ -109,6 +185,10 @@ class Uri {
   static file(path: string): Uri {
     return new Uri('file', '', path, path);
   }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    const path = [base.path.replace(/\/$/, ''), ...parts].join('/');
+    return new Uri(base.scheme, base.authority, path, path);
+  }
   toString(): string {
     return `${this.scheme}://${this.authority}${this.path}`;
   }
@@ -132,14 +212,81 @@ class TreeItem {
   command?: unknown;
   constructor(readonly label: string, readonly collapsibleState: number) {}
 }
+class Disposable {
+  constructor(private readonly callOnDispose: () => unknown) {}
+  static from(...items: Array<{ dispose(): unknown }>): Disposable {
+    return new Disposable(() => items.forEach((item) => item.dispose()));
+  }
+  dispose(): void {
+    this.callOnDispose();
+  }
+}
+class Range {
+  constructor(readonly startLine: number, readonly startCharacter: number, readonly endLine: number, readonly endCharacter: number) {}
+}
+class CodeLens {
+  constructor(readonly range: Range, readonly command?: { title: string; command: string; arguments?: unknown[] }) {}
+}
+class CustomExecution {
+  constructor(readonly callback: (definition: Record<string, unknown>) => Promise<PseudoterminalLike>) {}
+}
+class Task {
+  constructor(readonly definition: Record<string, unknown>, readonly scope: unknown, readonly name: string, readonly source: string, readonly execution: CustomExecution) {}
+}
 class TerminalProfile {
   constructor(readonly options: { name: string; pty: PseudoterminalLike }) {}
 }
 
 const disposable = { dispose: () => {} };
 
+function statusBarItem(id: string) {
+  const item = { text: '', tooltip: undefined as unknown, visible: false, command: undefined as unknown };
+  if (id !== 'gpuEnv.environment') state.statusBars.set(id, item);
+  const target = () => (id === 'gpuEnv.environment' ? state.statusBar : item);
+  return {
+    set text(value: string) {
+      target().text = value;
+    },
+    set tooltip(value: unknown) {
+      item.tooltip = value;
+    },
+    set name(_value: string) {},
+    set command(value: unknown) {
+      target().command = value;
+    },
+    show: () => void (target().visible = true),
+    hide: () => void (target().visible = false),
+    dispose: () => void (target().visible = false),
+  };
+}
+
+function createTreeView(id: string, options: { treeDataProvider: TreeProviderLike }) {
+  state.trees.set(id, options.treeDataProvider);
+  const visibility = new EventEmitter<{ visible: boolean }>();
+  const view = {
+    id,
+    visible: false,
+    onDidChangeVisibility: visibility.event,
+    setVisible(visible: boolean) {
+      view.visible = visible;
+      visibility.fire({ visible });
+    },
+    dispose: () => state.treeViews.delete(id),
+  };
+  state.treeViews.set(id, view);
+  return view;
+}
+
 export const vscodeMock = {
   EventEmitter,
+  Disposable,
+  Range,
+  CodeLens,
+  CustomExecution,
+  Task,
+  TaskScope: { Global: 1, Workspace: 2 },
+  ViewColumn: { Active: -1, Beside: -2, One: 1 },
+  ColorThemeKind: { Light: 1, Dark: 2, HighContrast: 3, HighContrastLight: 4 },
   Uri,
   ThemeIcon,
   ThemeColor,
@@ -156,19 +303,24 @@ export const vscodeMock = {
     showErrorMessage: show('error'),
     showQuickPick: async (items: ReadonlyArray<{ label: string }>) => state.pick(items),
     createOutputChannel: (name: string) => channel(name),
-    createStatusBarItem: () => ({
-      set text(value: string) {
-        state.statusBar.text = value;
-      },
-      set tooltip(_value: unknown) {},
-      set name(_value: string) {},
-      set command(value: unknown) {
-        state.statusBar.command = value;
-      },
-      show: () => void (state.statusBar.visible = true),
-      hide: () => void (state.statusBar.visible = false),
-      dispose: () => void (state.statusBar.visible = false),
-    }),
+    createStatusBarItem: (id: string) => statusBarItem(id),
+    createTreeView,
+    showInputBox: async (options: { prompt?: string; value?: string; validateInput?: (text: string) => string | null | undefined }) => state.input(options),
+    activeTextEditor: undefined,
+    registerWebviewViewProvider: (id: string, provider: { resolveWebviewView(view: FakeWebviewView): void }) => {
+      state.webviewViews.set(id, provider);
+      return disposable;
+    },
+    registerWebviewPanelSerializer: (viewType: string, serializer: unknown) => {
+      state.serializers.set(viewType, serializer);
+      return disposable;
+    },
+    createWebviewPanel: (viewType: string, title: string) => {
+      const panel = new FakeWebviewPanel(viewType, title);
+      state.panels.push(panel);
+      return panel;
+    },
+    onDidChangeActiveColorTheme: () => disposable,
     withProgress: async <T>(options: { title: string }, task: (progress: { report(u: { message?: string; increment?: number }): void }, token: unknown) => Promise<T>) => {
       const cancel = new EventEmitter<void>();
       const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
@@ -204,6 +356,7 @@ export const vscodeMock = {
       return state.folders.map((path, index) => ({ uri: Uri.file(path), name: path, index }));
     },
     onDidChangeConfiguration: () => disposable,
+    textDocuments: [] as unknown[],
     openTextDocument: async (options: { content: string }) => {
       state.documents.push(options.content);
       return { uri: Uri.parse('untitled://doc/1') };
@@ -219,6 +372,18 @@ export const vscodeMock = {
       return state.commands.get(id)?.(...args);
     },
   },
+  tasks: {
+    registerTaskProvider: (type: string, provider: { provideTasks(): unknown[]; resolveTask(task: unknown): unknown }) => {
+      state.taskProviders.set(type, provider);
+      return disposable;
+    },
+  },
+  languages: {
+    registerCodeLensProvider: (selector: unknown, provider: { provideCodeLenses(document: unknown): unknown[] }) => {
+      state.codeLensProviders.push({ selector, provider });
+      return disposable;
+    },
+  },
   env: { clipboard: { writeText: async (text: string) => void (state.clipboard = text) } },
   extensions: { getExtension: (id: string) => (state.extensions.has(id) ? { id } : undefined) },
 };
@@ -230,16 +395,22 @@ export function installVsCodeMock(): void {
   loader._load = (request, parent, isMain) => (request === 'vscode' ? vscodeMock : original(request, parent, isMain));
 }
 
+function memento() {
+  const values = new Map<string, unknown>();
+  return {
+    get: (key: string) => values.get(key),
+    update: async (key: string, value: unknown) => void values.set(key, value),
+    keys: () => [...values.keys()],
+  };
+}
+
 export function extensionContext(globalStoragePath: string, extensionPath: string) {
-  const memento = new Map<string, unknown>();
   return {
     subscriptions: [] as Array<{ dispose(): unknown }>,
     globalStorageUri: Uri.file(globalStoragePath),
     extensionPath,
-    globalState: {
-      get: (key: string) => memento.get(key),
-      update: async (key: string, value: unknown) => void memento.set(key, value),
-      keys: () => [...memento.keys()],
-    },
+    extensionUri: Uri.file(extensionPath),
+    globalState: memento(),
+    workspaceState: memento(),
   };
 }

@@ -2,12 +2,16 @@
 import type { EnvironmentInfo, EnvironmentState } from '../../src/core/lifecycle/environment-info';
 import type { CoreApi } from '../../src/vscode/core-api';
 import { EnvironmentStore, type StoreSource } from '../../src/vscode/environment-store';
-import type { Host, KeyValueStore, PickItem, ProgressUpdate, StatusBarPort, TerminalBackend } from '../../src/vscode/host';
+import type { ActiveFile, Host, KeyValueStore, PickItem, ProgressUpdate, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/host';
 import { formatOnly } from '../../src/vscode/l10n';
 import type { Log } from '../../src/vscode/log';
 import { coreContext, type Services } from '../../src/vscode/services';
 import { readSettings } from '../../src/vscode/settings';
 import { EnvironmentStatusBar } from '../../src/vscode/status-bar';
+import { RunsModel, type RunsSource } from '../../src/vscode/runs/runs-model';
+import { SessionPool } from '../../src/vscode/runs/session-pool';
+import { TrainingLogView } from '../../src/vscode/runs/training-log';
+import type { SshSession } from '../../src/core/ssh/session';
 
 export function environment(name: string, state: EnvironmentState = 'running', overrides: Partial<EnvironmentInfo> = {}): EnvironmentInfo {
   return {
@@ -54,7 +58,16 @@ export class FakeHost implements Host {
   /** Set to abort the progress signal as soon as work starts (the user pressed Cancel). */
   cancelProgress = false;
   readonly statusBar = new FakeStatusBar();
+  readonly gpuStatusBar = new FakeStatusBar();
   readonly globalState = new MemoryStore();
+  readonly workspaceState = new MemoryStore();
+  readonly trainingLog = new FakeOutput();
+  readonly questions: TextQuestion[] = [];
+  /** Answers input boxes in order; undefined: dismissed. */
+  answers: Array<string | undefined> = [];
+  active: ActiveFile | undefined;
+  readonly saved: string[] = [];
+  saveSucceeds = true;
 
   private show(kind: ShownMessage['kind'], message: string, actions: readonly string[], detail?: string): Promise<string | undefined> {
     const shown: ShownMessage = { kind, message, actions, ...(detail !== undefined ? { detail } : {}) };
@@ -77,6 +90,17 @@ export class FakeHost implements Host {
   pick<T>(items: readonly PickItem<T>[]): Promise<T | undefined> {
     this.lastPickItems = items;
     return Promise.resolve(this.pickWith(items));
+  }
+  askText(question: TextQuestion): Promise<string | undefined> {
+    this.questions.push(question);
+    return Promise.resolve(this.answers.shift());
+  }
+  activeFile(): ActiveFile | undefined {
+    return this.active;
+  }
+  saveFile(path: string): Promise<boolean> {
+    this.saved.push(path);
+    return Promise.resolve(this.saveSucceeds);
   }
   async withProgress<T>(title: string, work: (report: (update: ProgressUpdate) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
@@ -132,6 +156,20 @@ export class FakeStatusBar implements StatusBarPort {
   }
 }
 
+export class FakeOutput implements TextOutput {
+  text = '';
+  shown = 0;
+  clear(): void {
+    this.text = '';
+  }
+  append(text: string): void {
+    this.text += text;
+  }
+  show(): void {
+    this.shown++;
+  }
+}
+
 export class MemoryStore implements KeyValueStore {
   readonly values = new Map<string, unknown>();
   get(key: string): unknown {
@@ -171,6 +209,7 @@ export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: s
   };
   const methods: Array<keyof CoreApi> = [
     'up', 'down', 'remove', 'list', 'status', 'openSession', 'logs', 'watchEvents', 'ensureUserSshInclude', 'userSshIncludePresent', 'runDoctor', 'renderDoctorMarkdown',
+    'runs', 'shippedAssets', 'startMonitor',
   ];
   const core = { calls } as CoreApi & { calls: string[] };
   for (const name of methods) {
@@ -188,6 +227,8 @@ export interface FakeServices extends Services {
   readonly log: RecordingLog;
   /** How many times the core was loaded (it must not be for refused commands). */
   coreLoads: number;
+  /** Every openDashboard call, with its run ids. */
+  readonly dashboards: Array<readonly string[] | undefined>;
 }
 
 export function fakeServices(options: {
@@ -197,6 +238,8 @@ export function fakeServices(options: {
   stateDir?: string;
   homeDir?: string;
   storeSource?: StoreSource;
+  /** Where the runs model lists from; by default the core's runs over a session from openSession. */
+  runsSource?: RunsSource;
 } = {}): FakeServices {
   const host = options.host ?? new FakeHost();
   const log = new RecordingLog();
@@ -210,6 +253,13 @@ export function fakeServices(options: {
   };
   const store = new EnvironmentStore(options.storeSource ?? defaultSource, log, 1);
   const statusBar = new EnvironmentStatusBar(host.statusBar, store, formatOnly, () => (settingsValues.environmentName as string | undefined) ?? 'default');
+  const sessions = new SessionPool((name) => core.openSession(name, coreContext(holder.services!)) as Promise<SshSession>, log, 10);
+  const defaultRunsSource: RunsSource = {
+    runningEnvironments: async () => (await core.list(coreContext(holder.services!))).filter((i) => i.state === 'running').map((i) => i.name),
+    list: (name) => sessions.use(name, async (session) => (await core.runs(session).list()).runs),
+  };
+  const runs = new RunsModel(options.runsSource ?? defaultRunsSource, log);
+  const dashboards: Array<readonly string[] | undefined> = [];
   const services: FakeServices = {
     host,
     log,
@@ -221,6 +271,8 @@ export function fakeServices(options: {
     assetsRoot: '/ext',
     store,
     statusBar,
+    training: { sessions, runs, logView: new TrainingLogView(host.trainingLog), openDashboard: (ids) => void dashboards.push(ids) },
+    dashboards,
     coreLoads: 0,
     core: () => {
       services.coreLoads++;

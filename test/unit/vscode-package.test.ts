@@ -7,6 +7,13 @@ import { SETTING_FIELDS } from '../../src/vscode/settings';
 import { ENVIRONMENT_ACTIONS_COMMAND } from '../../src/vscode/status-bar';
 import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../src/vscode/contribution-ids';
 import { l10nCalls } from './vscode-l10n-scan';
+import type { RunState } from '../../src/shared/protocol';
+import { runContextValue } from '../../src/vscode/views/run-node';
+import { TASK_TYPE } from '../../src/vscode/tasks/train-task';
+import { OPEN_DASHBOARD } from '../../src/vscode/monitor/gpu-monitor-service';
+
+/** The dashboard panel's view type; dashboard-panel.ts needs the vscode module, so it is repeated here. */
+const DASHBOARD_VIEW_TYPE = 'gpuEnv.dashboard';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -79,7 +86,7 @@ describe('package.json commands', () => {
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const entry of entries) {
         expect(declaredIds.includes(entry.command) || builtIn.has(entry.command), `${menu}: ${entry.command}`).toBe(true);
-        if (menu === 'view/item/context') expect(entry.when).toMatch(/viewItem (==|=~) \/?\^?environment\\?\./);
+        if (menu === 'view/item/context') expect(entry.when).toMatch(/view == gpuEnv\.environments && viewItem (==|=~) \/?\^?environment\\?\.|view == gpuEnv\.runs && viewItem (==|=~) \/?\^?run\\?\./);
       }
     }
   });
@@ -90,8 +97,29 @@ describe('package.json commands', () => {
     for (const id of links) expect(declaredIds, id).toContain(id);
   });
 
+  it('run rows offer stop while active, resume once ended, and the dashboard and log always', () => {
+    const itemMenus = manifest.contributes.menus['view/item/context']!.filter((e) => e.when?.startsWith('view == gpuEnv.runs'));
+    const offered = (state: RunState): string[] => {
+      const value = runContextValue(state);
+      return [...new Set(itemMenus.filter((e) => new RegExp(/viewItem =~ \/(.+)\/$/.exec(e.when!)![1]!).test(value)).map((e) => e.command))].sort();
+    };
+    expect(offered('running')).toEqual(['gpuEnv.openDashboard', 'gpuEnv.showTrainingLog', 'gpuEnv.stopTraining']);
+    expect(offered('starting')).toEqual(['gpuEnv.openDashboard', 'gpuEnv.showTrainingLog', 'gpuEnv.stopTraining']);
+    for (const state of ['stopped', 'failed', 'unknown'] as const) expect(offered(state), state).toEqual(['gpuEnv.openDashboard', 'gpuEnv.resumeTraining', 'gpuEnv.showTrainingLog']);
+    expect(offered('succeeded')).toEqual(['gpuEnv.openDashboard', 'gpuEnv.showTrainingLog']);
+  });
+
+  it('Train CNN is on Python editors\' title bar, and the task type and dashboard restore are declared', () => {
+    const manifestAny = manifest as unknown as { contributes: { taskDefinitions: Array<{ type: string; properties: Record<string, unknown> }> } };
+    expect(manifest.contributes.menus['editor/title']).toContainEqual(expect.objectContaining({ command: 'gpuEnv.trainCnn', when: expect.stringContaining('resourceLangId == python') }));
+    expect(manifestAny.contributes.taskDefinitions).toEqual([expect.objectContaining({ type: TASK_TYPE })]);
+    expect(Object.keys(manifestAny.contributes.taskDefinitions[0]!.properties)).toEqual(expect.arrayContaining(['environment', 'template', 'dataset', 'epochs', 'batchSize', 'lr', 'seed']));
+    expect(manifest.activationEvents).toEqual(expect.arrayContaining([`onWebviewPanel:${DASHBOARD_VIEW_TYPE}`, `onTaskType:${TASK_TYPE}`]));
+  });
+
   it('the status bar item\'s command is declared', () => {
     expect(declaredIds).toContain(ENVIRONMENT_ACTIONS_COMMAND);
+    expect(declaredIds).toContain(OPEN_DASHBOARD.id);
   });
 });
 
@@ -110,6 +138,10 @@ describe('package.json views, terminal and activation', () => {
 
   it('stays lazy: no "*" or startup activation', () => {
     for (const event of manifest.activationEvents ?? []) expect(event).not.toMatch(/^(\*|onStartupFinished)$/);
+  });
+
+  it('the walkthrough\'s train step links Train CNN in both languages', () => {
+    for (const file of [nls, nlsZh]) expect(file['walkthrough.train.description']).toContain('(command:gpuEnv.trainCnn)');
   });
 
   it('walkthrough media exist in both languages', () => {

@@ -9,6 +9,12 @@ import { runDoctorCommand } from './run-doctor';
 import { showLogsCommand } from './show-logs';
 import { startCommand } from './start';
 import { stopCommand } from './stop';
+import { openDashboardCommand } from './open-dashboard';
+import { refreshRunsCommand } from './refresh-runs';
+import { resumeTrainingCommand } from './resume-training';
+import { showTrainingLogCommand } from './show-training-log';
+import { stopTrainingCommand } from './stop-training';
+import { trainCnnCommand } from './train-cnn';
 
 /** Every command the extension registers; one line per command. */
 export const COMMANDS: readonly GpuCommand[] = [
@@ -22,4 +28,10 @@ export const COMMANDS: readonly GpuCommand[] = [
   runDoctorCommand,
   refreshCommand,
   environmentActionsCommand,
+  trainCnnCommand,
+  stopTrainingCommand,
+  resumeTrainingCommand,
+  openDashboardCommand,
+  showTrainingLogCommand,
+  refreshRunsCommand,
 ];

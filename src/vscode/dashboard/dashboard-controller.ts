@@ -26,6 +26,8 @@ export interface DashboardControllerOptions {
   /** True when the panel keeps its page while hidden (retainContextWhenHidden). */
   readonly retainsContext?: boolean;
   readonly onError?: (message: string) => void;
+  /** The runs shown changed (the host follows their metrics); [] when the panel goes away. */
+  readonly onSelectionChange?: (runs: readonly string[]) => void;
   readonly clock?: Clock;
 }
 
@@ -47,6 +49,7 @@ export class DashboardController implements Disposable {
   constructor(private readonly options: DashboardControllerOptions) {
     this.visible = options.visible;
     this.selection = cleanSelection(options.initialRuns ?? []);
+    if (this.selection.length > 0) options.onSelectionChange?.(this.selection);
     this.coalescer = new Coalescer({ sendSnapshot: () => this.sendSnapshot(), sendDelta: () => this.sendDelta() }, { maxPerSecond: 10, visible: false, ...(options.clock ? { clock: options.clock } : {}) });
     this.subscriptions.push(
       options.port.onDidReceiveMessage((raw) => this.receive(raw)),
@@ -75,13 +78,20 @@ export class DashboardController implements Disposable {
 
   /** Shows these runs (e.g. "open dashboard" on a run). */
   selectRuns(runs: readonly string[]): void {
-    this.selection = cleanSelection(runs);
+    this.setSelection(cleanSelection(runs));
     this.coalescer.requestSnapshot();
   }
 
   dispose(): void {
     this.coalescer.dispose();
     for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.setSelection([]);
+  }
+
+  private setSelection(runs: string[]): void {
+    const changed = runs.length !== this.selection.length || runs.some((run, i) => run !== this.selection[i]);
+    this.selection = runs;
+    if (changed) this.options.onSelectionChange?.(runs);
   }
 
   private receive(raw: unknown): void {
@@ -97,7 +107,7 @@ export class DashboardController implements Disposable {
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        if (this.selection.length === 0 && message.selectedRuns) this.selection = cleanSelection(message.selectedRuns);
+        if (this.selection.length === 0 && message.selectedRuns) this.setSelection(cleanSelection(message.selectedRuns));
         this.ready = true;
         await this.post({ type: 'config', config: this.config() });
         this.coalescer.setVisible(this.visible);
@@ -133,7 +143,7 @@ export class DashboardController implements Disposable {
 
   private sendSnapshot(): void {
     const runs = this.options.source.runs();
-    if (this.selection.length === 0) this.selection = defaultSelection(runs);
+    if (this.selection.length === 0) this.setSelection(defaultSelection(runs));
     const read = this.options.source.snapshot(this.selection);
     this.cursor = read.cursor;
     this.seq = 0;

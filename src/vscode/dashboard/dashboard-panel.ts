@@ -24,6 +24,10 @@ export interface DashboardPanelDeps {
   readonly source: DashboardDataSource;
   readonly preferences: KeyValueStore;
   readonly log?: (message: string) => void;
+  /** The runs shown changed; [] when the panel closes. */
+  readonly onSelectionChange?: (runs: readonly string[]) => void;
+  /** The panel was shown or hidden (false when it closes). */
+  readonly onVisibilityChange?: (visible: boolean) => void;
 }
 
 export class DashboardPanel implements vscode.Disposable {
@@ -65,10 +69,17 @@ export class DashboardPanel implements vscode.Disposable {
       initialRuns,
       retainsContext: false,
       ...(deps.log ? { onError: deps.log } : {}),
+      ...(deps.onSelectionChange ? { onSelectionChange: deps.onSelectionChange } : {}),
     });
+    const visibility = deps.onVisibilityChange;
+    visibility?.(panel.visible);
     this.disposables.push(
       this.controller,
-      panel.onDidChangeViewState((e) => this.controller.setVisible(e.webviewPanel.visible)),
+      { dispose: () => visibility?.(false) },
+      panel.onDidChangeViewState((e) => {
+        this.controller.setVisible(e.webviewPanel.visible);
+        visibility?.(e.webviewPanel.visible);
+      }),
       vscode.window.onDidChangeActiveColorTheme((theme) => void panel.webview.postMessage({ type: 'theme', kind: themeKind(theme.kind) })),
       panel.onDidDispose(() => this.dispose()),
     );

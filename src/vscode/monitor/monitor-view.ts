@@ -18,6 +18,8 @@ export interface GpuMonitorDeps {
   readonly source: GpuMonitorSource;
   readonly openDashboard: (runId: string | null) => void;
   readonly log?: (message: string) => void;
+  /** The view was shown or hidden (or went away): the sampling stream follows it. */
+  readonly onVisibilityChange?: (visible: boolean) => void;
 }
 
 export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -43,11 +45,17 @@ export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscod
       openDashboard: this.deps.openDashboard,
       ...(this.deps.log ? { onError: this.deps.log } : {}),
     });
+    const visibility = this.deps.onVisibilityChange;
     this.subscriptions = [
       controller,
-      view.onDidChangeVisibility(() => controller.setVisible(view.visible)),
+      view.onDidChangeVisibility(() => {
+        controller.setVisible(view.visible);
+        visibility?.(view.visible);
+      }),
       view.onDidDispose(() => this.dispose()),
     ];
+    if (visibility) this.subscriptions.push({ dispose: () => visibility(false) });
+    visibility?.(view.visible);
   }
 
   dispose(): void {

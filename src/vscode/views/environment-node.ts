@@ -13,7 +13,7 @@ export interface NodeModel {
   readonly contextValue?: string;
   /** Markdown. */
   readonly tooltip: string;
-  readonly command?: { readonly id: string; readonly title: string };
+  readonly command?: { readonly id: string; readonly title: string; readonly args?: readonly unknown[] };
 }
 
 const ICONS: Record<EnvironmentState, NodeModel['icon']> = {

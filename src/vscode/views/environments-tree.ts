@@ -35,13 +35,13 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<TreeNod
   }
 }
 
-function treeItem(model: NodeModel): vscode.TreeItem {
+export function treeItem(model: NodeModel): vscode.TreeItem {
   const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
   item.id = model.id;
   item.description = model.description;
   item.iconPath = new vscode.ThemeIcon(model.icon.id, model.icon.color ? new vscode.ThemeColor(model.icon.color) : undefined);
   item.tooltip = new vscode.MarkdownString(model.tooltip);
   if (model.contextValue) item.contextValue = model.contextValue;
-  if (model.command) item.command = { command: model.command.id, title: model.command.title };
+  if (model.command) item.command = { command: model.command.id, title: model.command.title, ...(model.command.args ? { arguments: [...model.command.args] } : {}) };
   return item;
 }

@@ -1,0 +1,19 @@
+import { usageError } from '../../core/errors';
+import { isRunId } from '../../core/runs/run-id';
+import { isRunNode } from '../views/run-node';
+import type { GpuCommand } from './command';
+
+/** From a run row, a run id, or nothing (the dashboard then shows the newest running run). */
+export const openDashboardCommand: GpuCommand = {
+  id: 'gpuEnv.openDashboard',
+  title: (t) => t('Open Training Dashboard'),
+  async run(services, arg) {
+    const { t, training } = services;
+    if (isRunNode(arg)) return training.openDashboard([arg.listing.id]);
+    if (typeof arg === 'string') {
+      if (!isRunId(arg)) throw usageError(t('"{0}" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).', arg));
+      return training.openDashboard([arg]);
+    }
+    training.openDashboard();
+  },
+};

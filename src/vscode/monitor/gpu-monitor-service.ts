@@ -1,0 +1,135 @@
+/**
+ * One GPU sampling stream for the active environment (the status bar's, or the only running one
+ * while the GPU Monitor view is visible), feeding the monitor view, the dashboard and the
+ * "GPU 93% · 20.1/24 GB" status bar item. It runs only while the view is visible or the item is
+ * shown, and restarts when the environment or the sampling interval changes.
+ */
+import type { MonitorEvent, MonitorStream } from '../../core/gpu/monitor-stream';
+import { statusText, statusTooltip } from '../../core/gpu/status-text';
+import { toGpuReading } from '../../core/gpu/to-gpu-reading';
+import type { GpuReading } from '../../core/metrics/gpu-reading';
+import { messageOf } from '../../core/errors';
+import type { Disposable, StatusBarPort } from '../host';
+import type { Translate } from '../l10n';
+import type { Log } from '../log';
+import { gapReading } from './gap-reading';
+
+export const OPEN_DASHBOARD = { id: 'gpuEnv.openDashboard', args: [] } as const;
+
+export interface GpuMonitorServiceDeps {
+  readonly startStream: (environment: string, intervalMs: number, onEvent: (event: MonitorEvent) => void) => Promise<MonitorStream>;
+  /** The environment the status bar shows, if any. */
+  readonly statusBarEnvironment: () => string | undefined;
+  /** Running environments as last listed (no engine call). */
+  readonly runningEnvironments: () => readonly string[];
+  /** The validated `gpuEnv.monitor.intervalMs`; throws a usage error when the setting is wrong. */
+  readonly intervalMs: () => number;
+  readonly defaultIntervalMs: number;
+  readonly statusBar: StatusBarPort;
+  /** Where readings go: the dashboard feed and the monitor view's model. */
+  readonly onReading: (reading: GpuReading) => void;
+  readonly t: Translate;
+  readonly log: Log;
+}
+
+interface Current {
+  readonly environment: string;
+  readonly intervalMs: number;
+  readonly stream: Promise<MonitorStream | undefined>;
+  last: GpuReading | undefined;
+}
+
+export class GpuMonitorService implements Disposable {
+  private viewVisible = false;
+  private current: Current | undefined;
+  private disposed = false;
+
+  constructor(private readonly deps: GpuMonitorServiceDeps) {}
+
+  /** The environment sampled now, if any. */
+  get environment(): string | undefined {
+    return this.current?.environment;
+  }
+
+  setViewVisible(visible: boolean): void {
+    this.viewVisible = visible;
+    this.update();
+  }
+
+  /** Re-decides what to sample: call when the status bar, the environments or the setting changed. */
+  update(): void {
+    if (this.disposed) return;
+    const environment = this.activeEnvironment();
+    const intervalMs = this.interval();
+    if (this.current && this.current.environment === environment && this.current.intervalMs === intervalMs) return;
+    this.stopCurrent();
+    if (environment === undefined) return this.deps.statusBar.hide();
+    this.start(environment, intervalMs);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopCurrent();
+    this.deps.statusBar.hide();
+  }
+
+  /** The status bar's environment (its item is shown), else the only running one while the view is visible. */
+  private activeEnvironment(): string | undefined {
+    const shown = this.deps.statusBarEnvironment();
+    if (shown !== undefined) return shown;
+    const running = this.deps.runningEnvironments();
+    return this.viewVisible && running.length === 1 ? running[0] : undefined;
+  }
+
+  private interval(): number {
+    try {
+      return this.deps.intervalMs();
+    } catch (error) {
+      this.deps.log.warn(`${messageOf(error)}; sampling every ${this.deps.defaultIntervalMs} ms`);
+      return this.deps.defaultIntervalMs;
+    }
+  }
+
+  private start(environment: string, intervalMs: number): void {
+    const { t } = this.deps;
+    const stream = this.deps.startStream(environment, intervalMs, (event) => {
+      if (this.current === current) this.handle(current, event);
+    }).catch((error: unknown) => {
+      this.deps.log.warn(`GPU monitor for ${environment}: ${messageOf(error)}`);
+      return undefined;
+    });
+    const current: Current = { environment, intervalMs, stream, last: undefined };
+    this.current = current;
+    this.deps.log.info(`GPU monitor: sampling ${environment} every ${intervalMs} ms`);
+    this.deps.statusBar.show(t('GPU …'), t('Waiting for the first GPU sample from {0}.', environment), OPEN_DASHBOARD);
+  }
+
+  private stopCurrent(): void {
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return;
+    this.deps.log.info(`GPU monitor: stopped sampling ${current.environment}`);
+    void current.stream.then((stream) => stream?.stop());
+  }
+
+  private handle(current: Current, event: MonitorEvent): void {
+    const { t } = this.deps;
+    switch (event.kind) {
+      case 'sample': {
+        const reading = toGpuReading(event.sample, { env: current.environment, receivedAtMs: event.receivedAtMs });
+        current.last = reading;
+        this.deps.onReading(reading);
+        const tooltip = `${current.environment}\n${statusTooltip(event.sample)}\n\n${t('Click to open the training dashboard.')}`;
+        return this.deps.statusBar.show(statusText(event.sample), tooltip, OPEN_DASHBOARD);
+      }
+      case 'gap':
+        if (current.last) this.deps.onReading((current.last = gapReading(current.last, event.atMs)));
+        return this.deps.statusBar.show(t('GPU —'), t('No GPU sample from {0} since {1}: {2}', current.environment, new Date(event.lastSampleAtMs).toLocaleTimeString(), event.reason), OPEN_DASHBOARD);
+      case 'waiting':
+        if (current.last === undefined) this.deps.statusBar.show(t('GPU …'), t('Connecting to {0}: {1}', current.environment, event.reason), OPEN_DASHBOARD);
+        return;
+      default:
+        return;
+    }
+  }
+}

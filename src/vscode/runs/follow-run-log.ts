@@ -1,0 +1,97 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { FileChunk } from '../../core/runs/remote-file';
+import type { RunListing } from '../../core/runs/run-listing';
+import { messageOf } from '../../core/errors';
+import type { RunState } from '../../shared/protocol';
+import { runState } from './runs-model';
+
+/** One run's log and status, over whatever session the caller holds. */
+export interface RunLogSource {
+  readLog(offset: number, signal: AbortSignal): Promise<FileChunk>;
+  status(signal: AbortSignal): Promise<RunListing | null>;
+}
+
+export interface FollowLogOptions {
+  readonly write: (text: string) => void;
+  readonly signal: AbortSignal;
+  readonly pollMs?: number;
+  /** Consecutive read failures (a dropped connection) tolerated before giving up. */
+  readonly maxFailures?: number;
+  /** Idle polls before giving up: a week at one per second. */
+  readonly maxPolls?: number;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly onError?: (message: string) => void;
+}
+
+export type FollowEnd =
+  | { readonly kind: 'ended'; readonly state: RunState; readonly listing: RunListing }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'gave-up'; readonly reason: string };
+
+const ENDED: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped', 'unknown']);
+
+/**
+ * Streams a run's stdout.log from the start until the run has ended and its log is drained, the
+ * signal aborts, or the connection keeps failing. Text is decoded across chunk edges.
+ */
+export async function followRunLog(source: RunLogSource, options: FollowLogOptions): Promise<FollowEnd> {
+  const { signal } = options;
+  const sleep = options.sleep ?? abortableSleep;
+  const decoder = new StringDecoder('utf8');
+  let offset = 0;
+  let failures = 0;
+  for (let polls = 0; polls < (options.maxPolls ?? 7 * 24 * 3600); polls++) {
+    if (signal.aborted) return { kind: 'aborted' };
+    try {
+      const chunk = await source.readLog(offset, signal);
+      failures = 0;
+      if (chunk.kind === 'reset') {
+        offset = 0;
+        continue;
+      }
+      if (chunk.kind === 'data' && chunk.data.length > 0) {
+        options.write(decoder.write(chunk.data));
+        offset = chunk.nextOffset;
+        continue;
+      }
+      const listing = await source.status(signal);
+      if (!listing) return { kind: 'missing' };
+      const state = runState(listing);
+      if (ENDED.has(state)) return drain(source, offset, decoder, options, listing, state);
+    } catch (error) {
+      if (signal.aborted) return { kind: 'aborted' };
+      failures++;
+      options.onError?.(messageOf(error));
+      if (failures > (options.maxFailures ?? 5)) return { kind: 'gave-up', reason: messageOf(error) };
+    }
+    await sleep(options.pollMs ?? 1000, signal);
+  }
+  return { kind: 'gave-up', reason: 'the run did not end within a week' };
+}
+
+/** The run ended between two reads: whatever it wrote last is read before saying so. */
+async function drain(source: RunLogSource, from: number, decoder: StringDecoder, options: FollowLogOptions, listing: RunListing, state: RunState): Promise<FollowEnd> {
+  let offset = from;
+  for (let reads = 0; reads < 64; reads++) {
+    const chunk = await source.readLog(offset, options.signal);
+    if (chunk.kind !== 'data' || chunk.data.length === 0) break;
+    options.write(decoder.write(chunk.data));
+    offset = chunk.nextOffset;
+  }
+  const rest = decoder.end();
+  if (rest !== '') options.write(rest);
+  return { kind: 'ended', state, listing };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,45 @@
+import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
+import type { KeyValueStore } from '../host';
+
+/** What the Train CNN questions ask, as the user last answered them (workspaceState). */
+export interface TrainChoices {
+  readonly template: TemplateName;
+  readonly dataset: DatasetName;
+  readonly dataDir?: string;
+  readonly epochs: number;
+  /** Undefined: the template's own choice. */
+  readonly batchSize?: number;
+  readonly lr?: number;
+}
+
+export const CHOICES_KEY = 'gpuEnv.train.lastChoices';
+
+export const DEFAULT_CHOICES: TrainChoices = {
+  template: DEFAULT_TRAIN_OPTIONS.template,
+  dataset: DEFAULT_TRAIN_OPTIONS.dataset,
+  epochs: DEFAULT_TRAIN_OPTIONS.epochs,
+};
+
+/** The remembered choices, checked like any input (the store may hold an older or edited shape). */
+export function readChoices(store: KeyValueStore): TrainChoices {
+  const raw = store.get(CHOICES_KEY);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return DEFAULT_CHOICES;
+  const { template, dataset, dataDir, epochs, batchSize, lr } = raw as Record<string, unknown>;
+  const picked = { template, dataset, dataDir, epochs, batchSize, lr };
+  const present = Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+  const checked = validateTrainOptions(present);
+  if (!checked.ok) return DEFAULT_CHOICES;
+  const o = checked.options;
+  return {
+    template: o.template,
+    dataset: o.dataset,
+    epochs: o.epochs,
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+    ...(o.lr !== undefined ? { lr: o.lr } : {}),
+  };
+}
+
+export function saveChoices(store: KeyValueStore, choices: TrainChoices): Promise<void> {
+  return store.update(CHOICES_KEY, { ...choices });
+}

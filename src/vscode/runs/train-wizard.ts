@@ -1,0 +1,112 @@
+/**
+ * The Train CNN questions: what to train (a template, or the Python file in the editor), then for
+ * a template the dataset, its folder for imagefolder, epochs, batch size and learning rate. Each
+ * answer is checked by the core's own validator as it is typed; the answers are remembered per
+ * workspace and offered first next time.
+ */
+import { basename } from 'node:path';
+import { DATASETS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
+import type { PickItem } from '../host';
+import type { Translate } from '../l10n';
+import type { Services } from '../services';
+import { DEFAULT_CHOICES, readChoices, saveChoices, type TrainChoices } from './train-choices';
+
+export type TrainTarget =
+  | { readonly kind: 'template'; readonly choices: TrainChoices }
+  | { readonly kind: 'script'; readonly localPath: string };
+
+type WhatToTrain = { readonly kind: 'template'; readonly template: TemplateName } | { readonly kind: 'script'; readonly localPath: string };
+
+type WizardServices = Pick<Services, 'host' | 't'>;
+
+/** Undefined when the user backed out at any question. */
+export async function askTrainTarget(services: WizardServices): Promise<TrainTarget | undefined> {
+  const last = readChoices(services.host.workspaceState);
+  const what = await services.host.pick(whatItems(services, last), services.t('What to train'));
+  if (!what) return undefined;
+  if (what.kind === 'script') return what;
+  const choices = await askTemplateChoices(services, what.template, last);
+  if (!choices) return undefined;
+  await saveChoices(services.host.workspaceState, choices);
+  return { kind: 'template', choices };
+}
+
+export function whatItems(services: WizardServices, last: TrainChoices): PickItem<WhatToTrain>[] {
+  const { t } = services;
+  const templates: PickItem<WhatToTrain>[] = [
+    { label: t('SimpleCNN'), description: t('template: a small, fast CNN'), value: { kind: 'template', template: 'cnn' } },
+    { label: t('Small ResNet'), description: t('template: a residual network, slower and more accurate'), value: { kind: 'template', template: 'resnet' } },
+  ];
+  templates.sort((a, b) => Number(isTemplate(b.value, last.template)) - Number(isTemplate(a.value, last.template)));
+  const file = services.host.activeFile();
+  if (file && file.languageId === 'python') {
+    templates.push({ label: t('Current file: {0}', basename(file.path)), description: t('runs it detached in the environment'), detail: file.path, value: { kind: 'script', localPath: file.path } });
+  }
+  return templates;
+}
+
+function isTemplate(value: WhatToTrain, template: TemplateName): boolean {
+  return value.kind === 'template' && value.template === template;
+}
+
+async function askTemplateChoices(services: WizardServices, template: TemplateName, last: TrainChoices): Promise<TrainChoices | undefined> {
+  const dataset = await services.host.pick(datasetItems(services.t, last.dataset), services.t('Dataset'));
+  if (!dataset) return undefined;
+  const dataDir = dataset === 'imagefolder' ? await askDataDir(services, last.dataDir) : undefined;
+  if (dataset === 'imagefolder' && dataDir === undefined) return undefined;
+  const epochs = await askNumber(services, 'epochs', String(last.epochs), services.t('Epochs (default {0})', DEFAULT_CHOICES.epochs), undefined);
+  if (epochs === undefined) return undefined;
+  const batchSize = await askNumber(services, 'batchSize', last.batchSize === undefined ? '' : String(last.batchSize), services.t('Batch size'), services.t('empty: automatic (512 on a GPU, 256 on the CPU)'));
+  if (batchSize === undefined) return undefined;
+  const lr = await askNumber(services, 'lr', last.lr === undefined ? '' : String(last.lr), services.t('Learning rate'), services.t('empty: scaled from the batch size'));
+  if (lr === undefined) return undefined;
+  return {
+    template,
+    dataset,
+    epochs: Number(epochs),
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(batchSize !== '' ? { batchSize: Number(batchSize) } : {}),
+    ...(lr !== '' ? { lr: Number(lr) } : {}),
+  };
+}
+
+export function datasetItems(t: Translate, last: DatasetName): PickItem<DatasetName>[] {
+  const about: Record<DatasetName, string> = {
+    mnist: t('handwritten digits, 28×28 grey, 10 classes'),
+    'fashion-mnist': t('clothing, 28×28 grey, 10 classes'),
+    cifar10: t('objects, 32×32 colour, 10 classes'),
+    imagefolder: t('your own images: a folder of class folders'),
+  };
+  const items = DATASETS.map((dataset) => ({ label: dataset, description: about[dataset], value: dataset }));
+  return items.sort((a, b) => Number(b.value === last) - Number(a.value === last));
+}
+
+async function askDataDir(services: WizardServices, last: string | undefined): Promise<string | undefined> {
+  const { t } = services;
+  const answer = await services.host.askText({
+    title: t('Train CNN'),
+    prompt: t('Folder of class folders inside the environment'),
+    value: last ?? '/workspace/data/',
+    placeHolder: '/workspace/data/pets',
+    validate: (text) => problemOf({ dataset: 'imagefolder', dataDir: text.trim() }, 'dataDir'),
+  });
+  return answer?.trim();
+}
+
+/** '' (meaning "automatic") where `emptyMeans` is given; the number as typed otherwise. */
+async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
+  const answer = await services.host.askText({
+    title: services.t('Train CNN'),
+    prompt,
+    value,
+    ...(emptyMeans !== undefined ? { placeHolder: emptyMeans } : {}),
+    validate: (text) => (text.trim() === '' && emptyMeans !== undefined ? undefined : problemOf({ [option]: text.trim() }, option)),
+  });
+  return answer?.trim();
+}
+
+/** The core validator's message for one option, or undefined when it is fine. */
+export function problemOf(input: Record<string, unknown>, option: string): string | undefined {
+  const checked = validateTrainOptions(input);
+  return checked.ok ? undefined : (checked.problems.find((p) => p.option === option)?.message ?? checked.problems[0]?.message);
+}

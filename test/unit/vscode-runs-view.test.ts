@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RunListing } from '../../src/core/runs/run-listing';
+import { formatOnly } from '../../src/vscode/l10n';
+import { RunsModel, type RunRef, type RunsSource } from '../../src/vscode/runs/runs-model';
+import { SessionPool } from '../../src/vscode/runs/session-pool';
+import { formatDuration, formatLoss, runDescription, totalEpochs } from '../../src/vscode/runs/run-summary';
+import { childNodes, isRunNode, rootNodes, runNodeModel, runsNodeModel } from '../../src/vscode/views/run-node';
+import { idleSession, listing } from './vscode-runs-fakes';
+import { RecordingLog, settle } from './vscode-fakes';
+
+const POLL = { activeMs: 3000, trackedMs: 5000, maxTrackedMs: 60_000 };
+
+class Source implements RunsSource {
+  environments = ['exp'];
+  runs = new Map<string, RunListing[]>([['exp', []]]);
+  lists = 0;
+  failWith: string | undefined;
+  async runningEnvironments(): Promise<readonly string[]> {
+    return this.environments;
+  }
+  async list(environment: string): Promise<readonly RunListing[]> {
+    this.lists++;
+    if (this.failWith) throw new Error(this.failWith);
+    return this.runs.get(environment) ?? [];
+  }
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('run rows', () => {
+  const now = 1000 + 192;
+
+  it('describe progress, loss, accuracy and time: "epoch 1.4/5 · loss 0.41 · acc 87.1% · 3m12s"', () => {
+    const run = listing('20260101-100000-aaaa', { state: 'running', epoch: 1.4, loss: 0.4123, trainAccuracy: 0.8712, startedAt: 1000 });
+    expect(runDescription(run, formatOnly, now)).toBe('epoch 1.4/5 · loss 0.41 · acc 87.1% · 3m12s');
+  });
+
+  it('say the state when not running, and the final test accuracy once there is one', () => {
+    const done = listing('20260101-100000-aaaa', { state: 'succeeded', epoch: 5, loss: 0.2, trainAccuracy: 0.95, testAccuracy: 0.901, startedAt: 1000, endedAt: 1151 });
+    expect(runDescription(done, formatOnly, 99_999)).toBe('succeeded · epoch 5.0/5 · loss 0.20 · acc 90.1% · 2m31s');
+    const vanished = listing('20260101-100000-aaaa', { state: 'running', alive: false });
+    expect(runDescription(vanished, formatOnly, now)).toMatch(/^not running · /);
+  });
+
+  it('have a state icon, a context value for the menus, and open the dashboard on click', () => {
+    const node = { kind: 'run' as const, environment: 'exp', listing: listing('20260101-100000-aaaa', { state: 'failed' }) };
+    const model = runNodeModel(node, formatOnly, now);
+    expect(model).toMatchObject({ icon: { id: 'error' }, contextValue: 'run.failed', command: { id: 'gpuEnv.openDashboard', args: [node] } });
+    expect(isRunNode(model.command!.args![0])).toBe(true);
+    expect(runNodeModel({ ...node, listing: listing('20260101-100000-aaaa', { state: 'running' }) }, formatOnly, now).icon.id).toBe('sync~spin');
+  });
+
+  it('tooltip: run id, command and data, all escaped', () => {
+    const command = ['python3', '/workspace/t/train_cnn.py', '--dataset', 'imagefolder', '--data-dir', '/workspace/[x](command:evil)', '--epochs', '2'];
+    const model = runNodeModel({ kind: 'run', environment: 'exp', listing: listing('20260101-100000-aaaa', { command }) }, formatOnly, now);
+    expect(model.tooltip).toContain('**Run:** 20260101-100000-aaaa');
+    expect(model.tooltip).toContain('**Command:** python3 /workspace/t/train\\_cnn.py');
+    expect(model.tooltip).toContain('**Data:** imagefolder \\(/workspace/\\[x\\]\\(command:evil\\)\\)');
+    expect(model.tooltip).not.toContain('](command:');
+  });
+
+  it('group runs under their environment, newest first, with a row for none and for errors', () => {
+    const older = listing('20260101-090000-aaaa');
+    const newer = listing('20260101-100000-bbbb');
+    const [group] = rootNodes([{ environment: 'exp', state: { kind: 'ready', runs: [older, newer] } }]);
+    expect(childNodes(group!, formatOnly).map((n) => (n.kind === 'run' ? n.listing.id : n.kind))).toEqual([newer.id, older.id]);
+    expect(runsNodeModel(group!, formatOnly, now)).toMatchObject({ label: 'exp', description: '2 running' });
+    const [empty] = rootNodes([{ environment: 'exp', state: { kind: 'ready', runs: [] } }]);
+    expect(childNodes(empty!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now))).toEqual([expect.objectContaining({ label: 'No runs yet', command: expect.objectContaining({ id: 'gpuEnv.trainCnn' }) })]);
+    const [failed] = rootNodes([{ environment: 'exp', state: { kind: 'failed', message: 'ssh: connection refused' } }]);
+    expect(childNodes(failed!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now).description)).toEqual(['ssh: connection refused']);
+  });
+
+  it('format numbers for a narrow row', () => {
+    expect([formatDuration(45), formatDuration(192), formatDuration(7500)]).toEqual(['45s', '3m12s', '2h05m']);
+    expect([formatLoss(0.4123), formatLoss(0.00123), formatLoss(Number.NaN)]).toEqual(['0.41', '0.0012', 'NaN']);
+    expect(totalEpochs(listing('20260101-100000-aaaa', { command: ['python3', 'mine.py'] }))).toBeUndefined();
+  });
+});
+
+describe('runs model', () => {
+  it('reads nothing until asked, then lists every running environment', async () => {
+    const source = new Source();
+    source.environments = ['a', 'b'];
+    source.runs = new Map([['a', [listing('20260101-100000-aaaa')]], ['b', []]]);
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    expect(source.lists).toBe(0);
+    await model.ensureLoaded();
+    expect(model.groups().map((g) => [g.environment, g.state.kind])).toEqual([['a', 'ready'], ['b', 'ready']]);
+    expect(model.find('20260101-100000-aaaa')?.environment).toBe('a');
+    model.dispose();
+  });
+
+  it('polls every 3 s only while a viewer is visible and a run is active', async () => {
+    vi.useFakeTimers();
+    const source = new Source();
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'running' })]);
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    await model.ensureLoaded();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(source.lists).toBe(1); // nobody is looking
+    model.setViewer('runsView', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(source.lists).toBe(2);
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(source.lists).toBe(5);
+    model.setViewer('runsView', false);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(source.lists).toBe(5);
+    model.setViewer('runsView', true);
+    await vi.advanceTimersByTimeAsync(0);
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'succeeded' })]);
+    await vi.advanceTimersByTimeAsync(3000);
+    const settled = source.lists;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(source.lists).toBe(settled); // nothing active: quiet
+    model.dispose();
+  });
+
+  it('follows a run started here until it ends, even with no viewer, and announces the end once', async () => {
+    vi.useFakeTimers();
+    const source = new Source();
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    const finished: RunRef[] = [];
+    model.onDidFinish((ref) => void finished.push(ref));
+    model.track('exp', '20260101-100000-aaaa');
+    await model.refresh(); // not listed yet: still followed
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'running' })]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(finished).toEqual([]);
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'failed' })]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(finished.map((r) => [r.environment, r.listing.id])).toEqual([['exp', '20260101-100000-aaaa']]);
+    const lists = source.lists;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(source.lists).toBe(lists);
+    await model.refresh();
+    expect(finished).toHaveLength(1);
+    model.dispose();
+  });
+
+  it('announces the end of runs it saw running, not of runs that had ended before', async () => {
+    const source = new Source();
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'running' }), listing('20260101-090000-bbbb', { state: 'succeeded' })]);
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    const finished: string[] = [];
+    model.onDidFinish((ref) => void finished.push(ref.listing.id));
+    await model.refresh();
+    source.runs.set('exp', [listing('20260101-100000-aaaa', { state: 'succeeded' }), listing('20260101-090000-bbbb', { state: 'succeeded' })]);
+    await model.refresh();
+    expect(finished).toEqual(['20260101-100000-aaaa']);
+    model.dispose();
+  });
+
+  it('an environment change lists again only for a viewer or a followed run', async () => {
+    const source = new Source();
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    model.refreshIfWatched();
+    await settle();
+    expect(source.lists).toBe(0); // never loaded: nothing to update
+    await model.refresh();
+    model.refreshIfWatched();
+    await settle();
+    expect(source.lists).toBe(1); // loaded, but nobody looks
+    model.setViewer('runsView', true);
+    await settle();
+    model.refreshIfWatched();
+    await settle();
+    expect(source.lists).toBe(3);
+    model.dispose();
+  });
+
+  it('shows a failed list as an error row and keeps the other environments', async () => {
+    const log = new RecordingLog();
+    const source = new Source();
+    source.failWith = 'ssh: connect ECONNREFUSED';
+    const model = new RunsModel(source, log, POLL);
+    await model.refresh();
+    expect(model.groups()).toEqual([{ environment: 'exp', state: { kind: 'failed', message: 'ssh: connect ECONNREFUSED' } }]);
+    await model.refresh();
+    expect(log.lines.filter((l) => l.startsWith('warn runs in exp'))).toEqual(['warn runs in exp: ssh: connect ECONNREFUSED']); // once, not per poll
+    model.dispose();
+  });
+
+  it('overlapping refreshes list once more, not twice at once', async () => {
+    const source = new Source();
+    let inFlight = 0;
+    let most = 0;
+    source.list = async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await settle();
+      inFlight--;
+      return [];
+    };
+    const model = new RunsModel(source, new RecordingLog(), POLL);
+    await Promise.all([model.refresh(), model.refresh(), model.refresh()]);
+    expect(most).toBe(1);
+    model.dispose();
+  });
+});
+
+describe('session pool', () => {
+  it('shares one session per environment, reopens after it closes, and closes when idle', async () => {
+    vi.useFakeTimers();
+    const opened: Array<ReturnType<typeof idleSession>> = [];
+    const pool = new SessionPool(async () => {
+      const s = idleSession();
+      opened.push(s);
+      return s;
+    }, new RecordingLog(), 1000);
+    const [a, b] = await Promise.all([pool.session('exp'), pool.session('exp')]);
+    expect(a).toBe(b);
+    a.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await pool.session('exp')).not.toBe(a);
+    const hold = pool.hold('exp');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(opened[1]!.closes).toBe(0);
+    hold.dispose();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(opened[1]!.closes).toBe(1);
+    expect(pool.environments()).toEqual([]);
+    pool.dispose();
+  });
+
+  it('retries the open after a failure', async () => {
+    let attempts = 0;
+    const pool = new SessionPool(async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('refused');
+      return idleSession();
+    }, new RecordingLog());
+    await expect(pool.use('exp', async () => 'x')).rejects.toThrow('refused');
+    await expect(pool.use('exp', async () => 'ok')).resolves.toBe('ok');
+    pool.dispose();
+  });
+});
