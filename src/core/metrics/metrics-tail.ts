@@ -10,6 +10,7 @@ import type { RemoteProcess, SshSession } from '../ssh/session';
 import { backoffDelay } from '../util/backoff';
 import { LineSplitter } from './line-splitter';
 import { DEFAULT_PARSE_LIMITS, parseMetricsLine, type MetricsLine, type ParseLimits } from './parse-metrics-line';
+import { pause } from '../util/abort';
 
 export interface MetricsTailOptions {
   /** Path of metrics.jsonl inside the environment. */
@@ -160,7 +161,7 @@ export interface FollowOptions {
  * with capped backoff. The offset carries over, so a reconnect neither repeats nor skips lines.
  */
 export async function followMetrics(tail: MetricsTail, connect: () => Promise<SshSession>, signal: AbortSignal, options: FollowOptions = {}): Promise<void> {
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? pause;
   let failures = 0;
   while (!signal.aborted) {
     const offsetBefore = tail.offset;
@@ -176,16 +177,4 @@ export async function followMetrics(tail: MetricsTail, connect: () => Promise<Ss
     failures = tail.offset > offsetBefore ? 0 : failures + 1;
     await sleep(backoffDelay(failures, options.baseDelayMs ?? 500, options.maxDelayMs ?? 30_000), signal).catch(() => undefined);
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -6,6 +6,7 @@
  */
 import type { SshSession } from '../ssh/session';
 import { shellQuote } from './shell';
+import { pause } from '../util/abort';
 
 export type FileChunk =
   | { readonly kind: 'missing' }
@@ -71,7 +72,7 @@ export async function* followFile(session: SshSession, path: string, options: Fo
   let offset = options.offset ?? 0;
   checkOffset(offset);
   const maxBytes = options.maxBytes ?? DEFAULT_CHUNK_BYTES;
-  const sleep = options.sleep ?? delay;
+  const sleep = options.sleep ?? pause;
   while (!options.signal?.aborted) {
     const chunk = await readChunk(session, path, offset, maxBytes, options.signal);
     if (chunk.kind === 'reset') {
@@ -86,16 +87,4 @@ export async function* followFile(session: SshSession, path: string, options: Fo
     }
     await sleep(options.intervalMs ?? 1000, options.signal);
   }
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

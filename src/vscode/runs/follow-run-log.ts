@@ -4,6 +4,7 @@ import type { RunListing } from '../../core/runs/run-listing';
 import { messageOf } from '../../core/errors';
 import type { RunState } from '../../shared/protocol';
 import { runState } from './runs-model';
+import { pause } from '../../core/util/abort';
 
 /** One run's log and status, over whatever session the caller holds. */
 export interface RunLogSource {
@@ -37,7 +38,7 @@ const ENDED: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped', 
  */
 export async function followRunLog(source: RunLogSource, options: FollowLogOptions): Promise<FollowEnd> {
   const { signal } = options;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? pause;
   const decoder = new StringDecoder('utf8');
   let offset = 0;
   let failures = 0;
@@ -82,16 +83,4 @@ async function drain(source: RunLogSource, from: number, decoder: StringDecoder,
   const rest = decoder.end();
   if (rest !== '') options.write(rest);
   return { kind: 'ended', state, listing };
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
