@@ -1,33 +1,40 @@
-// Activation: time to load dist/extension.js and run activate() against a minimal stand-in for the
-// vscode API (every call answers a no-op disposable), next to loading an empty module the same way;
+// Activation: time to load dist/extension.js and run activate() against the integration tests'
+// stand-in for the vscode API, next to loading an empty module the same way;
 // plus the size of each bundle and of the VSIX.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { printTable, row, stats } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
+/**
+ * The stand-in vscode module the integration tests use (test/integration/vscode-mock.ts), bundled
+ * once for Node: activate() runs against the same API surface there as here.
+ */
+async function mockBundle() {
+  const dir = join(root, 'node_modules', '.cache', 'gpu-env-bench');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'vscode-mock.cjs');
+  await build({ entryPoints: [join(root, 'test', 'integration', 'vscode-mock.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'warning' });
+  return outfile;
+}
+
 /** A child process per measurement, so module caches start cold each time. */
-function measureOnce(modulePath) {
+function measureOnce(modulePath, mock) {
   const script = `
-    const Module = require('node:module');
-    const noop = () => disposable;
-    const disposable = { dispose() {} };
-    const handler = { get: (t, p) => (p === 'then' ? undefined : p === 'Disposable' ? class { static from() { return disposable; } constructor() {} dispose() {} } : proxy), apply: () => proxy };
-    const proxy = new Proxy(function () {}, handler);
-    const original = Module._load;
-    Module._load = function (request, ...rest) { return request === 'vscode' ? proxy : original.call(this, request, ...rest); };
-    const context = { subscriptions: [], globalStorageUri: { fsPath: '${tmpdir()}' }, extensionUri: { fsPath: '${root}' }, extensionPath: '${root}',
-      globalState: { get() {}, update() { return Promise.resolve(); }, keys() { return []; } }, workspaceState: { get() {}, update() { return Promise.resolve(); }, keys() { return []; } },
-      secrets: { get() { return Promise.resolve(undefined); }, store() { return Promise.resolve(); }, onDidChange: noop }, extension: { packageJSON: {} }, logUri: { fsPath: '${tmpdir()}' } };
+    const mock = require(${JSON.stringify(mock)});
+    mock.installVsCodeMock();
+    const context = mock.extensionContext(${JSON.stringify(tmpdir())}, ${JSON.stringify(root)});
     const started = process.hrtime.bigint();
     const ext = require(${JSON.stringify(modulePath)});
     const loaded = process.hrtime.bigint();
     Promise.resolve(ext.activate ? ext.activate(context) : undefined).then(() => {
       const done = process.hrtime.bigint();
       process.stdout.write(JSON.stringify({ load: Number(loaded - started) / 1e6, total: Number(done - started) / 1e6 }));
+      process.exit(0);
     });`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }
@@ -36,15 +43,16 @@ export async function activation({ quick }) {
   const extension = join(root, 'dist', 'extension.js');
   const empty = join(mkdtempSync(join(tmpdir(), 'gpu-env-empty-')), 'empty.js');
   writeFileSync(empty, 'exports.activate = () => {};\n');
+  const mock = await mockBundle();
   const repetitions = quick ? 5 : 21;
   const product = [];
   const baseline = [];
   for (let i = 0; i < repetitions; i++) {
-    product.push(measureOnce(extension).total);
-    baseline.push(measureOnce(empty).total);
+    product.push(measureOnce(extension, mock).total);
+    baseline.push(measureOnce(empty, mock).total);
   }
   const sizes = Object.fromEntries(
-    [['dist/extension.js'], ['dist/cli.js'], ...readdirSync(join(root, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => [`dist/webview/${f}`])]
+    [['dist/extension.js'], ['dist/core.js'], ['dist/cli.js'], ...readdirSync(join(root, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => [`dist/webview/${f}`])]
       .map(([file]) => [file, statSync(join(root, file)).size]),
   );
   const vsix = packageVsix();
