@@ -1,5 +1,6 @@
 import type {
-  CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, RemoveResult, SshSession, UpRequest, UpResult,
+  CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, TokenStore,
+  UpRequest, UpResult,
 } from '../core/environments';
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
 import type { RecognisedFailure } from '../core/runs/failure';
@@ -52,6 +53,10 @@ export interface CoreApi extends DoctorApi {
   shippedAssets(assetsRoot: string): ShippedAssets;
   /** The GPU sampling agent (from the install folder) over a reconnecting SSH stream. */
   startMonitor(request: MonitorRequest, assetsRoot: string): MonitorStream;
+  /** Jupyter in a running environment, forwarded to a free port on this machine's 127.0.0.1. */
+  openJupyter(name: string, ctx: CoreContext, tokens: TokenStore, options?: JupyterTunnelOptions): Promise<JupyterTunnel>;
+  /** Closes the shared SSH connections to remote Docker hosts. */
+  closeRemoteHosts(): void;
 }
 
 let loaded: Promise<CoreApi> | undefined;
@@ -80,9 +85,16 @@ export function loadCoreApi(): Promise<CoreApi> {
           agent: core.agentInvocation(core.loadAgentScript(assetsRoot), request.intervalMs),
           onEvent: request.onEvent,
         }),
+      openJupyter: (name, ctx, tokens, options) => core.openJupyterTunnel(name, ctx, tokens, options),
+      closeRemoteHosts: core.closeRemoteHosts,
     }),
   );
   return loaded;
+}
+
+/** On deactivate: closes remote host connections only if the core was ever loaded (never loads it). */
+export async function closeLoadedCore(): Promise<void> {
+  if (loaded) (await loaded).closeRemoteHosts();
 }
 
 function runsApi(core: CoreBundle, session: SshSession): RunsApi {

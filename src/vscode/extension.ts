@@ -5,9 +5,11 @@ import { autoStartOnFirstList } from './auto-start';
 import { COMMANDS } from './commands/index';
 import { ENVIRONMENTS_VIEW } from './contribution-ids';
 import { runCommand } from './commands/run-command';
-import { loadCoreApi } from './core-api';
+import { closeLoadedCore, loadCoreApi } from './core-api';
 import { EnvironmentStore } from './environment-store';
+import { JupyterTunnels } from './jupyter/jupyter-tunnels';
 import { lazyLogChannel } from './lazy-log';
+import { hostKeyPrompt } from './remote/host-key-prompt';
 import { coreContext, type CoreContextSource, type Services } from './services';
 import { readSettings, SECTION, SETTING_FIELDS } from './settings';
 import { extensionStateDir } from './state-dir';
@@ -23,6 +25,7 @@ import { createTraining, registerTraining, type TrainingParts } from './training
  */
 export function activate(context: vscode.ExtensionContext): void {
   const { services, training } = createServices(context);
+  jupyterTunnels = services.jupyter;
   for (const command of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(services, command, args)));
   }
@@ -39,7 +42,17 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTraining(context, services, training);
 }
 
-export function deactivate(): void {}
+let jupyterTunnels: JupyterTunnels | undefined;
+
+/**
+ * Jupyter tunnels first, then the shared SSH connections to remote Docker hosts they may ride on;
+ * neither loads the core when it was never used.
+ */
+export async function deactivate(): Promise<void> {
+  await jupyterTunnels?.closeAll();
+  jupyterTunnels = undefined;
+  await closeLoadedCore();
+}
 
 function createServices(context: vscode.ExtensionContext): { services: Services; training: TrainingParts } {
   const t = vscodeTranslate;
@@ -51,6 +64,7 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
     homeDir: homedir(),
     env: process.env,
     assetsRoot: context.extensionPath,
+    confirmHostKey: hostKeyPrompt(host, t, log),
   };
   const store = new EnvironmentStore({
     list: async () => (await loadCoreApi()).list(coreContext(base)),
@@ -58,9 +72,10 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
       (await loadCoreApi()).watchEvents(coreContext(base), onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`)),
   }, log);
   const statusBar = new EnvironmentStatusBar(host.statusBar, store, t, () => configuredName(base.settings, log));
-  context.subscriptions.push(log, host, store, statusBar);
+  const jupyter = new JupyterTunnels(store.onDidChange, log);
+  context.subscriptions.push(log, host, store, statusBar, jupyter);
   const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, host, log });
-  return { services: { ...base, host, core: loadCoreApi, t, log, store, statusBar, training: training.training }, training };
+  return { services: { ...base, host, core: loadCoreApi, t, log, store, statusBar, training: training.training, jupyter }, training };
 }
 
 function configuredName(settings: () => ReturnType<typeof readSettings>, log: { warn(message: string): void }): string | undefined {

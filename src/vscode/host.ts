@@ -72,6 +72,12 @@ export interface TextOutput {
   show(): void;
 }
 
+/** VS Code's SecretStorage (the OS keychain): for secrets such as Jupyter tokens. */
+export interface SecretPort {
+  get(key: string): Promise<string | undefined>;
+  store(key: string, value: string): Promise<void>;
+}
+
 export interface Host {
   showInfo(message: string, ...actions: string[]): Promise<string | undefined>;
   showWarning(message: string, ...actions: string[]): Promise<string | undefined>;
@@ -95,6 +101,14 @@ export interface Host {
   /** Opens a `vscode-remote://` folder URI in a new window. */
   openRemoteFolder(uri: string): Promise<void>;
   hasExtension(id: string): boolean;
+  /**
+   * `env.asExternalUri` of a URL on this machine's 127.0.0.1: the same URL locally, a forwarded one
+   * in Codespaces or code-server. Give it no secret: the result may be logged by VS Code.
+   */
+  externalUri(localUrl: string): Promise<string>;
+  /** Opens the URL in the browser; false when VS Code could not. */
+  openExternal(url: string): Promise<boolean>;
+  readonly secrets: SecretPort;
   openTerminal(name: string, backend: TerminalBackend): void;
   /** Replaces the text of the container-logs output channel and reveals it. */
   showContainerLogs(text: string): void;

@@ -17,6 +17,18 @@ export async function reportError(services: Services, commandTitle: string, erro
     log.info(`${commandTitle}: cancelled`);
     return;
   }
+  if (isHostKeyRefusal(error)) {
+    // The core's text says what changed, what was expected and how to fix it: shown word for word.
+    log.error(`${commandTitle}: ${message}`);
+    await host.showError(message);
+    return;
+  }
+  if (isHostKeyNotTrusted(error)) {
+    // The user said no to the fingerprint: not a failure of the command.
+    log.warn(`${commandTitle}: ${message}`);
+    void host.showWarning(t('{0}: {1}', commandTitle, message));
+    return;
+  }
   if (isUsageError(error)) {
     log.warn(`${commandTitle}: ${message}`);
     await host.showError(t('{0}: {1}', commandTitle, message));
@@ -26,4 +38,13 @@ export async function reportError(services: Services, commandTitle: string, erro
   const showLog = t('Show Log');
   const choice = await host.showError(t('{0} failed: {1}', commandTitle, message), showLog);
   if (choice === showLog) log.show();
+}
+
+/** By name: the classes live in the core bundle, which this file must not load. */
+function isHostKeyRefusal(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'HostKeyChangedError' || error.name === 'HostKeyRevokedError');
+}
+
+function isHostKeyNotTrusted(error: unknown): boolean {
+  return error instanceof Error && error.name === 'HostKeyNotTrustedError';
 }

@@ -1,10 +1,12 @@
 import type { CoreContext } from '../core/lifecycle/context';
+import type { ConfirmHostKey } from '../core/remote/host-key-check';
 import type { ProgressSink } from '../core/progress';
 import { validateEngineUrl } from '../core/engine/resolve';
 import { silentProgress } from '../core/progress';
 import type { CoreApi } from './core-api';
 import type { EnvironmentStore } from './environment-store';
 import type { Host } from './host';
+import type { JupyterTunnels } from './jupyter/jupyter-tunnels';
 import type { Translate } from './l10n';
 import type { Log } from './log';
 import type { RunsModel } from './runs/runs-model';
@@ -29,6 +31,10 @@ export interface Services {
   readonly store: EnvironmentStore;
   readonly statusBar: EnvironmentStatusBar;
   readonly training: Training;
+  /** Asks the user about an unknown remote host key (a modal); on every core context. */
+  readonly confirmHostKey: ConfirmHostKey;
+  /** Open Jupyter tunnels, closed when their environment stops and on deactivate. */
+  readonly jupyter: JupyterTunnels;
 }
 
 /** Training runs: one shared SSH session per environment, the runs list, the log view, the dashboard. */
@@ -41,7 +47,7 @@ export interface Training {
 }
 
 /** What a core context is made from. */
-export type CoreContextSource = Pick<Services, 'settings' | 'stateDir' | 'homeDir' | 'env' | 'assetsRoot'>;
+export type CoreContextSource = Pick<Services, 'settings' | 'stateDir' | 'homeDir' | 'env' | 'assetsRoot' | 'confirmHostKey'>;
 
 /**
  * The core context for one operation. The engine comes from `gpuEnv.engineHost` when set (checked
@@ -56,6 +62,8 @@ export function coreContext(services: CoreContextSource, options: { progress?: P
     homeDir: services.homeDir,
     assetsRoot: services.assetsRoot,
     progress: options.progress ?? silentProgress,
+    // Without it the core refuses unknown host keys outright; with it the user decides, once.
+    confirmHostKey: services.confirmHostKey,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(host !== undefined ? { host: { url: host, source: 'setting' as const } } : {}),
   };

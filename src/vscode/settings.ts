@@ -12,6 +12,8 @@ export interface ExtensionSettings {
   readonly cpus?: string;
   readonly shmSize?: string;
   readonly workspaceFolder?: string;
+  /** The folder on a remote (ssh://) Docker host; ignored for an engine on this machine. */
+  readonly remoteWorkspace?: string;
   readonly environmentName?: string;
   readonly uid?: string;
   readonly autoStart: boolean;
@@ -32,6 +34,7 @@ export const SETTING_FIELDS: FieldNames = {
   baseImage: 'gpuEnv.baseImage',
   image: 'gpuEnv.image',
   host: 'gpuEnv.engineHost',
+  remoteWorkspace: 'gpuEnv.remoteWorkspace',
 };
 
 export const MONITOR_INTERVAL = { key: 'gpuEnv.monitor.intervalMs', defaultMs: 1000, minMs: 250, maxMs: 60_000 } as const;
@@ -57,6 +60,7 @@ export function readSettings(get: SettingReader): ExtensionSettings {
     ...text('cpus'),
     ...text('shmSize'),
     ...text('workspaceFolder'),
+    ...text('remoteWorkspace'),
     ...text('environmentName'),
     ...text('uid'),
     autoStart: booleanSetting(get, 'autoStart'),
@@ -95,11 +99,15 @@ export interface StartTarget {
 
 /**
  * Settings → the same `UpInput` the CLI builds from flags. The workspace defaults to the first open
- * folder; a relative `gpuEnv.workspaceFolder` is taken relative to it.
+ * folder; a relative `gpuEnv.workspaceFolder` is taken relative to it. When the engine is on another
+ * machine (`engineRemote`), the files live there: `gpuEnv.remoteWorkspace` (or an existing
+ * environment's own folder) is passed, and no local folder is needed. For a local engine it is left
+ * out, since the core refuses it there and a user-level value would otherwise break local starts.
  */
-export function upInputFromSettings(settings: ExtensionSettings, workspaceFolders: readonly string[], target?: StartTarget): UpInput {
+export function upInputFromSettings(settings: ExtensionSettings, workspaceFolders: readonly string[], target?: StartTarget, engineRemote = false): UpInput {
   const workspace = target?.workspace ?? settings.workspaceFolder ?? workspaceFolders[0];
-  if (workspace === undefined) {
+  const remoteWorkspace = engineRemote ? target?.workspace ?? settings.remoteWorkspace : undefined;
+  if (workspace === undefined && !engineRemote) {
     throw usageError(`${SETTING_FIELDS.workspace}: no folder is open; open a folder, or set ${SETTING_FIELDS.workspace} to the folder to mount at /workspace`);
   }
   return {
@@ -113,6 +121,7 @@ export function upInputFromSettings(settings: ExtensionSettings, workspaceFolder
     baseImage: settings.baseImage,
     image: settings.image,
     host: settings.engineHost,
+    ...(remoteWorkspace !== undefined ? { remoteWorkspace } : {}),
   };
 }
 

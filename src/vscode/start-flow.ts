@@ -1,5 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
-import { validateUpInput, type UpRequest } from '../core/lifecycle/request';
+import { validateEngineUrl } from '../core/engine/resolve';
+import { engineIsRemote, validateUpInput, type UpRequest } from '../core/lifecycle/request';
 import type { UpResult } from '../core/lifecycle/up';
 import type { ProgressEvent, ProgressSink } from '../core/progress';
 import type { Log } from './log';
@@ -13,7 +14,11 @@ import { SETTING_FIELDS, settingsBaseDir, upInputFromSettings, type StartTarget 
  */
 export function startRequest(services: Services, target?: StartTarget): UpRequest {
   const folders = services.host.workspaceFolderPaths();
-  const input = upInputFromSettings(services.settings(), folders, target);
+  const settings = services.settings();
+  // Checked first so that a bad address is reported naming the setting, as validateUpInput would.
+  if (settings.engineHost !== undefined) validateEngineUrl(SETTING_FIELDS.host, settings.engineHost, { allowHostAlias: true });
+  const remote = engineIsRemote(settings.engineHost, SETTING_FIELDS, services.env, services.homeDir);
+  const input = upInputFromSettings(settings, folders, target, remote);
   return validateUpInput(input, SETTING_FIELDS, services.env, settingsBaseDir(folders, services.homeDir));
 }
 
@@ -25,8 +30,12 @@ export async function startEnvironment(services: Services, target?: StartTarget)
   const { host, log, t } = services;
   const request = startRequest(services, target);
   const core = await services.core();
-  log.info(`starting environment "${request.name}" (workspace ${request.workspace})`);
-  const result = await host.withProgress(t('Starting GPU environment "{0}"', request.name), (report, signal) => {
+  log.info(`starting environment "${request.name}" (workspace ${request.workspace}${request.remote ? ' on the remote host' : ''})`);
+  // On a remote host the files are not in the open folder: say where they are before anything starts.
+  const title = request.remote
+    ? t('Starting GPU environment "{0}" on the remote Docker host; its files live in {1} there', request.name, request.remote.workspace)
+    : t('Starting GPU environment "{0}"', request.name);
+  const result = await host.withProgress(title, (report, signal) => {
     const model = new UpProgressModel(t);
     const progress: ProgressSink = (event) => {
       logProgress(log, event);

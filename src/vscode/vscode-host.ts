@@ -49,6 +49,13 @@ export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate)
       await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.parse(uri, true), { forceNewWindow: true });
     },
     hasExtension: (id) => vscode.extensions.getExtension(id) !== undefined,
+    externalUri: async (localUrl) => (await vscode.env.asExternalUri(vscode.Uri.parse(localUrl, true))).toString(true),
+    openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true))),
+    // Read through `context` on each call: SecretStorage is touched only when a secret is needed.
+    secrets: {
+      get: (key) => Promise.resolve(context.secrets.get(key)),
+      store: (key, value) => Promise.resolve(context.secrets.store(key, value)),
+    },
     openTerminal: (name: string, backend: TerminalBackend) => {
       vscode.window.createTerminal({ name, pty: backend, iconPath: new vscode.ThemeIcon('vm') }).show();
     },

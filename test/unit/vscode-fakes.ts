@@ -2,7 +2,9 @@
 import type { EnvironmentInfo, EnvironmentState } from '../../src/core/lifecycle/environment-info';
 import type { CoreApi } from '../../src/vscode/core-api';
 import { EnvironmentStore, type StoreSource } from '../../src/vscode/environment-store';
-import type { ActiveFile, Host, KeyValueStore, PickItem, ProgressUpdate, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/host';
+import type { ActiveFile, Host, KeyValueStore, PickItem, ProgressUpdate, SecretPort, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/host';
+import { JupyterTunnels } from '../../src/vscode/jupyter/jupyter-tunnels';
+import { hostKeyPrompt } from '../../src/vscode/remote/host-key-prompt';
 import { formatOnly } from '../../src/vscode/l10n';
 import type { Log } from '../../src/vscode/log';
 import { coreContext, type Services } from '../../src/vscode/services';
@@ -68,6 +70,11 @@ export class FakeHost implements Host {
   active: ActiveFile | undefined;
   readonly saved: string[] = [];
   saveSucceeds = true;
+  readonly secrets = new MemorySecrets();
+  /** URLs given to openExternal, and what asExternalUri makes of a local URL (as is, by default). */
+  readonly opened: string[] = [];
+  readonly externalUriCalls: string[] = [];
+  externalize: (localUrl: string) => string = (localUrl) => localUrl;
 
   private show(kind: ShownMessage['kind'], message: string, actions: readonly string[], detail?: string): Promise<string | undefined> {
     const shown: ShownMessage = { kind, message, actions, ...(detail !== undefined ? { detail } : {}) };
@@ -133,6 +140,14 @@ export class FakeHost implements Host {
   hasExtension(id: string): boolean {
     return this.extensions.has(id);
   }
+  externalUri(localUrl: string): Promise<string> {
+    this.externalUriCalls.push(localUrl);
+    return Promise.resolve(this.externalize(localUrl));
+  }
+  openExternal(url: string): Promise<boolean> {
+    this.opened.push(url);
+    return Promise.resolve(true);
+  }
   openTerminal(name: string, backend: TerminalBackend): void {
     this.terminals.push({ name, backend });
   }
@@ -167,6 +182,17 @@ export class FakeOutput implements TextOutput {
   }
   show(): void {
     this.shown++;
+  }
+}
+
+export class MemorySecrets implements SecretPort {
+  readonly values = new Map<string, string>();
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.values.get(key));
+  }
+  store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+    return Promise.resolve();
   }
 }
 
@@ -209,7 +235,7 @@ export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: s
   };
   const methods: Array<keyof CoreApi> = [
     'up', 'down', 'remove', 'list', 'status', 'openSession', 'logs', 'watchEvents', 'ensureUserSshInclude', 'userSshIncludePresent', 'runDoctor', 'renderDoctorMarkdown',
-    'runs', 'shippedAssets', 'startMonitor',
+    'runs', 'shippedAssets', 'startMonitor', 'openJupyter', 'closeRemoteHosts',
   ];
   const core = { calls } as CoreApi & { calls: string[] };
   for (const name of methods) {
@@ -273,6 +299,9 @@ export function fakeServices(options: {
     statusBar,
     training: { sessions, runs, logView: new TrainingLogView(host.trainingLog), openDashboard: (ids) => void dashboards.push(ids) },
     dashboards,
+    // The extension's own modal prompt, over the fake host: tests answer it with `host.respond`.
+    confirmHostKey: hostKeyPrompt(host, formatOnly, log),
+    jupyter: new JupyterTunnels(store.onDidChange, log),
     coreLoads: 0,
     core: () => {
       services.coreLoads++;

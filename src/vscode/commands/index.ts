@@ -2,6 +2,7 @@ import type { GpuCommand } from './command';
 import { attachCommand } from './attach';
 import { copySshCommand } from './copy-ssh-command';
 import { environmentActionsCommand } from './environment-actions';
+import { openJupyterCommand } from './open-jupyter';
 import { openTerminalCommand } from './open-terminal';
 import { refreshCommand } from './refresh';
 import { removeCommand } from './remove';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly GpuCommand[] = [
   attachCommand,
   showLogsCommand,
   copySshCommand,
+  openJupyterCommand,
   runDoctorCommand,
   refreshCommand,
   environmentActionsCommand,

@@ -22,6 +22,7 @@ export const removeCommand: GpuCommand = {
       core.remove(info.name, { purge: choice === purge }, coreContext(services, { signal })),
     );
     log.info(`removed ${info.container}${result.purged.length > 0 ? `; deleted ${result.purged.join(', ')}` : ''}`);
+    await services.jupyter.close(info.name);
     if (services.statusBar.current() === info.name) services.statusBar.hide();
     services.store.refreshSoon();
   },

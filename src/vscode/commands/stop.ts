@@ -14,6 +14,8 @@ export const stopCommand: GpuCommand = {
       core.down(info.name, coreContext(services, { signal })),
     );
     log.info(`${after.container} stopped (files, keys and the container are kept)`);
+    // Its Jupyter tunnel now leads nowhere; close it now rather than at the next list.
+    await services.jupyter.close(info.name);
     if (services.statusBar.current() === info.name) services.statusBar.hide();
     services.store.refreshSoon();
   },

@@ -41,7 +41,7 @@ export function parseTaskDefinition(definition: Readonly<Record<string, unknown>
   return problems.length > 0 ? { ok: false, problems } : { ok: true, environment, options };
 }
 
-type TaskServices = Pick<Services, 'core' | 'training' | 'settings' | 'host' | 't' | 'log' | 'assetsRoot' | 'stateDir' | 'homeDir' | 'env'>;
+type TaskServices = Pick<Services, 'core' | 'training' | 'settings' | 'host' | 't' | 'log' | 'assetsRoot' | 'stateDir' | 'homeDir' | 'env' | 'confirmHostKey'>;
 
 export class TrainTaskTerminal implements TerminalBackend {
   private readonly written = new Emitter<string>();

@@ -1,4 +1,4 @@
-import type { EnvironmentInfo, EnvironmentState } from '../../core/lifecycle/environment-info';
+import type { EnvironmentInfo, EnvironmentState, HostIdentity } from '../../core/lifecycle/environment-info';
 import type { StoreState } from '../environment-store';
 import type { Translate } from '../l10n';
 
@@ -79,18 +79,72 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** What the Environments view shows for the store's state; an empty list lets the welcome content show. */
-export type TreeNode = EnvironmentNodeData | { readonly kind: 'message'; readonly model: NodeModel };
+export type TreeNode = EnvironmentNodeData | HostNodeData | { readonly kind: 'message'; readonly model: NodeModel };
 interface EnvironmentNodeData {
   readonly kind: 'environment';
   readonly info: EnvironmentInfo;
+  /** Set when the view is grouped: names are unique per host only, so row ids include the host. */
+  readonly hostId?: string;
+}
+export interface HostNodeData {
+  readonly kind: 'host';
+  readonly host: HostIdentity;
+  readonly environments: readonly EnvironmentInfo[];
 }
 
+/**
+ * One engine: a flat list, as before remote hosts. Several: one group per host, labelled for people
+ * (`this machine`, `me@gpu-box`), so two environments of the same name on two hosts stay apart.
+ */
 export function treeChildren(state: StoreState, t: Translate): TreeNode[] {
   if (state.kind === 'failed') return [{ kind: 'message', model: engineErrorNodeModel(state.message, t) }];
   if (state.kind !== 'ready') return [];
-  return state.environments.map((info) => ({ kind: 'environment', info }));
+  const groups = groupByHost(state.environments);
+  if (groups.length <= 1) return state.environments.map((info) => ({ kind: 'environment', info }));
+  return groups;
+}
+
+/** The rows under a host group; nothing under an environment row. */
+export function childrenOf(node: TreeNode): TreeNode[] {
+  if (node.kind !== 'host') return [];
+  return node.environments.map((info) => ({ kind: 'environment', info, hostId: node.host.id }));
+}
+
+export function groupByHost(environments: readonly EnvironmentInfo[]): HostNodeData[] {
+  const groups = new Map<string, { host: HostIdentity; environments: EnvironmentInfo[] }>();
+  for (const info of environments) {
+    // Infos from before host identities: the engine address stands in for the host.
+    const host = info.host ?? { id: info.engine, label: info.engine, engine: info.engine, kind: 'local' as const };
+    const group = groups.get(host.id) ?? { host, environments: [] };
+    group.environments.push(info);
+    groups.set(host.id, group);
+  }
+  return [...groups.values()].map((group) => ({ kind: 'host', host: group.host, environments: group.environments }));
+}
+
+export function hostNodeModel(node: HostNodeData, t: Translate): NodeModel {
+  const running = node.environments.filter((info) => info.state === 'running').length;
+  return {
+    id: `host:${node.host.id}`,
+    label: node.host.label,
+    description: t('{0} running of {1}', running, node.environments.length),
+    icon: { id: node.host.kind === 'ssh' ? 'remote' : node.host.kind === 'tcp' ? 'server' : 'device-desktop' },
+    contextValue: 'host',
+    tooltip: `**${escapeMarkdown(node.host.label)}**  \n${row(t('Engine'), escapeMarkdown(node.host.engine))}`,
+  };
+}
+
+function row(label: string, markdown: string): string {
+  return `**${label}:** ${markdown}`;
 }
 
 export function nodeModel(node: TreeNode, t: Translate): NodeModel {
-  return node.kind === 'environment' ? environmentNodeModel(node.info, t) : node.model;
+  switch (node.kind) {
+    case 'environment': {
+      const model = environmentNodeModel(node.info, t);
+      return node.hostId === undefined ? model : { ...model, id: `environment:${node.hostId}:${node.info.name}` };
+    }
+    case 'host': return hostNodeModel(node, t);
+    case 'message': return node.model;
+  }
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentStore } from '../environment-store';
 import type { Translate } from '../l10n';
-import { nodeModel, treeChildren, type NodeModel, type TreeNode } from './environment-node';
+import { childrenOf, nodeModel, treeChildren, type NodeModel, type TreeNode } from './environment-node';
 
 /**
  * The Environments view over the shared store. VS Code asks for children only while the view is
@@ -20,13 +20,15 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<TreeNod
   }
 
   async getChildren(element?: TreeNode): Promise<TreeNode[]> {
-    if (element) return [];
+    if (element) return childrenOf(element);
     await this.store.ensureLoaded();
     return treeChildren(this.store.current(), this.t);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return treeItem(nodeModel(node, this.t));
+    const item = treeItem(nodeModel(node, this.t));
+    if (node.kind === 'host') item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    return item;
   }
 
   dispose(): void {
