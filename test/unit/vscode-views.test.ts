@@ -40,6 +40,8 @@ describe('environment rows', () => {
     expect(treeChildren({ kind: 'ready', environments: [] }, formatOnly)).toEqual([]);
     const [row] = treeChildren({ kind: 'failed', message: 'Docker engine not reachable at unix:///x' }, formatOnly);
     expect(nodeModel(row!, formatOnly)).toMatchObject({ label: 'Docker engine not reachable', command: { id: 'gpuEnv.runDoctor' } });
+    const [other] = treeChildren({ kind: 'failed', message: "Cannot find module '/x/dist/core.js'" }, formatOnly);
+    expect(nodeModel(other!, formatOnly)).toMatchObject({ label: 'Cannot list environments', tooltip: expect.stringContaining('core.js') });
     expect(nodeModel(row!, formatOnly).contextValue).toBeUndefined();
   });
 });

@@ -63,9 +63,12 @@ export function environmentTooltip(info: EnvironmentInfo, t: Translate): string 
 }
 
 export function engineErrorNodeModel(message: string, t: Translate): NodeModel {
+  // Only an unreachable engine is called that; any other failure is named as a failed listing,
+  // so the row does not send the user to check Docker when Docker is fine.
+  const unreachable = message.startsWith('Docker engine not reachable');
   return {
     id: 'engine-error',
-    label: t('Docker engine not reachable'),
+    label: unreachable ? t('Docker engine not reachable') : t('Cannot list environments'),
     description: t('click to run GPU Doctor'),
     icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
     tooltip: escapeMarkdown(message),
