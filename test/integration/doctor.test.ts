@@ -148,6 +148,6 @@ describe.skipIf(!HARNESS_READY)(`GPU Doctor on the real engine${HARNESS_READY ? 
     expect(badName.stderr).toContain('NAME: "Not A Name" is not a valid name');
     const twoNames = await runCli(['doctor', NAME, 'other'], env, 60_000);
     expect(twoNames.code).toBe(2);
-    expect(twoNames.stderr).toContain('usage: gpu-env doctor [NAME] [--json] [--host URL]');
+    expect(twoNames.stderr).toContain('usage: gpu-env doctor [NAME] [--json] [--host URL|ALIAS] [--accept-new-host-key]');
   }, 300_000);
 });

@@ -1,20 +1,20 @@
 import type { CliCommand } from '../command';
-import { HOST_OPTION, parseCommandArgs, stringOption } from '../args';
-import { cliContext } from '../context';
+import { parseCommandArgs } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { followRun } from '../follow-run';
 import { nameAndRun } from '../run-id-arg';
 import { withRuns } from '../runs-session';
 
-const usage = 'gpu-env logs NAME RUN [--follow] [--host URL]';
+const usage = `gpu-env logs NAME RUN [--follow] ${HOST_USAGE}`;
 
 export const logsCommand: CliCommand = {
   name: 'logs',
   summary: 'print a run\'s output; --follow streams it until the run ends',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...HOST_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...REMOTE_HOST_OPTIONS }, usage);
     const { name, run } = nameAndRun(positionals, usage);
-    return withRuns(name, cliContext(io, stringOption(values, 'host')), async (runs) => {
+    return withRuns(name, remoteContext(io, values), async (runs) => {
       if (values.follow === true) return followRun(runs, run, io);
       let offset = 0;
       for (let chunks = 0; chunks < 100_000; chunks++) {

@@ -1,21 +1,21 @@
 import { validateName } from '../../core/validate';
 import { toRunInfo, type RunListing } from '../../core/runs/index';
 import type { CliCommand } from '../command';
-import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
-import { cliContext } from '../context';
+import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { table } from '../format';
 import { withRuns } from '../runs-session';
 
-const usage = 'gpu-env runs NAME [--json] [--host URL]';
+const usage = `gpu-env runs NAME [--json] ${HOST_USAGE}`;
 
 export const runsCommand: CliCommand = {
   name: 'runs',
   summary: 'list training runs in an environment (running and finished)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...HOST_OPTION, ...JSON_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
-    const listed = await withRuns(name, cliContext(io, stringOption(values, 'host')), (runs) => runs.list(io.signal));
+    const listed = await withRuns(name, remoteContext(io, values), (runs) => runs.list(io.signal));
     if (values.json === true) {
       io.stdout.write(`${JSON.stringify(listed.runs.map((run) => ({ ...run, state: toRunInfo(run).state })))}\n`);
       return 0;

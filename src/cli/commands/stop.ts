@@ -1,19 +1,19 @@
 import type { CliCommand } from '../command';
-import { HOST_OPTION, parseCommandArgs, stringOption } from '../args';
-import { cliContext } from '../context';
+import { parseCommandArgs } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { nameAndRun } from '../run-id-arg';
 import { withRuns } from '../runs-session';
 
-const usage = 'gpu-env stop NAME RUN [--host URL]';
+const usage = `gpu-env stop NAME RUN ${HOST_USAGE}`;
 
 export const stopCommand: CliCommand = {
   name: 'stop',
   summary: 'stop a training run (it checkpoints first; resume continues from there)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...HOST_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS }, usage);
     const { name, run } = nameAndRun(positionals, usage);
-    const status = await withRuns(name, cliContext(io, stringOption(values, 'host')), (runs) => runs.stop(run, { signal: io.signal }));
+    const status = await withRuns(name, remoteContext(io, values), (runs) => runs.stop(run, { signal: io.signal }));
     io.stdout.write(`run ${run} ${status.state}\n`);
     return 0;
   },

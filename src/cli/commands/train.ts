@@ -2,12 +2,12 @@ import { readShippedAssets, validateTrainOptions } from '../../core/runs/index';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
 import type { CliCommand } from '../command';
-import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
-import { cliContext } from '../context';
+import { JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { withRuns } from '../runs-session';
 import { followRun } from '../follow-run';
 
-const usage = 'gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--no-auto-resume] [--follow] [--json] [--host URL]';
+const usage = `gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -24,7 +24,7 @@ export const trainCommand: CliCommand = {
       seed: { type: 'string' },
       'no-auto-resume': { type: 'boolean' },
       follow: { type: 'boolean', short: 'f' },
-      ...HOST_OPTION,
+      ...REMOTE_HOST_OPTIONS,
       ...JSON_OPTION,
     }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
@@ -41,7 +41,7 @@ export const trainCommand: CliCommand = {
     // Validated before connecting: bad flags exit 2 and start nothing.
     const checked = validateTrainOptions(options);
     if (!checked.ok) throw usageError(`${checked.problems.map((p) => `--${kebab(p.option)}: ${p.message}`).join('\n')}\nusage: ${usage}`);
-    const ctx = cliContext(io, stringOption(values, 'host'));
+    const ctx = remoteContext(io, values);
     return withRuns(name, ctx, async (runs) => {
       const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal });
       if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv })}\n`);
