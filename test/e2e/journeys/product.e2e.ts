@@ -331,7 +331,7 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
         await expect.poll(() => runRowState(row), { timeout: 30_000, message: 'Runs row state after reload' }).toBe('running');
         console.log(`[product] after reload (${Date.now() - t1} ms): row running "${await rowDescription(row)}"`);
         // The serializer restores the panel; its curve comes back whole (snapshot), then grows.
-        frame = await frameWithGlobal(page, '__gpuEnvDashboard', 90_000);
+        frame = await restoredDashboard(page);
         const after = await waitForLossRows(frame, before, 60_000);
         const xMinAfter = (await lossChart(frame))?.xMin ?? null;
         console.log(`[product] loss rows before reload ${before}, after ${after} (${Date.now() - t1} ms after the reload); x from ${xMinBefore} / ${xMinAfter}`);
@@ -340,7 +340,7 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
         expect(Math.abs(xMinAfter! - xMinBefore!)).toBeLessThan(1);
         await page.mouse.move(800, 300);
         await screenshot(page, 'product-reload'); // after the reload: row running, curve back
-        const more = await waitForLossRows(frame, after + 1, 180_000);
+        const more = await waitForLossGrowthOrEnd(frame, after, () => runRowState(row), 180_000);
         console.log(`[product] loss rows then ${more}; row ${await runRowState(row)} "${await rowDescription(row)}"`);
 
         // Followed across the reload to its end: the finish notification, the whole curve.
@@ -443,6 +443,23 @@ async function runsRow(page: Page, epochs: number) {
 }
 
 /**
+ * The dashboard frame after a reload. code-server's webview service worker sometimes is not yet in
+ * control after a reload, and the webview's own scripts are then fetched from the network, which
+ * this sandbox does not have (the browser log shows "Found unexpected service worker controller"
+ * and ERR_NAME_NOT_RESOLVED): the restored panel stays blank. A second reload, as a user would do,
+ * gets a controlled worker; the restore itself is what the journey checks.
+ */
+async function restoredDashboard(page: Page): Promise<Awaited<ReturnType<typeof frameWithGlobal>>> {
+  try {
+    return await frameWithGlobal(page, '__gpuEnvDashboard', 45_000);
+  } catch (error) {
+    console.log(`[product] restored dashboard blank after the reload (${String(error).slice(0, 120)}); reloading once more`);
+    await reloadWorkbench(page);
+    return frameWithGlobal(page, '__gpuEnvDashboard', 90_000);
+  }
+}
+
+/**
  * Waits until the loss chart has more than `seen` points, or the run's row says it ended (then
  * the chart must still hold at least `seen`); returns the count.
  */
@@ -506,8 +523,9 @@ function epochTimeOf(message: string): number | undefined {
  * time on this box now (a shared box's load changes it 3–45 s); 3 at least, 8 at most.
  */
 function reloadEpochs(): number {
-  if (epochSeconds === undefined) return 5;
-  return Math.min(8, Math.max(3, Math.ceil(60 / Math.max(1, epochSeconds))));
+  // About 150 s of training: enough to outlast a second reload (see restoredDashboard).
+  if (epochSeconds === undefined) return 12;
+  return Math.min(40, Math.max(3, Math.ceil(150 / Math.max(1, epochSeconds))));
 }
 
 /** The dashboard's loss chart as its debug hook reports it. */
