@@ -87,12 +87,23 @@ export class ChartTable {
     pending.sort((a, b) => a.x - b.x || a.source - b.source);
     const lastX = this.xs.length > 0 ? this.xs[this.xs.length - 1]! : -Infinity;
     if (pending[0]!.x < lastX) return false;
-    for (const p of pending) {
-      const last = this.xs.length - 1;
-      if (last < 0 || p.x > this.xs[last]! || this.cols[this.rawCol[p.source]!]![last] !== undefined) this.pushRow(p.x);
-      this.setCell(p.source, p.v);
-    }
+    for (const p of pending) this.setCell(p.source, p.v, this.rowFor(p.x, p.source));
     return true;
+  }
+
+  /**
+   * The row a series' next point at `x` goes to: as in rebuild, its k-th point at an x shared
+   * with other series fills the k-th row with that x, so appending and rebuilding give one table.
+   */
+  private rowFor(x: number, source: number): number {
+    const col = this.cols[this.rawCol[source]!]!;
+    let row = this.xs.length;
+    for (let r = this.xs.length - 1; r >= 0 && this.xs[r] === x; r--) {
+      if (col[r] !== undefined) break;
+      row = r;
+    }
+    if (row === this.xs.length) this.pushRow(x);
+    return row;
   }
 
   get rows(): number {
@@ -104,8 +115,7 @@ export class ChartTable {
     for (const c of this.cols) c.push(undefined);
   }
 
-  private setCell(source: number, v: number | null): void {
-    const row = this.xs.length - 1;
+  private setCell(source: number, v: number | null, row: number = this.xs.length - 1): void {
     this.cols[this.rawCol[source]!]![row] = this.transform(v);
     const smooth = this.smoothCol[source]!;
     if (smooth >= 0) this.cols[smooth]![row] = this.transform(this.emas[source]!.next(v));

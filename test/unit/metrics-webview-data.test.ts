@@ -36,6 +36,19 @@ describe('ChartTable', () => {
     expect(table.cols[2]).toEqual([undefined, 5, undefined, 6, undefined]);
   });
 
+  it('packs a series repeating an x shared with another series as rebuild does', () => {
+    // Found by the fuzz test below: a repeats x=6, b has one point there.
+    const a: Points = { t: [6, 6], v: [null, 0] };
+    const b: Points = { t: [6], v: [0] };
+    const full = new ChartTable(sources, 0);
+    full.rebuild((id) => (id === 'a' ? a : b));
+    const live = new ChartTable(sources, 0);
+    live.rebuild(() => undefined);
+    expect(live.append(new Map([['a', a], ['b', b]]))).toBe(true);
+    expect(live.xs).toEqual(full.xs);
+    expect(live.cols).toEqual(full.cols);
+  });
+
   it('appending in any batches gives exactly the table a rebuild gives (fuzz)', () => {
     fc.assert(
       fc.property(seriesArb, seriesArb, fc.array(fc.nat(), { maxLength: 6 }), fc.double({ min: 0, max: 0.99, noNaN: true }), (a, b, cutsRaw, smoothing) => {
