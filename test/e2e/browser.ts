@@ -8,18 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { artifactsDir, CHROMIUM_PATH, registerTempDir, safeName, sleep, withTimeout } from './paths';
 import type { CodeServer } from './code-server';
-
-/** Flags that keep Chromium headless and off the network except for the pages we open. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS } from '../chromium-args';
 
 export interface BrowserSession {
   context: BrowserContext;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWebviewHtml, createNonce } from '../../src/vscode/webview/html';
+import { CHROMIUM_ARGS } from '../chromium-args';
 
 export type WebviewName = 'dashboard' | 'monitor';
 
@@ -201,17 +202,6 @@ const STUB = `
   window.__host = (m) => window.postMessage(JSON.parse(JSON.stringify(m)), '*');
 })();
 `;
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
