@@ -114,13 +114,13 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     await run('gpuEnv.start');
     expect(state.shown.filter((s) => s.kind === 'error')).toEqual([]);
     state.shown = [];
-    // SimpleCNN, fashion-mnist (the defaults come first), 1 epoch, automatic batch size and learning rate.
+    // SimpleCNN, fashion-mnist (the defaults come first), 3 epochs (long enough to be seen running), automatic batch size and learning rate.
     const picks: string[] = [];
     state.pick = (items) => {
       picks.push(items.map((i) => i.label).join('|'));
       return items[0];
     };
-    const answers = ['1', '', ''];
+    const answers = ['3', '', ''];
     state.input = (options) => {
       expect(options.validateInput?.('0') ?? undefined).toBeTruthy();
       return answers.shift();
@@ -130,7 +130,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     // Other environments on a shared engine are offered too; this workspace's comes first.
     if (picks.length === 3) expect(picks.shift()).toMatch(new RegExp(`^${NAME}\\|`));
     expect(picks).toEqual(['SimpleCNN|Small ResNet', 'fashion-mnist|mnist|cifar10|imagefolder']);
-    expect(state.channels.get('GPU Environments')?.join('\n')).toMatch(new RegExp(`run \\d{8}-\\d{6}-[0-9a-f]{4} started in ${NAME}: python3 /workspace/gpu-env-templates/train_cnn.py --model simplecnn --dataset fashion-mnist --epochs 1 `));
+    expect(state.channels.get('GPU Environments')?.join('\n')).toMatch(new RegExp(`run \\d{8}-\\d{6}-[0-9a-f]{4} started in ${NAME}: python3 /workspace/gpu-env-templates/train_cnn.py --model simplecnn --dataset fashion-mnist --epochs 3 `));
     // The dashboard opened on the new run.
     expect(state.panels.map((p) => p.viewType)).toEqual(['gpuEnv.dashboard']);
     const tree = state.trees.get('gpuEnv.runs')!;
@@ -138,24 +138,24 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     const rows = await runRows(tree);
     expect(rows).toHaveLength(1);
     runId = (rows[0]!.node as { listing: { id: string } }).listing.id;
-    expect(rows[0]!.item.label).toBe('cnn · fashion-mnist · 1 epoch');
+    expect(rows[0]!.item.label).toBe('cnn · fashion-mnist · 3 epochs');
     expect(rows[0]!.item.tooltip?.value).toContain(`**Run:** ${runId}`);
     // Progress appears while it trains (the view polls the runner every 3 s while it is visible).
     await vi.waitFor(async () => {
       const [row] = await runRows(tree);
-      expect(row?.item.description).toMatch(/^epoch 0\.\d\/1 · loss \d+\.\d\d · acc \d+\.\d% · \d+(m\d\d)?s$/);
+      expect(row?.item.description).toMatch(/^epoch [0-2]\.\d\/3 · loss \d+\.\d\d · acc \d+\.\d% · \d+(m\d\d)?s$/);
       expect(row?.item.contextValue).toBe('run.running');
     }, { timeout: 150_000, interval: 1000 });
     const finished = await vi.waitFor(() => {
-      const message = state.shown.find((s) => s.kind === 'info' && s.message.startsWith('Training cnn · fashion-mnist · 1 epoch finished'));
+      const message = state.shown.find((s) => s.kind === 'info' && s.message.startsWith('Training cnn · fashion-mnist · 3 epochs finished'));
       expect(message).toBeDefined();
       return message!;
     }, { timeout: 240_000, interval: 1000 });
-    expect(finished.message).toMatch(new RegExp(`^Training cnn · fashion-mnist · 1 epoch finished: test accuracy (\\d+\\.\\d)% in \\d+(m\\d\\d)?s · best checkpoint \\.gpu-env/runs/${runId}/checkpoints/best\\.pt$`));
+    expect(finished.message).toMatch(new RegExp(`^Training cnn · fashion-mnist · 3 epochs finished: test accuracy (\\d+\\.\\d)% in \\d+(m\\d\\d)?s · best checkpoint \\.gpu-env/runs/${runId}/checkpoints/best\\.pt$`));
     expect(Number(/accuracy (\d+\.\d)%/.exec(finished.message)![1])).toBeGreaterThan(75);
     expect(finished.items).toEqual(['Open Dashboard']);
     const [done] = await runRows(tree);
-    expect(done!.item).toMatchObject({ contextValue: 'run.succeeded', description: expect.stringMatching(/^succeeded · epoch 1\.0\/1 · /) });
+    expect(done!.item).toMatchObject({ contextValue: 'run.succeeded', description: expect.stringMatching(/^succeeded · epoch 3\.0\/3 · /) });
   }, 420_000);
 
   it('the dashboard got the run\'s metrics over SSH', async () => {
@@ -173,7 +173,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     const [row] = await runRows(state.trees.get('gpuEnv.runs')!);
     await run('gpuEnv.showTrainingLog', row!.node);
     const text = state.channels.get('GPU Training Log')?.join('') ?? '';
-    expect(text).toContain(`attempt 1: python3 /workspace/gpu-env-templates/train_cnn.py --model simplecnn --dataset fashion-mnist --epochs 1`);
+    expect(text).toContain(`attempt 1: python3 /workspace/gpu-env-templates/train_cnn.py --model simplecnn --dataset fashion-mnist --epochs 3`);
     expect(text).toMatch(/done: test accuracy 0\.\d+/);
     expect(text).toContain('— the run is succeeded.');
   });
