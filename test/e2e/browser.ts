@@ -3,7 +3,7 @@
 // All helpers take an explicit, bounded timeout (milliseconds) and throw an Error that says what
 // was visible instead when they give up.
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { artifactsDir, CHROMIUM_PATH, registerTempDir, safeName, sleep, withTimeout } from './paths';
@@ -579,6 +579,66 @@ export function clearJourneyArtifacts(journey: string): void {
   for (const f of readdirSync(dir)) {
     if (f.startsWith(`${name}.`) && f.endsWith('.png')) rmSync(path.join(dir, f), { force: true });
   }
+}
+
+/** Files under `dir` (any depth, at most `limit`) whose name matches `pattern`. */
+function findFiles(dir: string, pattern: RegExp, limit = 20): string[] {
+  const found: string[] = [];
+  const walk = (d: string, depth: number) => {
+    if (depth > 8 || found.length >= limit) return;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const f = path.join(d, e);
+      let isDir = false;
+      try {
+        isDir = statSync(f).isDirectory();
+      } catch {
+        continue;
+      }
+      if (isDir) walk(f, depth + 1);
+      else if (pattern.test(e) && found.length < limit) found.push(f);
+    }
+  };
+  walk(dir, 0);
+  return found;
+}
+
+function tailLines(file: string, n: number, keep: (line: string) => boolean = () => true): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '' && keep(l)).slice(-n);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A short, readable account of what the browser and VS Code said, for the test output itself:
+ * CI keeps only the log's tail, not test-artifacts/. Frames (full URLs), the browser console's
+ * errors, warnings and webview/service-worker lines, the product's log channel and the
+ * extension host's errors.
+ */
+export function failureDigest(opts: { page?: Page; session?: BrowserSession; codeServer?: CodeServer }): string {
+  const out: string[] = [];
+  const page = opts.page ?? opts.session?.page;
+  if (page) out.push(`frames (${page.frames().length}):`, ...page.frames().map((f) => `  ${f.url().slice(0, 200)}`));
+  if (opts.session) {
+    const lines = opts.session.consoleLines.filter((l) => /\[(error|warning|pageerror|crash)\]|service ?worker|webview|controller/i.test(l)).slice(-25);
+    out.push(`browser console (errors, warnings, webview; last ${lines.length}):`, ...lines.map((l) => `  ${l.slice(0, 300)}`));
+  }
+  const logs = opts.codeServer ? path.join(opts.codeServer.userDataDir, 'logs') : undefined;
+  if (logs && existsSync(logs)) {
+    for (const f of findFiles(logs, /GPU Environments\.log$/)) out.push(`${path.basename(f)} (last 25):`, ...tailLines(f, 25).map((l) => `  ${l.slice(0, 300)}`));
+    for (const f of findFiles(logs, /^(exthost|remoteexthost)\.log$/)) {
+      const errors = tailLines(f, 15, (l) => /\[(error|warning)\]/i.test(l));
+      if (errors.length > 0) out.push(`${path.basename(f)} errors (last ${errors.length}):`, ...errors.map((l) => `  ${l.slice(0, 300)}`));
+    }
+  }
+  return out.join('\n');
 }
 
 /**

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from './code-server';
-import { clearJourneyArtifacts, launchBrowser, openWorkbench, saveFailureArtifacts, screenshot, type BrowserSession, type LaunchOptions, type TrustAnswer } from './browser';
+import { clearJourneyArtifacts, failureDigest, launchBrowser, openWorkbench, saveFailureArtifacts, screenshot, type BrowserSession, type LaunchOptions, type TrustAnswer } from './browser';
 import { registerTempDir, REPO_ROOT, withTimeout } from './paths';
 
 export interface JourneyOptions extends CodeServerOptions {
@@ -69,6 +69,7 @@ export async function runJourney(opts: JourneyOptions, body: (ctx: JourneyContex
     if (opts.finalScreenshot !== false) await screenshot(page, opts.name);
   } catch (error) {
     failed = true;
+    console.log(`[e2e] ${opts.name} failed; what the browser and VS Code said:\n${failureDigest({ ...(session ? { session } : {}), ...(codeServer ? { codeServer } : {}) })}`);
     const saved = await saveFailureArtifacts(opts.name, { session, codeServer, error });
     if (error instanceof Error) error.message += `\n(artifacts: ${saved.join(', ')})`;
     throw error;
@@ -124,6 +125,7 @@ export async function openJourneySession(opts: JourneyOptions): Promise<JourneyS
     });
   } catch (error) {
     failed = true;
+    console.log(`[e2e] ${opts.name} failed to start; what the browser and VS Code said:\n${failureDigest({ ...(session ? { session } : {}), ...(codeServer ? { codeServer } : {}) })}`);
     const saved = await saveFailureArtifacts(opts.name, { session, codeServer, error });
     if (error instanceof Error) error.message += `\n(artifacts: ${saved.join(', ')})`;
     await close();
@@ -150,6 +152,7 @@ export async function openJourneySession(opts: JourneyOptions): Promise<JourneyS
         if (journeyOpts.finalScreenshot !== false) await screenshot(page, name);
       } catch (error) {
         failed = true;
+        console.log(`[e2e] ${name} failed; what the browser and VS Code said:\n${failureDigest({ session: browser, codeServer: cs })}`);
         const saved = await saveFailureArtifacts(name, { session: browser, codeServer: cs, error });
         if (error instanceof Error) error.message += `\n(artifacts: ${saved.join(', ')})`;
         throw error;
