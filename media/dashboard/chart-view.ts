@@ -9,7 +9,7 @@ import type { ChartSpec, SeriesStyle } from './chart-specs';
 import type { ChartTable } from './chart-table';
 import { Decimator, type XRange } from './decimate';
 import { el, setText } from './dom';
-import { formatElapsed, formatTicks, formatValue } from './format';
+import { formatClockTicks, formatElapsed, formatTicks, formatValue } from './format';
 import type { Palette } from './theme';
 import type { XMode } from './ui-state';
 
@@ -147,7 +147,9 @@ export class ChartView {
         y: log && this.spec.logAllowed ? { distr: 3, log: 10 } : isGpu ? { auto: false, range: [0, 100] } : {},
       },
       axes: [
-        xMode === 'time' ? axis : { ...axis, values: (_u, splits) => splits.map(formatElapsed) },
+        xMode === 'time'
+          ? { ...axis, space: 72, values: (_u, splits, _axis, _space, increment) => formatClockTicks(splits, increment) }
+          : { ...axis, values: (_u, splits) => splits.map(formatElapsed) },
         { ...axis, size: 56, values: (_u, splits) => formatTicks(splits) },
       ],
       cursor: {

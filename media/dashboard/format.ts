@@ -40,3 +40,26 @@ export function fileStamp(date: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
 }
+
+/**
+ * Clock-time axis ticks on one line (uPlot's default adds a second line with the minute or date
+ * under some ticks, and two of those collide on a narrow chart): hh:mm:ss when ticks are under a
+ * minute apart, hh:mm otherwise; a tick on a new day (and the first, when the range spans days)
+ * gets its date, "MM-DD hh:mm".
+ */
+export function formatClockTicks(splits: readonly (number | null)[], incrementSeconds: number): string[] {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const dayOf = (d: Date): string => `${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const valid = splits.filter((v): v is number => v !== null && Number.isFinite(v));
+  const spansDays = valid.length > 1 && dayOf(new Date(valid[0]! * 1000)) !== dayOf(new Date(valid[valid.length - 1]! * 1000));
+  let previousDay: string | undefined;
+  return splits.map((v) => {
+    if (v === null || !Number.isFinite(v)) return '';
+    const d = new Date(v * 1000);
+    const clock = incrementSeconds < 60 ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
+    const day = dayOf(d);
+    const showDay = spansDays && day !== previousDay;
+    previousDay = day;
+    return showDay ? `${day} ${clock}` : clock;
+  });
+}

@@ -8,6 +8,7 @@ import { el, setText } from '../dashboard/dom';
 import { readPalette, watchTheme } from '../dashboard/theme';
 import { connectToHost } from '../dashboard/vscode-api';
 import { GpuCardView } from './gpu-card';
+import { environmentMemoryText } from './memory-text';
 
 const host = connectToHost();
 let palette = readPalette();
@@ -62,7 +63,7 @@ function describeEnv(s: GpuPanelSnapshot): string {
   if (s.env !== null) parts.push(s.env);
   if (s.usage?.cpuPct !== null && s.usage?.cpuPct !== undefined) parts.push(`CPU ${Math.round(s.usage.cpuPct)} %`);
   if (s.usage?.memUsedMiB !== null && s.usage?.memUsedMiB !== undefined) {
-    parts.push(`RAM ${(s.usage.memUsedMiB / 1024).toFixed(1)}${s.usage.memTotalMiB ? ` / ${(s.usage.memTotalMiB / 1024).toFixed(0)}` : ''} GiB`);
+    parts.push(`RAM ${environmentMemoryText(s.usage.memUsedMiB, s.usage.memTotalMiB)}`);
   }
   return parts.join(' · ');
 }

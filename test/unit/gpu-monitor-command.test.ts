@@ -93,6 +93,21 @@ describe('gpu-env monitor: output', () => {
     expect(session.remotes[0]!.stdinText).toBe('print("agent")\n');
   });
 
+  it('--host and --accept-new-host-key reach the session it opens (a remote host asks about its key there)', async () => {
+    const asked: { host: string | undefined; acceptNewHostKey: boolean }[] = [];
+    for (const extra of [['--accept-new-host-key'], []]) {
+      const session = new FakeSession((r) => r.write(`${HELLO}\n${sample(1, 'Fake RTX')}\n`));
+      const d = deps(async () => session, {
+        openSession: async (_name, { host, acceptNewHostKey }) => {
+          asked.push({ host, acceptNewHostKey });
+          return session;
+        },
+      });
+      expect(await run(['demo', '--once', '--host', 'ssh://me@gpu-box', ...extra], testIo(), d)).toBe(0);
+    }
+    expect(asked).toEqual([{ host: 'ssh://me@gpu-box', acceptNewHostKey: true }, { host: 'ssh://me@gpu-box', acceptNewHostKey: false }]);
+  });
+
   it('not a terminal: one line per sample on stdout until interrupted (exit 0)', async () => {
     const session = new FakeSession((r) => r.write(`${sample(1)}\n${sample(2)}\n`));
     const io = testIo(false);

@@ -9,15 +9,15 @@ import { DEFAULT_SAMPLE_INTERVAL_MS, parseSampleInterval } from '../../core/gpu/
 import { statusText } from '../../core/gpu/status-text';
 import type { AgentHello, GpuDevice, GpuSample } from '../../core/gpu/types';
 import type { CliCommand, CliIo } from '../command';
-import { HOST_OPTION, JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
-import { cliContext } from '../context';
+import { JSON_OPTION, parseCommandArgs, requireName, stringOption } from '../args';
+import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 import { table } from '../format';
 
-const usage = 'gpu-env monitor NAME [--once] [--json] [--interval MS] [--host URL]';
+const usage = `gpu-env monitor NAME [--once] [--json] [--interval MS] ${HOST_USAGE}`;
 
 /** What the command needs from the outside world; tests replace it. */
 export interface MonitorDeps {
-  openSession(name: string, options: { readonly host: string | undefined; readonly signal: AbortSignal; readonly io: CliIo }): Promise<SshSession>;
+  openSession(name: string, options: { readonly host: string | undefined; readonly acceptNewHostKey: boolean; readonly signal: AbortSignal; readonly io: CliIo }): Promise<SshSession>;
   loadAgentScript(): string;
   now(): number;
   /** How long --once waits for its sample. */
@@ -25,8 +25,10 @@ export interface MonitorDeps {
 }
 
 const defaultDeps: MonitorDeps = {
-  openSession: (name, { host, signal, io }) =>
-    openEnvironmentSession(name, { context: cliContext({ ...io, signal: AbortSignal.any([io.signal, signal]) }, host) }),
+  openSession: (name, { host, acceptNewHostKey, signal, io }) =>
+    openEnvironmentSession(name, {
+      context: remoteContext({ ...io, signal: AbortSignal.any([io.signal, signal]) }, { 'accept-new-host-key': acceptNewHostKey }, undefined, host),
+    }),
   loadAgentScript: () => loadAgentScript(),
   now: Date.now,
   onceTimeoutMs: 60_000,
@@ -37,6 +39,7 @@ type OutputMode = 'json' | 'live' | 'lines' | 'once-table';
 interface MonitorRequest {
   readonly name: string;
   readonly host: string | undefined;
+  readonly acceptNewHostKey: boolean;
   readonly intervalMs: number;
   readonly once: boolean;
   readonly mode: OutputMode;
@@ -106,7 +109,7 @@ class LiveBlock {
 // ---- the command ----------------------------------------------------------------------------
 
 function parseRequest(argv: readonly string[], io: CliIo): MonitorRequest {
-  const options = { ...HOST_OPTION, ...JSON_OPTION, once: { type: 'boolean' as const }, interval: { type: 'string' as const } };
+  const options = { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION, once: { type: 'boolean' as const }, interval: { type: 'string' as const } };
   const { values, positionals } = parseCommandArgs(argv, options, usage);
   const name = validateName('NAME', requireName(positionals, usage));
   const raw = stringOption(values, 'interval');
@@ -114,7 +117,7 @@ function parseRequest(argv: readonly string[], io: CliIo): MonitorRequest {
   const once = values['once'] === true;
   const json = values['json'] === true;
   const mode: OutputMode = json ? 'json' : once ? 'once-table' : io.isTTY ? 'live' : 'lines';
-  return { name, host: stringOption(values, 'host'), intervalMs, once, mode };
+  return { name, host: stringOption(values, 'host'), acceptNewHostKey: values['accept-new-host-key'] === true, intervalMs, once, mode };
 }
 
 class MonitorView {
@@ -188,7 +191,7 @@ async function runMonitor(request: MonitorRequest, io: CliIo, deps: MonitorDeps)
   let finish!: (code: number | typeof TIMED_OUT) => void;
   const finished = new Promise<number | typeof TIMED_OUT>((resolve) => (finish = resolve));
   const stream = startMonitorStream({
-    openSession: (signal) => deps.openSession(request.name, { host: request.host, signal, io }),
+    openSession: (signal) => deps.openSession(request.name, { host: request.host, acceptNewHostKey: request.acceptNewHostKey, signal, io }),
     agent: agentInvocation(deps.loadAgentScript(), request.intervalMs),
     onEvent: (event) => {
       if (view.handle(event)) finish(0);

@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
 import type { ThemeKind } from '../../shared/protocol';
 import type { KeyValueStore } from '../host';
+import { vscodeTranslate as t } from '../vscode-host';
 import { buildWebviewHtml, createNonce } from '../webview/html';
 import { DashboardController, type ExportTarget } from './dashboard-controller';
 
@@ -43,7 +44,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (runs && runs.length > 0) existing.controller.selectRuns(runs);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Training dashboard', vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, t('Training dashboard'), vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
     return (DashboardPanel.current = new DashboardPanel(panel, deps, runs ?? []));
   }
 
@@ -117,7 +118,7 @@ function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): strin
   return buildWebviewHtml({
     cspSource: webview.cspSource,
     nonce: createNonce(),
-    title: 'Training dashboard',
+    title: t('Training dashboard'),
     scriptUri: asset('dashboard.js'),
     styleUris: [asset('uPlot.min.css'), asset('dashboard.css')],
   });
@@ -129,18 +130,18 @@ const saveDialogExporter: ExportTarget = {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = await vscode.window.showSaveDialog({
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, suggestedName) } : {}),
-      filters: kind === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
-      saveLabel: 'Export',
-      title: kind === 'png' ? 'Export charts as PNG' : 'Export metrics as CSV',
+      filters: kind === 'png' ? { [t('PNG image')]: ['png'] } : { CSV: ['csv'] },
+      saveLabel: t('Export'),
+      title: kind === 'png' ? t('Export charts as PNG') : t('Export metrics as CSV'),
     });
     if (!uri) return undefined;
     try {
       await vscode.workspace.fs.writeFile(uri, data);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Could not write ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(t('Could not write {0}: {1}', uri.fsPath, error instanceof Error ? error.message : String(error)));
       throw error;
     }
-    void vscode.window.showInformationMessage(`Exported ${kind.toUpperCase()} to ${uri.fsPath}`);
+    void vscode.window.showInformationMessage(t('Exported {0} to {1}', kind.toUpperCase(), uri.fsPath));
     return uri.toString();
   },
 };
