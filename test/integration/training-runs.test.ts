@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex, TEMPLATES_MANIFEST } from '../../src/core/runs/upload';
 import { defaultContext, openEnvironmentSession } from '../../src/core/environments';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
 
@@ -98,5 +101,34 @@ describe.skipIf(!HARNESS_READY)(`training runs survive disconnects and restarts$
     const stop = await runCli(['stop', NAME, runId], env, 120_000);
     expect(stop.code, stop.stderr).toBe(0);
     expect(['stopped', 'succeeded']).toContain((await runState()).state);
+  });
+
+  it('a newer gpu-env updates unedited template copies and keeps edited ones, saying which', async () => {
+    const dir = join(workspace, 'gpu-env-templates');
+    const shipped = readFileSync(join(__dirname, '..', '..', 'templates', 'cnn_models.py'), 'utf8');
+    const manifestFile = join(dir, TEMPLATES_MANIFEST);
+    const manifest = (): Record<string, string> => (JSON.parse(readFileSync(manifestFile, 'utf8')) as { files: Record<string, string> }).files;
+    expect(manifest()['cnn_models.py']).toBe(sha256Hex(shipped));
+    const trainAndStop = async (): Promise<string> => {
+      const started = await runCli(['train', NAME, '--epochs', '1', '--json'], env, 120_000);
+      expect(started.code, started.stderr).toBe(0);
+      const id = (JSON.parse(started.stdout) as { id: string }).id;
+      const stop = await runCli(['stop', NAME, id], env, 120_000);
+      expect(stop.code, stop.stderr).toBe(0);
+      return started.stderr;
+    };
+
+    // As an older gpu-env would have left it: its own version, recorded in the manifest.
+    const older = shipped.replace(/\n$/, '\n# an older version\n');
+    writeFileSync(join(dir, 'cnn_models.py'), older);
+    writeFileSync(manifestFile, JSON.stringify({ version: 1, files: { ...manifest(), 'cnn_models.py': sha256Hex(older) } }));
+    expect(await trainAndStop()).toMatch(/updated the templates in \/workspace\/gpu-env-templates to this version of gpu-env \(cnn_models\.py\)/);
+    expect(readFileSync(join(dir, 'cnn_models.py'), 'utf8')).toBe(shipped);
+
+    // The user's edit of an older version is theirs: kept, and said so.
+    const edited = `${older}# my change\n`;
+    writeFileSync(join(dir, 'cnn_models.py'), edited);
+    expect(await trainAndStop()).toMatch(/the templates in \/workspace\/gpu-env-templates differ from this version's and were kept as they are .*: cnn_models\.py;/);
+    expect(readFileSync(join(dir, 'cnn_models.py'), 'utf8')).toBe(edited);
   });
 });

@@ -5,7 +5,7 @@
  * would leave things) and clean up only what it started.
  */
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import type { ExecResult, RemoteExit, RemoteProcess, SshSession } from '../../src/core/ssh/session';
+import type { ExecOptions, ExecResult, RemoteExit, RemoteProcess, SshSession } from '../../src/core/ssh/session';
 
 export class LocalSession implements SshSession {
   readonly closed: Promise<void>;
@@ -17,7 +17,7 @@ export class LocalSession implements SshSession {
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
   }
 
-  exec(command: string): Promise<ExecResult> {
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const child = this.start(command);
       let stdout = '';
@@ -26,7 +26,7 @@ export class LocalSession implements SshSession {
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-      child.stdin!.end();
+      child.stdin!.end(options.stdin);
     });
   }
 

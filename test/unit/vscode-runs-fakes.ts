@@ -111,7 +111,7 @@ export class FakeRuns implements RunsApi {
   }
 
   private startedRun(argv: string[]): StartedRun {
-    return { id: this.nextId, dir: `/workspace/.gpu-env/runs/${this.nextId}`, argv, status: status('running'), templates: { written: [], kept: [] } };
+    return { id: this.nextId, dir: `/workspace/.gpu-env/runs/${this.nextId}`, argv, status: status('running'), templates: { written: [], kept: [], updated: [], outdated: [] } };
   }
 }
 

@@ -1,4 +1,5 @@
 import { readShippedAssets, validateTrainOptions } from '../../core/runs/index';
+import { templatesNote } from '../../core/runs/templates-note';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
 import type { CliCommand } from '../command';
@@ -47,6 +48,8 @@ export const trainCommand: CliCommand = {
       if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv })}\n`);
       else io.stdout.write(`${started.id}\n`);
       io.stderr.write(`run ${started.id} started in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
+      const note = templatesNote(started.templates, runs.paths.templatesDir);
+      if (note) io.stderr.write(`• ${note}\n`);
       return values.follow === true ? followRun(runs, started.id, io) : 0;
     });
   },

@@ -12,7 +12,7 @@ import { generateRunId } from './run-id';
 import { parseResumeOutput, parseRunList, parseStatusOutput, type ParsedRunList, type RunListing, type RunStatus } from './run-listing';
 import { listCommand, resumeCommand, runLabel, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
 import { parseTrainOptions } from './train-options';
-import { uploadMissing, writeRemoteFile, type ShippedFile, type UploadReport } from './upload';
+import { installTemplates, writeRemoteFile, type ShippedFile, type UploadReport } from './upload';
 
 /** The runner's exit codes (see gpu_env_run.py). */
 export const RUNNER_EXIT = { ok: 0, failed: 1, usage: 2, exists: 3 } as const;
@@ -62,10 +62,10 @@ export class RunsClient {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Copies the runner (always) and the templates (missing files only) into the environment. */
+  /** Copies the runner (always) and the templates (see installTemplates: edits survive) into the environment. */
   async install(assets: ShippedAssets): Promise<UploadReport> {
     await writeRemoteFile(this.session, this.paths.runner, assets.runner, '755');
-    return uploadMissing(this.session, this.paths.templatesDir, assets.templates);
+    return installTemplates(this.session, this.paths.templatesDir, assets.templates);
   }
 
   /** Validates `options` (throws TrainOptionsError listing every problem), installs, and starts a run. */

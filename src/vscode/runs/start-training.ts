@@ -1,5 +1,7 @@
 import type { EnvironmentInfo } from '../../core/lifecycle/environment-info';
 import type { StartedRun } from '../../core/runs/runs-client';
+import { DEFAULT_RUN_PATHS } from '../../core/runs/paths';
+import { templatesNote } from '../../core/runs/templates-note';
 import { pickItems } from '../pick-environment';
 import { coreContext, type Services } from '../services';
 import { startEnvironment } from '../start-flow';
@@ -53,6 +55,8 @@ export async function startTraining(services: Services, environment: string, req
     ),
   );
   log.info(`run ${run.id} started in ${environment}: ${run.argv.join(' ')}`);
+  const note = templatesNote(run.templates, DEFAULT_RUN_PATHS.templatesDir);
+  if (note) log.info(note);
   training.runs.track(environment, run.id);
   void training.runs.refresh();
   training.openDashboard([run.id]);
