@@ -67,6 +67,7 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
       return listed.runs;
     },
   }, log);
+  runs.persistTracked(deps.host.workspaceState);
   const feed = new DashboardFeed();
   const gpuPanel = new GpuPanelModel((id) => feed.runs().find((run) => run.id === id)?.label);
   const followers = new MetricsFollowers({

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunListing } from '../../src/core/runs/run-listing';
 import { formatOnly } from '../../src/vscode/l10n';
-import { RunsModel, type RunRef, type RunsSource } from '../../src/vscode/runs/runs-model';
+import { parseTrackedRuns, RunsModel, TRACKED_RUNS_KEY, type RunRef, type RunsSource } from '../../src/vscode/runs/runs-model';
 import { SessionPool } from '../../src/vscode/runs/session-pool';
 import { formatDuration, formatLoss, runDescription, totalEpochs } from '../../src/vscode/runs/run-summary';
 import { childNodes, isRunNode, rootNodes, runNodeModel, runsNodeModel } from '../../src/vscode/views/run-node';
@@ -170,6 +170,51 @@ describe('runs model', () => {
     await settle();
     expect(source.lists).toBe(3);
     model.dispose();
+  });
+
+  it('a run started before a window reload is still followed after it, and its end announced once', async () => {
+    vi.useFakeTimers();
+    const values = new Map<string, unknown>();
+    const store = { get: (key: string) => values.get(key), update: async (key: string, value: unknown) => void values.set(key, value) };
+    const source = new Source();
+    const id = '20260101-100000-aaaa';
+    const before = new RunsModel(source, new RecordingLog(), POLL, () => 1_000_000);
+    before.persistTracked(store);
+    before.track('exp', id);
+    expect(values.get(TRACKED_RUNS_KEY)).toEqual([{ id, environment: 'exp', since: 1_000_000 }]);
+    before.dispose(); // the window reloads
+
+    source.runs.set('exp', [listing(id, { state: 'running' })]);
+    const after = new RunsModel(source, new RecordingLog(), POLL, () => 1_010_000);
+    const finished: string[] = [];
+    after.onDidFinish((ref) => finished.push(ref.listing.id));
+    after.persistTracked(store);
+    expect(after.isTracked(id)).toBe(true);
+    await vi.advanceTimersByTimeAsync(POLL.trackedMs); // nobody looking: followed for its end alone
+    expect(source.lists).toBe(1);
+    source.runs.set('exp', [listing(id, { state: 'succeeded' })]);
+    await vi.advanceTimersByTimeAsync(POLL.trackedMs);
+    expect(finished).toEqual([id]);
+    expect(values.get(TRACKED_RUNS_KEY)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(finished).toEqual([id]);
+    expect(source.lists).toBe(2); // nothing left to follow: quiet
+    after.dispose();
+  });
+
+  it('saved followed runs: malformed or too old entries are dropped', () => {
+    const saved = [
+      { id: '20260101-100000-aaaa', environment: 'exp', since: 5000 },
+      { id: '20260101-100000-bbbb', environment: 'exp', since: 10 }, // older than the cut-off
+      { id: '../etc', environment: 'exp', since: 5000 },
+      { id: '20260101-100000-cccc', environment: '', since: 5000 },
+      { id: '20260101-100000-dddd', environment: 'exp', since: 'soon' },
+      null,
+      'x',
+    ];
+    expect([...parseTrackedRuns(saved, 1000).keys()]).toEqual(['20260101-100000-aaaa']);
+    expect(parseTrackedRuns({ not: 'an array' }, 0).size).toBe(0);
+    expect(parseTrackedRuns(undefined, 0).size).toBe(0);
   });
 
   it('shows a failed list as an error row and keeps the other environments', async () => {

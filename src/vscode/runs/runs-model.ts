@@ -2,7 +2,7 @@ import type { RunListing } from '../../core/runs/run-listing';
 import { toRunInfo } from '../../core/runs/run-listing';
 import { messageOf } from '../../core/errors';
 import type { RunState } from '../../shared/protocol';
-import type { Disposable } from '../host';
+import type { Disposable, KeyValueStore } from '../host';
 import type { Log } from '../log';
 import { Emitter } from '../util/emitter';
 
@@ -38,6 +38,29 @@ export interface RunsPollOptions {
 
 export const DEFAULT_POLL: RunsPollOptions = { activeMs: 3000, trackedMs: 5000, maxTrackedMs: 7 * 24 * 3600 * 1000 };
 
+/** workspaceState key: the runs started from this workspace's window whose end is still to be announced. */
+export const TRACKED_RUNS_KEY = 'gpuEnv.trackedRuns';
+
+interface TrackedRun {
+  readonly environment: string;
+  readonly since: number;
+}
+
+/** What a store holds under TRACKED_RUNS_KEY, checked entry by entry: anything malformed is dropped. */
+export function parseTrackedRuns(value: unknown, notBefore: number): Map<string, TrackedRun> {
+  const tracked = new Map<string, TrackedRun>();
+  if (!Array.isArray(value)) return tracked;
+  for (const entry of value.slice(0, 1000)) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { id, environment, since } = entry as Record<string, unknown>;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) continue;
+    if (typeof environment !== 'string' || environment === '' || environment.length > 128) continue;
+    if (typeof since !== 'number' || !Number.isFinite(since) || since < notBefore) continue;
+    tracked.set(id, { environment, since });
+  }
+  return tracked;
+}
+
 const ACTIVE: ReadonlySet<RunState> = new Set(['starting', 'running']);
 const FINISHED: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped']);
 
@@ -64,7 +87,8 @@ export class RunsModel implements Disposable {
   private disposed = false;
   private readonly viewers = new Set<string>();
   private readonly seenActive = new Set<string>();
-  private readonly tracked = new Map<string, { readonly environment: string; readonly since: number }>();
+  private readonly tracked = new Map<string, TrackedRun>();
+  private trackedStore: KeyValueStore | undefined;
   private readonly changed = new Emitter<void>();
   private readonly finished = new Emitter<RunRef>();
   readonly onDidChange = this.changed.event;
@@ -128,6 +152,22 @@ export class RunsModel implements Disposable {
   track(environment: string, id: string): void {
     this.tracked.set(id, { environment, since: this.now() });
     this.seenActive.add(id);
+    this.saveTracked();
+  }
+
+  /**
+   * Keeps the followed runs in `store` (workspaceState), so a window reloaded or reopened during a
+   * run still announces its end; the runs saved there are followed again now.
+   */
+  persistTracked(store: KeyValueStore): void {
+    this.trackedStore = store;
+    const saved = parseTrackedRuns(store.get(TRACKED_RUNS_KEY), this.now() - this.poll.maxTrackedMs);
+    for (const [id, run] of saved) {
+      if (this.tracked.has(id)) continue;
+      this.tracked.set(id, run);
+      this.seenActive.add(id);
+    }
+    if (saved.size > 0) this.schedule();
   }
 
   isTracked(id: string): boolean {
@@ -187,7 +227,7 @@ export class RunsModel implements Disposable {
       if (ACTIVE.has(state)) {
         this.seenActive.add(id);
       } else if (FINISHED.has(state) && this.seenActive.delete(id)) {
-        this.tracked.delete(id);
+        if (this.tracked.delete(id)) this.saveTracked();
         this.finished.fire(ref);
       }
     }
@@ -196,8 +236,18 @@ export class RunsModel implements Disposable {
     for (const [id, { environment, since }] of this.tracked) {
       const ref = this.find(id);
       const environmentGone = !runningEnvironments.has(environment) && this.groupsByEnvironment.get(environment)?.state.kind === 'failed';
-      if (since < cutoff || environmentGone || (ref && runState(ref.listing) === 'unknown')) this.tracked.delete(id);
+      if (since < cutoff || environmentGone || (ref && runState(ref.listing) === 'unknown')) {
+        this.tracked.delete(id);
+        this.saveTracked();
+      }
     }
+  }
+
+  private saveTracked(): void {
+    const store = this.trackedStore;
+    if (!store) return;
+    const value = [...this.tracked].map(([id, run]) => ({ id, environment: run.environment, since: run.since }));
+    store.update(TRACKED_RUNS_KEY, value).catch((error: unknown) => this.log.warn(`runs: cannot save the followed runs: ${messageOf(error)}`));
   }
 
   private schedule(): void {
