@@ -12,7 +12,7 @@ import {
 } from './harness-env';
 import { httpStatus, startTunnel } from './jupyter-tunnel';
 import {
-  authorizeKeys, ensureRemoteUser, freePort, generateKey, keygenFingerprint, startSshd, type RemoteUser, type RunningSshd,
+  authorizeKeys, ensureRemoteUser, freePort, removeRemoteUser, generateKey, keygenFingerprint, startSshd, type RemoteUser, type RunningSshd,
 } from './remote-sshd';
 
 const NAME = 'itest-remote';
@@ -34,6 +34,7 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(
     let clientHome = '';
     let stateDir = '';
     let user: RemoteUser;
+    let userCreated = false;
     let sshd: RunningSshd;
     let hostKey = '';
     let url = '';
@@ -50,7 +51,9 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(
       clientHome = join(dir, 'client-home');
       stateDir = join(dir, 'state');
       mkdirSync(join(clientHome, '.ssh'), { recursive: true, mode: 0o700 });
-      user = ensureRemoteUser();
+      const ensured = ensureRemoteUser();
+      user = ensured;
+      userCreated = ensured.created;
       remoteWorkspace = join(user.home, 'gpu-env', NAME);
       rmSync(remoteWorkspace, { recursive: true, force: true });
       const clientKey = generateKey(join(clientHome, '.ssh', 'id_ed25519'), 'client-default');
@@ -96,6 +99,7 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(
       await sshd?.stop();
       rmSync(remoteWorkspace, { recursive: true, force: true });
       removeDir(dir);
+      if (userCreated) removeRemoteUser();
     });
 
     it('refuses an unknown host key without --accept-new-host-key, showing its SHA-256 fingerprint', async () => {

@@ -18,9 +18,13 @@ export interface RemoteUser {
   readonly home: string;
 }
 
-/** Creates the user (in group docker) if missing; makes sure its account is not locked for key login. */
-export function ensureRemoteUser(): RemoteUser {
-  if (run('id', ['-u', REMOTE_USER]).status !== 0) {
+/**
+ * Creates the user (in group docker) if missing; makes sure its account is not locked for key login.
+ * `created` says whether this call made it (then removeRemoteUser takes it away again).
+ */
+export function ensureRemoteUser(): RemoteUser & { readonly created: boolean } {
+  const created = run('id', ['-u', REMOTE_USER]).status !== 0;
+  if (created) {
     must('useradd', ['-m', '-G', 'docker', '-s', '/bin/bash', REMOTE_USER]);
   } else if (!run('id', ['-nG', REMOTE_USER]).stdout.split(/\s+/).includes('docker')) {
     must('usermod', ['-aG', 'docker', REMOTE_USER]);
@@ -29,7 +33,13 @@ export function ensureRemoteUser(): RemoteUser {
   const shadow = run('getent', ['shadow', REMOTE_USER]).stdout.split(':')[1] ?? '';
   if (shadow.startsWith('!')) must('usermod', ['-p', '*', REMOTE_USER]);
   const [, , uid, gid, , home] = run('getent', ['passwd', REMOTE_USER]).stdout.trim().split(':');
-  return { name: REMOTE_USER, uid: Number(uid), gid: Number(gid), home: home! };
+  return { name: REMOTE_USER, uid: Number(uid), gid: Number(gid), home: home!, created };
+}
+
+/** Removes the user and its home (after its sshd and sessions are gone); a failure is only reported. */
+export function removeRemoteUser(): void {
+  const result = run('userdel', ['-r', REMOTE_USER]);
+  if (result.status !== 0) console.warn(`userdel ${REMOTE_USER}: ${result.stderr.trim()}`);
 }
 
 /** Replaces the user's authorized_keys with these public key lines (owned by the user, 0600). */
