@@ -98,4 +98,17 @@ describe('installTemplates (real sh and files)', () => {
       session.close();
     }
   });
+
+  it('a file the user brought up to date by hand is recorded as ours again, so the next version updates it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'templates-'));
+    const session = new LocalSession();
+    try {
+      await installTemplates(session, d, files('v1'));
+      writeFileSync(join(d, 'train_cnn.py'), '# train v2\n'); // copied from the new version by hand
+      expect(await installTemplates(session, d, files('v2'))).toEqual({ written: [], kept: ['train_cnn.py'], updated: ['cnn_models.py'], outdated: [] });
+      expect(await installTemplates(session, d, files('v3'))).toEqual({ written: [], kept: [], updated: ['train_cnn.py', 'cnn_models.py'], outdated: [] });
+    } finally {
+      session.close();
+    }
+  });
 });

@@ -124,15 +124,15 @@ export async function installTemplates(session: SshSession, destDir: string, fil
     if (action === 'write' || action === 'update') {
       await writeRemoteFile(session, target(file.name), file.content);
       next.set(file.name, shipped.get(file.name)!);
-    } else if (action === 'keep' && !next.has(file.name)) {
-      next.set(file.name, shipped.get(file.name)!);
+    } else if (action === 'keep') {
+      next.set(file.name, shipped.get(file.name)!); // byte for byte ours, whatever the manifest said
     }
     ({ write: report.written, keep: report.kept, update: report.updated, outdated: report.outdated })[action].push(file.name);
   }
   const changed = next.size !== recorded.size || [...next].some(([name, hash]) => recorded.get(name) !== hash);
   if (changed) {
-    const files = Object.fromEntries([...next].sort(([a], [b]) => a.localeCompare(b)));
-    await writeRemoteFile(session, manifestPath, `${JSON.stringify({ version: 1, files }, null, 2)}\n`);
+    const recordedFiles = Object.fromEntries([...next].sort(([a], [b]) => a.localeCompare(b)));
+    await writeRemoteFile(session, manifestPath, `${JSON.stringify({ version: 1, files: recordedFiles }, null, 2)}\n`);
   }
   return report;
 }
