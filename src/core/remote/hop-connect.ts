@@ -84,6 +84,7 @@ export function connectHop(options: HopConnectOptions): Promise<Client> {
         );
       },
     });
+    client.setNoDelay(true); // small request/response packets: no waiting for delayed ACKs (see ssh/connection.ts)
   });
 }
 

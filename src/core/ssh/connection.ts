@@ -77,6 +77,9 @@ function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; sign
         return false;
       },
     });
+    // SSH is request/response in small packets: with Nagle on, each waits for the peer's delayed
+    // ACK (~40 ms), six times before the first command runs. OpenSSH sets TCP_NODELAY too.
+    client.setNoDelay(true);
   });
 }
 

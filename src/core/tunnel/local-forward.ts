@@ -28,7 +28,8 @@ export const DEFAULT_MAX_FORWARDED_CONNECTIONS = 64;
  */
 export function forwardLocalPort(dial: () => Promise<Duplex>, options: LocalForwardOptions = {}): Promise<LocalForward> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => carry(socket, dial, sockets, options.onError));
+  // noDelay: Jupyter's HTTP and kernel messages are small request/response packets (see ssh/connection.ts).
+  const server = createServer({ noDelay: true }, (socket) => carry(socket, dial, sockets, options.onError));
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_FORWARDED_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
