@@ -35,10 +35,14 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Two digits: 7 → "07". */
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
 /** A file-name-safe local timestamp: 20240131-235959. */
 export function fileStamp(date: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+  return `${date.getFullYear()}${pad2(date.getMonth() + 1)}${pad2(date.getDate())}-${pad2(date.getHours())}${pad2(date.getMinutes())}${pad2(date.getSeconds())}`;
 }
 
 /**
@@ -48,15 +52,14 @@ export function fileStamp(date: Date): string {
  * gets its date, "MM-DD hh:mm".
  */
 export function formatClockTicks(splits: readonly (number | null)[], incrementSeconds: number): string[] {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const dayOf = (d: Date): string => `${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const dayOf = (d: Date): string => `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
   const valid = splits.filter((v): v is number => v !== null && Number.isFinite(v));
   const spansDays = valid.length > 1 && dayOf(new Date(valid[0]! * 1000)) !== dayOf(new Date(valid[valid.length - 1]! * 1000));
   let previousDay: string | undefined;
   return splits.map((v) => {
     if (v === null || !Number.isFinite(v)) return '';
     const d = new Date(v * 1000);
-    const clock = incrementSeconds < 60 ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
+    const clock = incrementSeconds < 60 ? `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}` : `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
     const day = dayOf(d);
     const showDay = spansDays && day !== previousDay;
     previousDay = day;

@@ -221,13 +221,14 @@ export class RunsModel implements Disposable {
   }
 
   private announceFinished(runningEnvironments: ReadonlySet<string>): void {
+    const trackedBefore = this.tracked.size;
     for (const ref of this.all()) {
       const { id } = ref.listing;
       const state = runState(ref.listing);
       if (ACTIVE.has(state)) {
         this.seenActive.add(id);
       } else if (FINISHED.has(state) && this.seenActive.delete(id)) {
-        if (this.tracked.delete(id)) this.saveTracked();
+        this.tracked.delete(id);
         this.finished.fire(ref);
       }
     }
@@ -236,11 +237,10 @@ export class RunsModel implements Disposable {
     for (const [id, { environment, since }] of this.tracked) {
       const ref = this.find(id);
       const environmentGone = !runningEnvironments.has(environment) && this.groupsByEnvironment.get(environment)?.state.kind === 'failed';
-      if (since < cutoff || environmentGone || (ref && runState(ref.listing) === 'unknown')) {
-        this.tracked.delete(id);
-        this.saveTracked();
-      }
+      if (since < cutoff || environmentGone || (ref && runState(ref.listing) === 'unknown')) this.tracked.delete(id);
     }
+    // Entries only leave here, so a smaller map is a changed one: saved once per list.
+    if (this.tracked.size !== trackedBefore) this.saveTracked();
   }
 
   private saveTracked(): void {
