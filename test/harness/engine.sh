@@ -13,9 +13,17 @@ bridge="gpuenv-$instance"
 subnet="${GPU_ENV_TEST_BRIDGE_CIDR:-172.29.0.1/24}"
 sock="$run/docker.sock"
 
+# Masquerades the bridge's traffic to the outside (idempotent), so containers reach Debian's mirror.
+allow_mirror() {
+  if ! iptables -t nat -C POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE 2>/dev/null; then
+    iptables -t nat -A POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE
+  fi
+}
+
 start() {
   mkdir -p "$run/exec" "$data"
   if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
+    allow_mirror
     echo "export DOCKER_HOST=unix://$sock"
     return
   fi
@@ -24,8 +32,11 @@ start() {
     ip addr add "$subnet" dev "$bridge"
   fi
   ip link set "$bridge" up
-  # No iptables: the tests need host<->container traffic only, and published ports on 127.0.0.1
-  # go through docker-proxy. This keeps a second engine on the machine from fighting over rules.
+  # dockerd runs without iptables: published ports on 127.0.0.1 go through docker-proxy, and a
+  # second engine on the machine never fights over rules. The one rule we add ourselves lets the
+  # containers' apt reach Debian's mirror (the bare-base recipe build and the Slurm cluster's
+  # images install packages); it is removed again by `stop`.
+  allow_mirror
   nohup dockerd \
     --host "unix://$sock" --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false \
@@ -51,6 +62,7 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   ip link del "$bridge" 2>/dev/null || true
+  iptables -t nat -D POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE 2>/dev/null || true
   echo "harness: engine $instance stopped" >&2
 }
 
