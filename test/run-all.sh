@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: build and unit tests, then everything against real parts —
-# a private Docker engine, the stand-in PyTorch base image, sshd, OpenSSH, Chromium, code-server.
+# a private Docker engine, the stand-in PyTorch base image, sshd, OpenSSH, a Slurm cluster in
+# containers, Chromium, code-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ cleanup() {
   # Containers the tests left (a failed run) would restart with the cached engine next time.
   ids=$(docker ps -aq --filter label=dev.gpu-env.name 2>/dev/null || true)
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+  bash test/harness/slurm-cluster.sh stop || true
   bash test/harness/engine.sh stop
 }
 trap cleanup EXIT
@@ -31,6 +33,10 @@ step "stand-in base image"
 GPU_ENV_TEST_BASE_IMAGE=$(bash test/harness/base-image.sh)
 export GPU_ENV_TEST_BASE_IMAGE
 echo "base image: $GPU_ENV_TEST_BASE_IMAGE"
+
+step "Slurm test cluster (controller, two compute nodes, login node)"
+eval "$(bash test/harness/slurm-cluster.sh start)"
+echo "Slurm cluster: $GPU_ENV_TEST_SLURM_HOST"
 
 step "integration tests (real engine, sshd, OpenSSH, PyTorch)"
 npx vitest run --project integration
