@@ -1,24 +1,75 @@
-/** The core's public face for the CLI and the extension. */
+/**
+ * The core's public face for the CLI and the extension. Every environment operation goes to the
+ * target the context names (targets/target-for.ts): a Docker engine or a Slurm cluster; callers
+ * never ask which.
+ */
 import { defaultContext, type CoreContext } from './lifecycle/context';
-import { openEnvironmentSession as openSession } from './lifecycle/session';
+import type { EnvironmentInfo } from './lifecycle/environment-info';
+import type { EnvironmentChange, EventWatcher, EventWatchOptions } from './lifecycle/events';
+import type { RemoveResult } from './lifecycle/remove';
+import type { UpRequest } from './lifecycle/request';
+import type { UpResult } from './lifecycle/up';
 import type { SshSession } from './ssh/session';
+import type { WorkspaceAccess } from './targets/workspace-access';
+import { targetFor } from './targets/target-for';
 
-export { up, type UpResult } from './lifecycle/up';
-export { down } from './lifecycle/down';
-export { remove, type RemoveResult } from './lifecycle/remove';
-export { list, status } from './lifecycle/list';
+export type { UpResult } from './lifecycle/up';
+export type { RemoveResult } from './lifecycle/remove';
 export { defaultContext, type CoreContext } from './lifecycle/context';
 export { validateUpInput, CLI_FIELDS, type UpInput, type UpRequest, type FieldNames } from './lifecycle/request';
 export type { EnvironmentInfo, EnvironmentState } from './lifecycle/environment-info';
 export { renderHostBlock } from './ssh/openssh-config';
-export { logs } from './lifecycle/logs';
-export { watchEnvironmentEvents, type EnvironmentChange, type EventWatcher, type EventWatchOptions } from './lifecycle/events';
+export type { EnvironmentChange, EventWatcher, EventWatchOptions } from './lifecycle/events';
 export { ensureUserSshInclude, includeLine, userSshConfigPath, userSshIncludePresent, type IncludeResult } from './ssh/user-config-include';
 export { validateEngineUrl } from './engine/resolve';
 export { hostAlias, sshConfigPath } from './state/paths';
 export type { SshSession } from './ssh/session';
+export type { EnvironmentTarget, TargetKind } from './targets/environment-target';
+export type { WorkspaceAccess } from './targets/workspace-access';
+export { targetFor } from './targets/target-for';
 
-/** An SSH session to the running environment NAME (the engine resolved as the docker CLI does). */
+/** Creates or starts the environment and waits until its first SSH command ran (idempotent). */
+export function up(request: UpRequest, ctx: CoreContext): Promise<UpResult> {
+  return targetFor(ctx).up(request, ctx);
+}
+
+/** Stops the environment; its workspace and keys stay. */
+export function down(name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
+  return targetFor(ctx).down(name, ctx);
+}
+
+export function remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult> {
+  return targetFor(ctx).remove(name, options, ctx);
+}
+
+export function list(ctx: CoreContext): Promise<EnvironmentInfo[]> {
+  return targetFor(ctx).list(ctx);
+}
+
+export function status(name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
+  return targetFor(ctx).status(name, ctx);
+}
+
+export function logs(name: string, options: { tail: number }, ctx: CoreContext): Promise<string> {
+  return targetFor(ctx).logs(name, options, ctx);
+}
+
+/** The OpenSSH config for environment NAME, usable on its own with `ssh -F`. */
+export function environmentSshConfig(name: string, ctx: CoreContext): Promise<string> {
+  return targetFor(ctx).sshConfig(name, ctx);
+}
+
+/** Follows changes to the target's environments (engine events, or polling where there are none). */
+export function watchEnvironmentEvents(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, options: EventWatchOptions = {}): EventWatcher {
+  return targetFor(ctx).watch(ctx, onChange, options);
+}
+
+/** Commands where the environment's workspace folder is, for `sync`. */
+export function workspaceAccess(name: string, ctx: CoreContext): Promise<WorkspaceAccess> {
+  return targetFor(ctx).workspaceAccess(name, ctx);
+}
+
+/** An SSH session to the running environment NAME. */
 export function openEnvironmentSession(
   name: string,
   options: { host?: string; stateDir?: string; signal?: AbortSignal; context?: CoreContext } = {},
@@ -28,7 +79,7 @@ export function openEnvironmentSession(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.host ? { host: { url: options.host, source: '--host' as const } } : {}),
   });
-  return openSession(name, ctx);
+  return targetFor(ctx).openSession(name, ctx);
 }
 
 // Remote Docker hosts over SSH, and Jupyter through a tunnel.
@@ -38,7 +89,6 @@ export type { HostIdentity } from './remote/host-identity';
 export { ACCEPTED_HOST_FORMS } from './remote/target';
 export { defaultRemoteWorkspace } from './remote/remote-workspace';
 export { engineIsRemote } from './lifecycle/request';
-export { environmentSshConfig } from './lifecycle/ssh-config-text';
 export { openJupyterTunnel, type JupyterTunnel, type JupyterTunnelOptions } from './jupyter/jupyter-tunnel';
 export { ensureJupyter, jupyterUrl, type JupyterServer } from './jupyter/jupyter-server';
 export { FileTokenStore, generateJupyterToken, type TokenStore } from './jupyter/token';

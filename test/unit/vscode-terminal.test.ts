@@ -63,7 +63,7 @@ describe('SSH terminal', () => {
     pty.open({ columns: 120, rows: 40 });
     await settle();
     expect(session.spawns).toEqual([{ command: SHELL_COMMAND, options: { pty: { cols: 120, rows: 40, term: 'xterm-256color' } } }]);
-    expect(SHELL_COMMAND).toContain('cd /workspace');
+    expect(SHELL_COMMAND).toContain('cd "${GPU_ENV_WORKSPACE:-/workspace}"');
     expect(output[0]).toBe('Connecting to gpu-env-exp…\r\n');
   });
 

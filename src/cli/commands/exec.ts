@@ -24,7 +24,7 @@ export const execCommand: CliCommand = {
     const name = validateName('NAME', requireName(positionals, usage));
     const session = await openEnvironmentSession(name, { context: remoteContext(io, values) });
     try {
-      const remote = await session.spawn(`cd /workspace 2>/dev/null; exec ${command.map(shellQuote).join(' ')}`, { signal: io.signal });
+      const remote = await session.spawn(`cd ${shellQuote(session.workspace ?? '/workspace')} 2>/dev/null; exec ${command.map(shellQuote).join(' ')}`, { signal: io.signal });
       remote.stdin.end();
       remote.stdout.pipe(io.stdout, { end: false });
       remote.stderr.pipe(io.stderr, { end: false });

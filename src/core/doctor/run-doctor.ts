@@ -30,11 +30,11 @@ const CONTAINER_CHECKS: readonly Check<ContainerTarget>[] = [nvidiaSmiCheck, cud
 const FIX_ENGINE_FIRST = 'Fix the "Docker engine reachable" check first.';
 
 /**
- * Diagnoses the engine and the environments' containers. Never throws for what it finds (each
+ * Diagnoses a Docker engine and the environments' containers (the Docker target's doctor). Never throws for what it finds (each
  * finding is a check); only invalid input and the user's cancel end it early. Every check has its
  * own time limit and the SSH session is closed before it returns.
  */
-export async function runDoctor(ctx: CoreContext, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDockerDoctor(ctx: CoreContext, options: DoctorOptions = {}): Promise<DoctorReport> {
   const requested = requestedEnvironments(options);
   const started = Date.now();
   const target = engineTarget(ctx);
@@ -94,7 +94,7 @@ function skipEnvironment(name: string, reason: string, fix: string, includeState
 }
 
 /** The validated names asked for, or undefined for "every running environment". */
-function requestedEnvironments(options: DoctorOptions): readonly string[] | undefined {
+export function requestedEnvironments(options: DoctorOptions): readonly string[] | undefined {
   const names = [...(options.name !== undefined ? [options.name] : []), ...(options.environments ?? [])];
   if (names.length === 0) return undefined;
   return [...new Set(names.map((name) => validateName('environment name', name)))];

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../lifecycle/context';
-import { openEnvironmentSession } from '../lifecycle/session';
+import { targetFor } from '../targets/target-for';
 import { forwardLocalPort, type LocalForward } from '../tunnel/local-forward';
 import { SessionDialer } from '../tunnel/session-dialer';
 import { ensureJupyter, jupyterUrl, type JupyterServer } from './jupyter-server';
@@ -29,13 +29,13 @@ export interface JupyterTunnelOptions {
  * extension's "Open Jupyter" (which passes `forward.port` through asExternalUri).
  */
 export async function openJupyterTunnel(name: string, ctx: CoreContext, tokens: TokenStore, options: JupyterTunnelOptions = {}): Promise<JupyterTunnel> {
-  const session = await openEnvironmentSession(name, ctx);
+  const session = await targetFor(ctx).openSession(name, ctx);
   let dialer: SessionDialer | undefined;
   try {
     const server = await ensureJupyter(session, name, tokens, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(options.onStep ? { onStep: options.onStep } : {}) });
     // Later sessions are opened without the command's signal: the tunnel outlives the start-up.
     const { signal: _startSignal, ...lasting } = ctx;
-    dialer = new SessionDialer(() => openEnvironmentSession(name, lasting), '127.0.0.1', server.port, {}, session);
+    dialer = new SessionDialer(() => targetFor(lasting).openSession(name, lasting), '127.0.0.1', server.port, {}, session);
     const own = dialer;
     const forward = await forwardLocalPort(() => own.dial(), { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.onError ? { onError: options.onError } : {}) });
     return {

@@ -4,10 +4,12 @@
  * Jupyter config file reads, so it is absent from command lines, the environment, labels and logs.
  *
  * Files, under the user's home in the container: ~/.gpu-env/jupyter/{token,jupyter_config.py,port,
- * kind,pid,jupyter.log}.
+ * kind,pid,jupyter.log}. Where one home serves several environments (a cluster's shared file system),
+ * the environment's sessions name their own folder in GPU_ENV_JUPYTER_DIR, and their workspace in
+ * GPU_ENV_WORKSPACE.
  */
 
-export const JUPYTER_DIR = '"$HOME/.gpu-env/jupyter"';
+export const JUPYTER_DIR = '"${GPU_ENV_JUPYTER_DIR:-$HOME/.gpu-env/jupyter}"';
 
 export type JupyterKind = 'lab' | 'notebook';
 
@@ -54,7 +56,7 @@ export const START_SCRIPT = [
   'chmod 700 "$dir"',
   'cat > "$dir/token.new"',
   'mv -f "$dir/token.new" "$dir/token"',
-  'root=/workspace; [ -d "$root" ] || root="$HOME"',
+  'root="${GPU_ENV_WORKSPACE:-/workspace}"; [ -d "$root" ] || root="$HOME"',
   `port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')`,
   'cat > "$dir/jupyter_config.py" <<CONFIG',
   '# Written by gpu-env. The token is read from a file only its owner can read, so it is never on a',

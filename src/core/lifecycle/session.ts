@@ -3,6 +3,7 @@ import type { Engine } from '../engine/connect';
 import { loadKeys } from '../ssh/keys';
 import type { SshSession } from '../ssh/session';
 import { waitForSsh } from '../ssh/wait';
+import { CONTAINER_WORKSPACE } from '../runs/paths';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
 import { environmentInfoOn, inspectEnvironment, type EnvironmentInfo } from './environment-info';
@@ -18,7 +19,7 @@ export async function connectToEnvironment(engine: Engine, info: EnvironmentInfo
   const remote = engine.remote;
   const dial = remote ? { dial: () => remote.connection.forwardOut(info.ssh.host, port, ctx.signal) } : {};
   return waitForSsh(
-    { host: info.ssh.host, port, user: info.ssh.user, privateKey: keys.userPrivateKey, pinnedHostKey: keys.hostPublicKey, label: info.ssh.alias, ...dial },
+    { host: info.ssh.host, port, user: info.ssh.user, privateKey: keys.userPrivateKey, pinnedHostKey: keys.hostPublicKey, label: info.ssh.alias, workspace: CONTAINER_WORKSPACE, ...dial },
     {
       timeoutMs: SSH_READY_TIMEOUT_MS,
       ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -74,7 +74,7 @@ export class HostConnection {
   }
 
   /** Runs `command` on the host (not in a container); stdin is written then closed. */
-  async exec(command: string, options: { stdin?: string; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  async exec(command: string, options: { stdin?: string | Buffer; signal?: AbortSignal } = {}): Promise<ExecResult> {
     const channel = await this.openExec(command, options.signal);
     const process = wrapChannel(channel, options.signal);
     const stdout: Buffer[] = [];

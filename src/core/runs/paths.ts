@@ -5,7 +5,7 @@
 import { isRunId } from './run-id';
 
 export interface RunPaths {
-  /** The workspace inside the container. */
+  /** The workspace as the environment's sessions see it (/workspace in a container). */
   readonly workspace: string;
   /** One folder per run id. */
   readonly runsDir: string;
@@ -16,13 +16,27 @@ export interface RunPaths {
   readonly python: string;
 }
 
-export const DEFAULT_RUN_PATHS: RunPaths = {
-  workspace: '/workspace',
-  runsDir: '/workspace/.gpu-env/runs',
-  runner: '/workspace/.gpu-env/runner/gpu_env_run.py',
-  templatesDir: '/workspace/gpu-env-templates',
-  python: 'python3',
-};
+/** The paths for a workspace folder as the environment's sessions see it. */
+export function runPathsFor(workspace: string): RunPaths {
+  const root = workspace.replace(/\/+$/, '') || '/';
+  return {
+    workspace: root,
+    runsDir: `${root}/.gpu-env/runs`,
+    runner: `${root}/.gpu-env/runner/gpu_env_run.py`,
+    templatesDir: `${root}/gpu-env-templates`,
+    python: 'python3',
+  };
+}
+
+/** A container's workspace mount. */
+export const CONTAINER_WORKSPACE = '/workspace';
+
+export const DEFAULT_RUN_PATHS: RunPaths = runPathsFor(CONTAINER_WORKSPACE);
+
+/** The paths of the environment a session is connected to (its `workspace`, else a container's). */
+export function runPathsOf(session: { readonly workspace?: string }): RunPaths {
+  return session.workspace === undefined ? DEFAULT_RUN_PATHS : runPathsFor(session.workspace);
+}
 
 export const TRAIN_SCRIPT = 'train_cnn.py';
 

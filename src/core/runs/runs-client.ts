@@ -6,7 +6,7 @@
 import { GpuEnvError } from '../errors';
 import type { SshSession, ExecResult } from '../ssh/session';
 import { recogniseFailure, type RecognisedFailure } from './failure';
-import { DEFAULT_RUN_PATHS, runFile, type RunPaths } from './paths';
+import { runFile, runPathsOf, type RunPaths } from './paths';
 import { decodeTail, followFile, readChunk, tailCommand, type FileChunk, type FollowFileOptions } from './remote-file';
 import { generateRunId } from './run-id';
 import { parseResumeOutput, parseRunList, parseStatusOutput, type ParsedRunList, type RunListing, type RunStatus } from './run-listing';
@@ -58,7 +58,7 @@ export interface StartOptions {
 export class RunsClient {
   constructor(
     private readonly session: SshSession,
-    readonly paths: RunPaths = DEFAULT_RUN_PATHS,
+    readonly paths: RunPaths = runPathsOf(session),
     private readonly now: () => Date = () => new Date(),
   ) {}
 

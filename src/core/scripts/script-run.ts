@@ -6,7 +6,7 @@
  */
 import { usageError } from '../errors';
 import type { SshSession } from '../ssh/session';
-import { DEFAULT_RUN_PATHS, runDir, type RunPaths } from '../runs/paths';
+import { DEFAULT_RUN_PATHS, runDir, runPathsOf, type RunPaths } from '../runs/paths';
 import { generateRunId } from '../runs/run-id';
 import { parseStatusOutput } from '../runs/run-listing';
 import { RunnerError, RunsClient, type ShippedAssets, type StartedRun } from '../runs/runs-client';
@@ -49,7 +49,7 @@ export async function startScriptRun(
   session: SshSession,
   assets: ShippedAssets,
   request: ScriptRunRequest,
-  paths: RunPaths = DEFAULT_RUN_PATHS,
+  paths: RunPaths = runPathsOf(session),
   now: () => Date = () => new Date(),
 ): Promise<StartedRun> {
   const argv = scriptArgv(request.script, paths);

@@ -21,6 +21,8 @@ export interface SshTarget {
    * through the host's SSH connection): a retry after a failed handshake needs a new channel.
    */
   readonly dial?: () => Promise<Duplex>;
+  /** The environment's workspace as the session sees it (SshSession.workspace). */
+  readonly workspace?: string;
 }
 
 export class HostKeyMismatchError extends GpuEnvError {
@@ -54,7 +56,7 @@ function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; sign
     options.signal?.addEventListener('abort', onAbort, { once: true });
     client.once('ready', () => {
       options.signal?.removeEventListener('abort', onAbort);
-      resolve(new Ssh2Session(client));
+      resolve(new Ssh2Session(client, target.workspace));
     });
     // ssh2 may emit several errors for one failure (e.g. before and during the handshake).
     client.on('error', (error: Error) => {
@@ -86,7 +88,7 @@ function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; sign
 class Ssh2Session implements SshSession {
   readonly closed: Promise<void>;
 
-  constructor(private readonly client: Client) {
+  constructor(private readonly client: Client, readonly workspace?: string) {
     this.closed = new Promise((resolve) => client.once('close', () => resolve()));
     // Errors after `ready` surface as a closed connection; keep them from crashing the process.
     client.on('error', () => {});

@@ -49,6 +49,11 @@ export interface SshSession {
    * every real session has it.
    */
   forwardOut?(host: string, port: number): Promise<Duplex>;
+  /**
+   * The environment's workspace folder as this session sees it: /workspace in a container, a folder
+   * of the cluster's shared file system on Slurm. Absent: /workspace (sessions made before it existed).
+   */
+  readonly workspace?: string;
   /** Resolves when the connection closes, for whatever reason. */
   readonly closed: Promise<void>;
   close(): void;

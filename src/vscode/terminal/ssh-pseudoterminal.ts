@@ -6,8 +6,11 @@ import type { Translate } from '../l10n';
 import type { Log } from '../log';
 import { Emitter } from '../util/emitter';
 
-/** A login shell in the workspace; `$SHELL` is the container user's shell, bash when unset. */
-export const SHELL_COMMAND = 'cd /workspace 2>/dev/null || cd; exec "${SHELL:-/bin/bash}" -l';
+/**
+ * A login shell in the workspace (GPU_ENV_WORKSPACE where the environment's sessions name it, else a
+ * container's /workspace); `$SHELL` is the user's shell, bash when unset.
+ */
+export const SHELL_COMMAND = 'cd "${GPU_ENV_WORKSPACE:-/workspace}" 2>/dev/null || cd; exec "${SHELL:-/bin/bash}" -l';
 export const DEFAULT_SIZE: TerminalSize = { columns: 80, rows: 24 };
 /** Keystrokes typed while connecting are kept (up to this much) and sent once the shell is there. */
 const MAX_PENDING_INPUT = 64 * 1024;

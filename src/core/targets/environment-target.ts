@@ -1,0 +1,42 @@
+import type { DoctorOptions } from '../doctor/run-doctor';
+import type { DoctorReport } from '../doctor/types';
+import type { CoreContext } from '../lifecycle/context';
+import type { EnvironmentInfo } from '../lifecycle/environment-info';
+import type { EnvironmentChange, EventWatcher, EventWatchOptions } from '../lifecycle/events';
+import type { RemoveResult } from '../lifecycle/remove';
+import type { UpRequest } from '../lifecycle/request';
+import type { UpResult } from '../lifecycle/up';
+import type { SshSession } from '../ssh/session';
+import type { WorkspaceAccess } from './workspace-access';
+
+/** The kinds of machine that run environments: a Docker engine (local, tcp:// or ssh://) or a Slurm cluster. */
+export type TargetKind = 'docker' | 'slurm';
+
+/**
+ * What every kind of target offers. The core's public functions (`up`, `down`, `list`, …) pick the
+ * target from the context's host and call it; the CLI and the extension never ask which kind it is.
+ * Every method validates its own inputs and bounds its own waits; `ctx.signal` cancels.
+ */
+export interface EnvironmentTarget {
+  readonly kind: TargetKind;
+  /** Provisions (or reuses) the environment NAME and returns once its first SSH command ran. Idempotent. */
+  up(request: UpRequest, ctx: CoreContext): Promise<UpResult>;
+  /** Stops it; its workspace and keys stay, and `up` brings it back. */
+  down(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
+  /** Removes it (and, with `purge`, its keys and run files); the user's own files are never touched. */
+  remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult>;
+  /** Every environment of this target, with its state. */
+  list(ctx: CoreContext): Promise<EnvironmentInfo[]>;
+  status(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
+  /** An SSH session into the running environment (host key pinned), its `workspace` set. */
+  openSession(name: string, ctx: CoreContext): Promise<SshSession>;
+  /** The OpenSSH config for `ssh -F` and Remote-SSH: the environment's block and every block it goes through. */
+  sshConfig(name: string, ctx: CoreContext): Promise<string>;
+  /** The last lines the environment itself wrote (container logs, the batch job's output). */
+  logs(name: string, options: { tail: number }, ctx: CoreContext): Promise<string>;
+  /** Calls `onChange` when environments may have changed (engine events, or polling where there are none). */
+  watch(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, options?: EventWatchOptions): EventWatcher;
+  doctor(ctx: CoreContext, options: DoctorOptions): Promise<DoctorReport>;
+  /** Commands where the environment's workspace folder is (for `sync`), without needing the environment to run. */
+  workspaceAccess(name: string, ctx: CoreContext): Promise<WorkspaceAccess>;
+}
