@@ -10,12 +10,13 @@ complete; loading still falls back to older files in case the disk lied.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -52,15 +53,13 @@ def atomic_save(obj: Any, path: str, saver: Callable[[Any, Any], None] = torch.s
         os.replace(temp, path)
     except BaseException:
         # Also on KeyboardInterrupt: never leave our own temp file behind if we can help it.
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
         raise
     fsync_dir(folder)
 
 
-def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
+def list_checkpoints(folder: str) -> list[tuple[int, str]]:
     """(step, path) of every finished checkpoint, oldest first."""
     try:
         names = os.listdir(folder)
@@ -74,7 +73,7 @@ def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
     return sorted(found)
 
 
-def remove_stale_temp_files(folder: str) -> List[str]:
+def remove_stale_temp_files(folder: str) -> list[str]:
     """Temp files of writers that died mid-save; only one process writes a run's checkpoints."""
     removed = []
     try:
@@ -91,7 +90,7 @@ def remove_stale_temp_files(folder: str) -> List[str]:
     return removed
 
 
-def prune(folder: str, keep: int) -> List[str]:
+def prune(folder: str, keep: int) -> list[str]:
     """Delete all but the newest `keep` checkpoints (best.pt is never touched)."""
     if keep < 1:
         raise ValueError(f"--keep must be at least 1 (got {keep})")
@@ -105,7 +104,7 @@ def prune(folder: str, keep: int) -> List[str]:
     return removed
 
 
-def load_checkpoint(path: str, map_location: Any = "cpu") -> Dict[str, Any]:
+def load_checkpoint(path: str, map_location: Any = "cpu") -> dict[str, Any]:
     # weights_only: a checkpoint is data; loading one must not be able to run code.
     state = torch.load(path, map_location=map_location, weights_only=True)
     if not isinstance(state, dict) or state.get("format") != FORMAT:
@@ -117,9 +116,9 @@ def load_checkpoint(path: str, map_location: Any = "cpu") -> Dict[str, Any]:
 
 @dataclass
 class LoadResult:
-    state: Optional[Dict[str, Any]] = None
-    path: Optional[str] = None
-    failures: List[Tuple[str, str]] = field(default_factory=list)  # (path, why)
+    state: dict[str, Any] | None = None
+    path: str | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
 
 
 def load_latest(folder: str, map_location: Any = "cpu") -> LoadResult:
@@ -130,26 +129,32 @@ def load_latest(folder: str, map_location: Any = "cpu") -> LoadResult:
             result.state = load_checkpoint(path, map_location)
             result.path = path
             return result
-        except Exception as e:  # corrupt zip, truncated pickle, wrong format: all mean "try older"
+        except Exception as e:  # noqa: BLE001 - corrupt zip, truncated pickle, wrong format: all mean "try older"
             result.failures.append((path, f"{type(e).__name__}: {e}"))
     return result
 
 
 # --- RNG state as plain tensors and numbers (what weights_only loading accepts) ---------------
 
-def capture_rng() -> Dict[str, Any]:
+
+def capture_rng() -> dict[str, Any]:
     np_name, np_keys, np_pos, np_has_gauss, np_cached = np.random.get_state()
-    state: Dict[str, Any] = {
+    state: dict[str, Any] = {
         "python": random.getstate(),
-        "numpy": {"name": np_name, "keys": torch.from_numpy(np_keys.astype(np.int64)),
-                  "pos": int(np_pos), "has_gauss": int(np_has_gauss), "cached": float(np_cached)},
+        "numpy": {
+            "name": np_name,
+            "keys": torch.from_numpy(np_keys.astype(np.int64)),
+            "pos": int(np_pos),
+            "has_gauss": int(np_has_gauss),
+            "cached": float(np_cached),
+        },
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
     }
     return state
 
 
-def restore_rng(state: Dict[str, Any]) -> None:
+def restore_rng(state: dict[str, Any]) -> None:
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     n = state["numpy"]

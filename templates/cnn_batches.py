@@ -14,10 +14,11 @@ Two sources give the same batches:
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, Sequence, Tuple
 
 import torch
-from torch.utils.data import DataLoader, Dataset as TorchDataset, Sampler
+from torch.utils.data import DataLoader, Sampler
+from torch.utils.data import Dataset as TorchDataset
 
 from cnn_data import ArrayData
 
@@ -26,15 +27,17 @@ Batch = Tuple[torch.Tensor, torch.Tensor]
 
 def epoch_permutation(n: int, seed: int, epoch: int) -> torch.Tensor:
     """The order of epoch `epoch`, on the CPU so it is the same on every device."""
-    generator = torch.Generator().manual_seed((seed * 1_000_003 + epoch) % (2 ** 63))
+    generator = torch.Generator().manual_seed((seed * 1_000_003 + epoch) % (2**63))
     return torch.randperm(n, generator=generator)
 
 
 def steps_per_epoch(n: int, batch_size: int, world_size: int = 1) -> int:
     steps = n // (batch_size * world_size)
     if steps < 1:
-        raise ValueError(f"--batch-size {batch_size} x {world_size} process(es) is larger than the "
-                         f"training set ({n} images); use a smaller --batch-size")
+        raise ValueError(
+            f"--batch-size {batch_size} x {world_size} process(es) is larger than the "
+            f"training set ({n} images); use a smaller --batch-size"
+        )
     return steps
 
 
@@ -45,8 +48,9 @@ def batch_slice(step: int, batch_size: int, rank: int, world_size: int) -> slice
 
 
 class DeviceBatches:
-    def __init__(self, data: ArrayData, device: torch.device, batch_size: int, seed: int,
-                 rank: int = 0, world_size: int = 1) -> None:
+    def __init__(
+        self, data: ArrayData, device: torch.device, batch_size: int, seed: int, rank: int = 0, world_size: int = 1
+    ) -> None:
         self.images = data.images.to(device)
         self.labels = data.labels.to(device)
         self.device = device
@@ -71,7 +75,7 @@ class EpochBatchSampler(Sampler):
     def set_epoch(self, epoch: int, start_step: int) -> None:
         self.epoch_index, self.start_step = epoch, start_step
 
-    def __iter__(self) -> Iterator[List[int]]:
+    def __iter__(self) -> Iterator[list[int]]:
         perm = epoch_permutation(self.n, self.seed, self.epoch_index)
         for step in range(self.start_step, self.steps):
             yield perm[batch_slice(step, self.batch_size, self.rank, self.world_size)].tolist()
@@ -99,14 +103,22 @@ def dataset_length(dataset: object) -> int:
 
 
 class LoaderBatches:
-    def __init__(self, dataset: object, device: torch.device, batch_size: int, seed: int,
-                 workers: int, rank: int = 0, world_size: int = 1) -> None:
+    def __init__(
+        self,
+        dataset: object,
+        device: torch.device,
+        batch_size: int,
+        seed: int,
+        workers: int,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         n = dataset_length(dataset)
         self.device = device
         self.sampler = EpochBatchSampler(n, batch_size, seed, rank, world_size)
         self.steps = self.sampler.steps
         pin = device.type == "cuda"
-        common = dict(num_workers=workers, pin_memory=pin, persistent_workers=workers > 0)
+        common = {"num_workers": workers, "pin_memory": pin, "persistent_workers": workers > 0}
         if workers > 0:
             common["prefetch_factor"] = 4
         if isinstance(dataset, ArrayData):
@@ -118,24 +130,33 @@ class LoaderBatches:
     def epoch(self, epoch: int, start_step: int = 0) -> Iterator[Batch]:
         self.sampler.set_epoch(epoch, start_step)
         for images, labels in self.loader:
-            yield (images.to(self.device, non_blocking=True),
-                   torch.as_tensor(labels).to(self.device, non_blocking=True))
+            yield (
+                images.to(self.device, non_blocking=True),
+                torch.as_tensor(labels).to(self.device, non_blocking=True),
+            )
 
 
-def eval_batches(dataset: object, device: torch.device, batch_size: int, workers: int,
-                 on_device: Optional[ArrayData] = None) -> Iterator[Batch]:
+def eval_batches(
+    dataset: object, device: torch.device, batch_size: int, workers: int, on_device: ArrayData | None = None
+) -> Iterator[Batch]:
     """Every example once, in order (the last batch may be short: eval runs uncompiled)."""
     if on_device is not None:
         for start in range(0, len(on_device), batch_size):
-            yield on_device.images[start:start + batch_size], on_device.labels[start:start + batch_size]
+            yield on_device.images[start : start + batch_size], on_device.labels[start : start + batch_size]
         return
     if isinstance(dataset, ArrayData):
         for start in range(0, len(dataset), batch_size):
-            yield (dataset.images[start:start + batch_size].to(device, non_blocking=True),
-                   dataset.labels[start:start + batch_size].to(device, non_blocking=True))
+            yield (
+                dataset.images[start : start + batch_size].to(device, non_blocking=True),
+                dataset.labels[start : start + batch_size].to(device, non_blocking=True),
+            )
         return
-    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers,  # type: ignore[arg-type]
-                        pin_memory=device.type == "cuda")
+    loader = DataLoader(
+        dataset,
+        batch_size=batch_size,
+        num_workers=workers,  # type: ignore[arg-type]
+        pin_memory=device.type == "cuda",
+    )
     for images, labels in loader:
         yield images.to(device, non_blocking=True), torch.as_tensor(labels).to(device, non_blocking=True)
 
@@ -143,8 +164,7 @@ def eval_batches(dataset: object, device: torch.device, batch_size: int, workers
 class Preprocess:
     """uint8 NCHW batch -> normalised float batch, in the chosen memory format, on the device."""
 
-    def __init__(self, mean: Sequence[float], std: Sequence[float], device: torch.device,
-                 channels_last: bool) -> None:
+    def __init__(self, mean: Sequence[float], std: Sequence[float], device: torch.device, channels_last: bool) -> None:
         shape = (1, len(mean), 1, 1)
         # Fold the /255 into the affine so it is one subtract and one multiply.
         self.shift = (torch.tensor(mean, device=device) * 255.0).view(shape)
@@ -163,7 +183,7 @@ def augment(images: torch.Tensor, seed: int, epoch: int, step: int, pad: int = 4
     resumed run augments its batches exactly as the interrupted one would have.
     """
     n, _, h, w = images.shape
-    generator = torch.Generator().manual_seed((seed * 7_919 + epoch * 1_000_003 + step) % (2 ** 63))
+    generator = torch.Generator().manual_seed((seed * 7_919 + epoch * 1_000_003 + step) % (2**63))
     flips = torch.rand(n, generator=generator) < 0.5
     shifts = torch.randint(0, 2 * pad + 1, (n, 2), generator=generator)
     device = images.device

@@ -14,7 +14,7 @@ import os
 import pickle
 import struct
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, ClassVar, Sequence
 
 import numpy as np
 import torch
@@ -35,8 +35,14 @@ IDX_FILES = {
 TORCHVISION_SUBDIRS = {"mnist": "MNIST/raw", "fashion-mnist": "FashionMNIST/raw"}
 CIFAR_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
 CIFAR_TEST = "test_batch"
-IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
-              0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 class DataError(Exception):
@@ -61,13 +67,14 @@ class Dataset:
     test: object
     num_classes: int
     channels: int
-    image_size: Tuple[int, int]
-    mean: Tuple[float, ...]
-    std: Tuple[float, ...]
+    image_size: tuple[int, int]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
     augment_default: bool
 
 
 # --- IDX (MNIST, Fashion-MNIST) -------------------------------------------------------------
+
 
 def read_idx(path: str) -> np.ndarray:
     """An IDX file (http://yann.lecun.com/exdb/mnist/ format) as a numpy array."""
@@ -91,7 +98,7 @@ def read_idx(path: str) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims)
 
 
-def find_file(folders: Sequence[str], base: str) -> Optional[str]:
+def find_file(folders: Sequence[str], base: str) -> str | None:
     # The original MNIST site spells some names with a dot ("train-images.idx3-ubyte").
     variants = [base, base.replace("-idx", ".idx")]
     for folder in folders:
@@ -103,11 +110,11 @@ def find_file(folders: Sequence[str], base: str) -> Optional[str]:
     return None
 
 
-def idx_search_folders(name: str, data_dir: str) -> List[str]:
+def idx_search_folders(name: str, data_dir: str) -> list[str]:
     return [data_dir, os.path.join(data_dir, "raw"), os.path.join(data_dir, TORCHVISION_SUBDIRS[name])]
 
 
-def load_idx_dataset(name: str, data_dir: str) -> Dict[str, np.ndarray]:
+def load_idx_dataset(name: str, data_dir: str) -> dict[str, np.ndarray]:
     folders = idx_search_folders(name, data_dir)
     paths = {key: find_file(folders, base) for key, base in IDX_FILES.items()}
     missing = [IDX_FILES[k] for k, p in paths.items() if p is None]
@@ -115,36 +122,45 @@ def load_idx_dataset(name: str, data_dir: str) -> Dict[str, np.ndarray]:
         raise DataError(
             f"{name}: missing {', '.join(missing)} (.gz or uncompressed) in "
             f"{', '.join(folders)}. Put the four IDX files ({', '.join(IDX_FILES.values())}) "
-            f"in {data_dir}, pass --data-dir, or add --download when the network is reachable.")
+            f"in {data_dir}, pass --data-dir, or add --download when the network is reachable."
+        )
     return {key: read_idx(path) for key, path in paths.items()}  # type: ignore[arg-type]
 
 
 def idx_to_arrays(images: np.ndarray, labels: np.ndarray, what: str) -> ArrayData:
     if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
-        raise DataError(f"{what}: expected images [N, H, W] and labels [N], got "
-                        f"{list(images.shape)} and {list(labels.shape)}")
+        raise DataError(
+            f"{what}: expected images [N, H, W] and labels [N], got {list(images.shape)} and {list(labels.shape)}"
+        )
     x = torch.from_numpy(images.astype(np.uint8, copy=True)).unsqueeze(1)  # frombuffer arrays are read-only
     return ArrayData(x, torch.from_numpy(labels.astype(np.int64)))
 
 
 # --- CIFAR-10 ---------------------------------------------------------------------------------
 
+
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     """CIFAR batches are pickles; refuse anything but numpy arrays so a tampered file cannot run code."""
 
-    ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.multiarray", "scalar"), ("_codecs", "encode"),
-    }
+    ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset(
+        {
+            ("numpy.core.multiarray", "_reconstruct"),
+            ("numpy._core.multiarray", "_reconstruct"),
+            ("numpy", "ndarray"),
+            ("numpy", "dtype"),
+            ("numpy.core.multiarray", "scalar"),
+            ("numpy._core.multiarray", "scalar"),
+            ("_codecs", "encode"),
+        }
+    )
 
-    def find_class(self, module: str, name: str):  # noqa: D401 - pickle API
+    def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.ALLOWED:
             raise DataError(f"CIFAR batch refers to {module}.{name}; only numpy arrays are accepted")
         return super().find_class(module, name)
 
 
-def read_cifar_batch(path: str) -> Tuple[np.ndarray, np.ndarray]:
+def read_cifar_batch(path: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open(path, "rb") as f:
             batch = _NumpyOnlyUnpickler(f, encoding="bytes").load()
@@ -160,24 +176,28 @@ def read_cifar_batch(path: str) -> Tuple[np.ndarray, np.ndarray]:
     return images, np.asarray(labels, dtype=np.int64)
 
 
-def load_cifar10(data_dir: str) -> Tuple[ArrayData, ArrayData]:
+def load_cifar10(data_dir: str) -> tuple[ArrayData, ArrayData]:
     folders = [data_dir, os.path.join(data_dir, "cifar-10-batches-py")]
     for folder in folders:
-        names = list(CIFAR_TRAIN) + [CIFAR_TEST]
+        names = [*CIFAR_TRAIN, CIFAR_TEST]
         if all(os.path.isfile(os.path.join(folder, n)) for n in names):
             parts = [read_cifar_batch(os.path.join(folder, n)) for n in CIFAR_TRAIN]
             train_x = np.concatenate([p[0] for p in parts])
             train_y = np.concatenate([p[1] for p in parts])
             test_x, test_y = read_cifar_batch(os.path.join(folder, CIFAR_TEST))
-            return (ArrayData(torch.from_numpy(train_x), torch.from_numpy(train_y)),
-                    ArrayData(torch.from_numpy(test_x), torch.from_numpy(test_y)))
+            return (
+                ArrayData(torch.from_numpy(train_x), torch.from_numpy(train_y)),
+                ArrayData(torch.from_numpy(test_x), torch.from_numpy(test_y)),
+            )
     raise DataError(
         f"cifar10: missing {', '.join(CIFAR_TRAIN)}, {CIFAR_TEST} in {', '.join(folders)}. "
         f"Put the CIFAR-10 python batches (cifar-10-python.tar.gz, extracted) there, pass "
-        f"--data-dir, or add --download when the network is reachable.")
+        f"--data-dir, or add --download when the network is reachable."
+    )
 
 
 # --- Image folders ----------------------------------------------------------------------------
+
 
 class ConvertMode:
     """PIL mode conversion as a picklable transform (DataLoader workers may be spawned)."""
@@ -185,24 +205,29 @@ class ConvertMode:
     def __init__(self, mode: str) -> None:
         self.mode = mode
 
-    def __call__(self, image):
+    def __call__(self, image: Any) -> Any:  # a PIL image
         return image.convert(self.mode)
 
 
-def load_imagefolder(data_dir: str, image_size: int, channels: int, seed: int):
+def load_imagefolder(data_dir: str, image_size: int, channels: int, seed: int) -> tuple[Any, Any, int]:
     """torchvision ImageFolder splits yielding uint8 tensors of one fixed size."""
     if not os.path.isdir(data_dir):
-        raise DataError(f"imagefolder: {data_dir} is not a folder; expected {data_dir}/train/<class>/"
-                        f"<image> and {data_dir}/test/<class>/<image> (or {data_dir}/<class>/<image>)")
+        raise DataError(
+            f"imagefolder: {data_dir} is not a folder; expected {data_dir}/train/<class>/"
+            f"<image> and {data_dir}/test/<class>/<image> (or {data_dir}/<class>/<image>)"
+        )
     from torchvision import datasets, transforms  # imported here: only image folders need it
 
-    transform = transforms.Compose([
-        ConvertMode("L" if channels == 1 else "RGB"),
-        transforms.Resize((image_size, image_size)),
-        transforms.PILToTensor(),
-    ])
-    test_dir = next((os.path.join(data_dir, d) for d in ("test", "val")
-                     if os.path.isdir(os.path.join(data_dir, d))), None)
+    transform = transforms.Compose(
+        [
+            ConvertMode("L" if channels == 1 else "RGB"),
+            transforms.Resize((image_size, image_size)),
+            transforms.PILToTensor(),
+        ]
+    )
+    test_dir = next(
+        (os.path.join(data_dir, d) for d in ("test", "val") if os.path.isdir(os.path.join(data_dir, d))), None
+    )
     train_dir = os.path.join(data_dir, "train")
     try:
         if test_dir and os.path.isdir(train_dir):
@@ -224,7 +249,8 @@ def load_imagefolder(data_dir: str, image_size: int, channels: int, seed: int):
 
 # --- Entry point ------------------------------------------------------------------------------
 
-def channel_stats(images: torch.Tensor) -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
+
+def channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Per-channel mean and std of uint8 images scaled to [0, 1], computed in chunks."""
     channels = images.shape[1]
     total = torch.zeros(channels, dtype=torch.float64)
@@ -243,8 +269,7 @@ def download(name: str, data_dir: str) -> None:
     """Fetch a dataset with torchvision into data_dir (only when --download is given)."""
     from torchvision import datasets
 
-    cls: Callable = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST,
-                     "cifar10": datasets.CIFAR10}[name]
+    cls: Callable = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}[name]
     try:
         for train in (True, False):
             cls(data_dir, train=train, download=True)
@@ -253,8 +278,15 @@ def download(name: str, data_dir: str) -> None:
         raise DataError(f"{name}: download into {data_dir} failed ({reason}); put the files there by hand") from e
 
 
-def load_dataset(name: str, data_dir: Optional[str], *, image_size: int = 64, channels: int = 3,
-                 seed: int = 0, allow_download: bool = False) -> Dataset:
+def load_dataset(
+    name: str,
+    data_dir: str | None,
+    *,
+    image_size: int = 64,
+    channels: int = 3,
+    seed: int = 0,
+    allow_download: bool = False,
+) -> Dataset:
     if name not in DATASETS:
         raise DataError(f"--dataset must be one of {', '.join(DATASETS)} (got {name!r})")
     if name == "imagefolder":
@@ -278,15 +310,17 @@ def load_dataset(name: str, data_dir: Optional[str], *, image_size: int = 64, ch
     return Dataset(name, train, test, num_classes, c, (h, w), mean, std, name == "cifar10")
 
 
-def _load_arrays(name: str, folder: str) -> Tuple[ArrayData, ArrayData]:
+def _load_arrays(name: str, folder: str) -> tuple[ArrayData, ArrayData]:
     if name == "cifar10":
         return load_cifar10(folder)
     arrays = load_idx_dataset(name, folder)
-    return (idx_to_arrays(arrays["train_images"], arrays["train_labels"], f"{name} train"),
-            idx_to_arrays(arrays["test_images"], arrays["test_labels"], f"{name} test"))
+    return (
+        idx_to_arrays(arrays["train_images"], arrays["train_labels"], f"{name} train"),
+        idx_to_arrays(arrays["test_images"], arrays["test_labels"], f"{name} test"),
+    )
 
 
-def subset(data: ArrayData, count: Optional[int]) -> ArrayData:
+def subset(data: ArrayData, count: int | None) -> ArrayData:
     """The first `count` examples (for quick dev runs)."""
     if count is None or count >= len(data):
         return data

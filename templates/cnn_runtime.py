@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
@@ -44,8 +43,9 @@ def env_int(name: str, default: int) -> int:
 
 def distributed_from_env() -> Distributed:
     """torchrun sets WORLD_SIZE, RANK and LOCAL_RANK; without them this is one process."""
-    return Distributed(rank=env_int("RANK", 0), world_size=env_int("WORLD_SIZE", 1),
-                       local_rank=env_int("LOCAL_RANK", 0))
+    return Distributed(
+        rank=env_int("RANK", 0), world_size=env_int("WORLD_SIZE", 1), local_rank=env_int("LOCAL_RANK", 0)
+    )
 
 
 def choose_device(requested: str, dist: Distributed) -> torch.device:
@@ -56,8 +56,10 @@ def choose_device(requested: str, dist: Distributed) -> torch.device:
     if requested == "cpu":
         return torch.device("cpu")
     if not torch.cuda.is_available():
-        raise SetupError(f"--device {requested}: CUDA is not available here (torch {torch.__version__}, "
-                         f"torch.cuda.is_available() is False); use --device cpu")
+        raise SetupError(
+            f"--device {requested}: CUDA is not available here (torch {torch.__version__}, "
+            f"torch.cuda.is_available() is False); use --device cpu"
+        )
     # Under torchrun each process owns the GPU named by LOCAL_RANK.
     index = dist.local_rank if dist.enabled else (int(requested.split(":")[1]) if ":" in requested else 0)
     if index >= torch.cuda.device_count():
@@ -100,7 +102,7 @@ def all_reduce_sum(values: torch.Tensor, dist: Distributed) -> torch.Tensor:
 
 @dataclass
 class Precision:
-    dtype: Optional[torch.dtype]  # None: full fp32
+    dtype: torch.dtype | None  # None: full fp32
     needs_scaler: bool
 
     @property

@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -25,8 +25,20 @@ from cnn_runtime import Distributed, Precision, all_reduce_sum, barrier
 
 # Settings that define the trajectory of a run: resuming with different ones would
 # silently train something else, so they must match the checkpoint.
-TRAJECTORY_KEYS = ("model", "width", "dataset", "subset", "batch_size", "world_size", "epochs",
-                   "lr", "weight_decay", "warmup", "seed", "augment")
+TRAJECTORY_KEYS = (
+    "model",
+    "width",
+    "dataset",
+    "subset",
+    "batch_size",
+    "world_size",
+    "epochs",
+    "lr",
+    "weight_decay",
+    "warmup",
+    "seed",
+    "augment",
+)
 
 
 class ResumeError(Exception):
@@ -35,7 +47,7 @@ class ResumeError(Exception):
 
 @dataclass
 class TrainConfig:
-    values: Dict[str, Any]  # the TRAJECTORY_KEYS and anything else worth recording
+    values: dict[str, Any]  # the TRAJECTORY_KEYS and anything else worth recording
     epochs: int
     steps_per_epoch: int
     seed: int
@@ -43,7 +55,7 @@ class TrainConfig:
     run_dir: str
     checkpoint_every: int
     keep: int
-    max_steps: Optional[int]
+    max_steps: int | None
     log_every: int
     eval_split: str  # "val" or "test": what the per-epoch evaluation reports
 
@@ -59,8 +71,8 @@ class Position:
 class Meter:
     """Running sums on the device, read (one sync) only when a line is logged."""
 
-    loss: Optional[torch.Tensor] = None
-    correct: Optional[torch.Tensor] = None
+    loss: torch.Tensor | None = None
+    correct: torch.Tensor | None = None
     images: int = 0
     started: float = field(default_factory=time.perf_counter)
 
@@ -78,8 +90,8 @@ class StopRequest:
     """SIGTERM/SIGINT ask the loop to checkpoint after the current step and exit by that signal."""
 
     def __init__(self) -> None:
-        self.signum: Optional[int] = None
-        self._previous: Dict[int, Any] = {}
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
 
     def install(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -100,13 +112,26 @@ class StopRequest:
 
 
 class Trainer:
-    def __init__(self, *, config: TrainConfig, module: nn.Module, model: nn.Module,
-                 optimizer: torch.optim.Optimizer, scheduler: Any, scaler: Optional[Any],
-                 precision: Precision, preprocess: Preprocess, device: torch.device,
-                 train_batches: Any, eval_source: Callable[[], Iterator[Tuple[torch.Tensor, torch.Tensor]]],
-                 test_source: Callable[[], Iterator[Tuple[torch.Tensor, torch.Tensor]]],
-                 metrics: Any, dist: Distributed, eager_fallback: Optional[nn.Module] = None,
-                 log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        *,
+        config: TrainConfig,
+        module: nn.Module,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        scheduler: Any,
+        scaler: Any | None,
+        precision: Precision,
+        preprocess: Preprocess,
+        device: torch.device,
+        train_batches: Any,
+        eval_source: Callable[[], Iterator[tuple[torch.Tensor, torch.Tensor]]],
+        test_source: Callable[[], Iterator[tuple[torch.Tensor, torch.Tensor]]],
+        metrics: Any,
+        dist: Distributed,
+        eager_fallback: nn.Module | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
         self.cfg = config
         self.module = module  # the plain nn.Module: state dicts and evaluation
         self.model = model  # what training calls: maybe DDP-wrapped, maybe compiled
@@ -117,7 +142,7 @@ class Trainer:
         self.metrics, self.dist, self.log = metrics, dist, log
         self.pos = Position()
         self.best_accuracy = -1.0
-        self.best_path: Optional[str] = None
+        self.best_path: str | None = None
         self.checkpoint_dir = os.path.join(config.run_dir, "checkpoints")
         self.stop = StopRequest()
         self.last_saved_step = -1
@@ -128,39 +153,50 @@ class Trainer:
 
     # --- state ---------------------------------------------------------------------------
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         return {
-            "format": ckpt.FORMAT, "version": ckpt.VERSION, "kind": "train",
+            "format": ckpt.FORMAT,
+            "version": ckpt.VERSION,
+            "kind": "train",
             "model": self.module.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
             "rng": ckpt.capture_rng(),
-            "epoch": self.pos.epoch, "position": self.pos.batch, "global_step": self.pos.step,
-            "best_accuracy": self.best_accuracy, "best_path": self.best_path,
-            "config": dict(self.cfg.values), "saved_at": time.time(),
+            "epoch": self.pos.epoch,
+            "position": self.pos.batch,
+            "global_step": self.pos.step,
+            "best_accuracy": self.best_accuracy,
+            "best_path": self.best_path,
+            "config": dict(self.cfg.values),
+            "saved_at": time.time(),
         }
 
-    def load_state(self, state: Dict[str, Any]) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         saved = state.get("config", {})
-        diffs = [f"{k}: checkpoint {saved.get(k)!r}, now {self.cfg.values.get(k)!r}"
-                 for k in TRAJECTORY_KEYS if saved.get(k) != self.cfg.values.get(k)]
+        diffs = [
+            f"{k}: checkpoint {saved.get(k)!r}, now {self.cfg.values.get(k)!r}"
+            for k in TRAJECTORY_KEYS
+            if saved.get(k) != self.cfg.values.get(k)
+        ]
         if diffs:
-            raise ResumeError("the checkpoint was made with other settings (" + "; ".join(diffs) +
-                              "). Resume with the same options, or start a new --run-dir.")
+            raise ResumeError(
+                "the checkpoint was made with other settings ("
+                + "; ".join(diffs)
+                + "). Resume with the same options, or start a new --run-dir."
+            )
         self.module.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         if self.scaler is not None and state.get("scaler") is not None:
             self.scaler.load_state_dict(state["scaler"])
         ckpt.restore_rng(state["rng"])
-        self.pos = Position(epoch=int(state["epoch"]), batch=int(state["position"]),
-                            step=int(state["global_step"]))
+        self.pos = Position(epoch=int(state["epoch"]), batch=int(state["position"]), step=int(state["global_step"]))
         self.best_accuracy = float(state.get("best_accuracy", -1.0))
         self.best_path = state.get("best_path")
         self.last_saved_step = self.pos.step
 
-    def try_resume(self, explicit: bool, extra: Optional[Dict[str, Any]] = None) -> bool:
+    def try_resume(self, explicit: bool, extra: dict[str, Any] | None = None) -> bool:
         """Load the newest checkpoint that loads. False (fresh start) when there is none yet."""
         found = ckpt.list_checkpoints(self.checkpoint_dir)
         if not found:
@@ -171,14 +207,24 @@ class Trainer:
         for path, why in result.failures:
             self.log(f"checkpoint {path} does not load ({why}); trying an older one")
         if result.state is None:
-            raise ResumeError(f"none of the {len(found)} checkpoints in {self.checkpoint_dir} loads; "
-                              f"pass --no-resume to start over (they will be replaced)")
+            raise ResumeError(
+                f"none of the {len(found)} checkpoints in {self.checkpoint_dir} loads; "
+                f"pass --no-resume to start over (they will be replaced)"
+            )
         self.load_state(result.state)
-        self.log(f"resumed from {result.path}: epoch {self.pos.epoch + 1}, batch {self.pos.batch}, "
-                 f"step {self.pos.step}")
-        self.metrics.event("resume", step=self.pos.step, epoch=self.epoch_progress(),
-                           position=self.pos.batch, checkpoint=result.path,
-                           skipped=[p for p, _ in result.failures], **self.cfg.values, **(extra or {}))
+        self.log(
+            f"resumed from {result.path}: epoch {self.pos.epoch + 1}, batch {self.pos.batch}, step {self.pos.step}"
+        )
+        self.metrics.event(
+            "resume",
+            step=self.pos.step,
+            epoch=self.epoch_progress(),
+            position=self.pos.batch,
+            checkpoint=result.path,
+            skipped=[p for p, _ in result.failures],
+            **self.cfg.values,
+            **(extra or {}),
+        )
         return True
 
     # --- checkpoints ---------------------------------------------------------------------
@@ -191,9 +237,15 @@ class Trainer:
             path = os.path.join(self.checkpoint_dir, ckpt.checkpoint_name(self.pos.step))
             ckpt.atomic_save(self.state_dict(), path)
             ckpt.prune(self.checkpoint_dir, self.cfg.keep)
-            self.metrics.event("checkpoint", step=self.pos.step, epoch=self.epoch_progress(), path=path,
-                               reason=reason, seconds=time.perf_counter() - started,
-                               bytes=os.path.getsize(path))
+            self.metrics.event(
+                "checkpoint",
+                step=self.pos.step,
+                epoch=self.epoch_progress(),
+                path=path,
+                reason=reason,
+                seconds=time.perf_counter() - started,
+                bytes=os.path.getsize(path),
+            )
         self.last_saved_step = self.pos.step
         barrier(self.dist)
 
@@ -203,19 +255,29 @@ class Trainer:
         self.best_accuracy = accuracy
         path = os.path.join(self.checkpoint_dir, ckpt.BEST_NAME)
         if self.dist.is_main:
-            ckpt.atomic_save({"format": ckpt.FORMAT, "version": ckpt.VERSION, "kind": "best",
-                              "model": self.module.state_dict(), "accuracy": accuracy,
-                              "global_step": self.pos.step, "epoch": self.pos.epoch,
-                              "config": dict(self.cfg.values)}, path)
+            ckpt.atomic_save(
+                {
+                    "format": ckpt.FORMAT,
+                    "version": ckpt.VERSION,
+                    "kind": "best",
+                    "model": self.module.state_dict(),
+                    "accuracy": accuracy,
+                    "global_step": self.pos.step,
+                    "epoch": self.pos.epoch,
+                    "config": dict(self.cfg.values),
+                },
+                path,
+            )
         self.best_path = path
 
     # --- steps ---------------------------------------------------------------------------
 
-    def autocast(self):
-        return torch.autocast(self.device.type, dtype=self.precision.dtype or torch.float32,
-                              enabled=self.precision.dtype is not None)
+    def autocast(self) -> torch.autocast:
+        return torch.autocast(
+            self.device.type, dtype=self.precision.dtype or torch.float32, enabled=self.precision.dtype is not None
+        )
 
-    def _step(self, x: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def _step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         with self.autocast():
             logits = self.model(x)
             loss = F.cross_entropy(logits, y)
@@ -230,14 +292,16 @@ class Trainer:
         self.scheduler.step()
         return loss.detach(), (logits.detach().argmax(1) == y).sum()
 
-    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.first_step_done or self.eager_fallback is None:
             return self._step(x, y)
         try:
             result = self._step(x, y)
-        except Exception as e:  # compiler toolchain missing or unsupported op: train eagerly
-            self.log(f"torch.compile failed on the first step ({type(e).__name__}: {e}); "
-                     f"continuing without compilation (--no-compile silences this)")
+        except Exception as e:  # noqa: BLE001 - compiler toolchain missing or unsupported op: train eagerly
+            self.log(
+                f"torch.compile failed on the first step ({type(e).__name__}: {e}); "
+                f"continuing without compilation (--no-compile silences this)"
+            )
             self.model = self.eager_fallback
             result = self._step(x, y)
         self.first_step_done = True
@@ -252,22 +316,33 @@ class Trainer:
     def log_train(self, meter: Meter) -> None:
         if meter.images == 0 or meter.loss is None or meter.correct is None:
             return
-        totals = all_reduce_sum(torch.stack([meter.loss.float(), meter.correct.float(),
-                                             torch.tensor(float(meter.images), device=self.device)]),
-                                self.dist)
+        totals = all_reduce_sum(
+            torch.stack(
+                [meter.loss.float(), meter.correct.float(), torch.tensor(float(meter.images), device=self.device)]
+            ),
+            self.dist,
+        )
         loss_sum, correct, images = (float(v) for v in totals.tolist())
         elapsed = time.perf_counter() - meter.started
         loss = loss_sum / images
-        self.metrics.log(step=self.pos.step, epoch=self.epoch_progress(), split="train", loss=loss,
-                         accuracy=correct / images, lr=self.current_lr(),
-                         images_per_s=images / elapsed if elapsed > 0 else 0.0)
-        self.log(f"epoch {self.epoch_progress():.2f}/{self.cfg.epochs} step {self.pos.step} "
-                 f"loss {loss:.4f} acc {correct / images:.4f} {images / max(elapsed, 1e-9):.0f} img/s")
+        self.metrics.log(
+            step=self.pos.step,
+            epoch=self.epoch_progress(),
+            split="train",
+            loss=loss,
+            accuracy=correct / images,
+            lr=self.current_lr(),
+            images_per_s=images / elapsed if elapsed > 0 else 0.0,
+        )
+        self.log(
+            f"epoch {self.epoch_progress():.2f}/{self.cfg.epochs} step {self.pos.step} "
+            f"loss {loss:.4f} acc {correct / images:.4f} {images / max(elapsed, 1e-9):.0f} img/s"
+        )
 
     # --- evaluation ----------------------------------------------------------------------
 
     @torch.inference_mode()
-    def evaluate(self, source: Callable[[], Iterator[Tuple[torch.Tensor, torch.Tensor]]]) -> Tuple[float, float]:
+    def evaluate(self, source: Callable[[], Iterator[tuple[torch.Tensor, torch.Tensor]]]) -> tuple[float, float]:
         self.module.eval()
         loss_sum = torch.zeros((), device=self.device, dtype=torch.float64)
         correct = torch.zeros((), device=self.device, dtype=torch.float64)
@@ -286,10 +361,18 @@ class Trainer:
 
     def end_of_epoch(self, epoch_seconds: float) -> None:
         loss, accuracy = self.evaluate(self.eval_source)
-        self.metrics.log(step=self.pos.step, epoch=float(self.pos.epoch), split=self.cfg.eval_split,
-                         loss=loss, accuracy=accuracy, epoch_time_s=epoch_seconds)
-        self.log(f"epoch {self.pos.epoch}/{self.cfg.epochs} {self.cfg.eval_split} loss {loss:.4f} "
-                 f"accuracy {accuracy:.4f} ({epoch_seconds:.1f} s training)")
+        self.metrics.log(
+            step=self.pos.step,
+            epoch=float(self.pos.epoch),
+            split=self.cfg.eval_split,
+            loss=loss,
+            accuracy=accuracy,
+            epoch_time_s=epoch_seconds,
+        )
+        self.log(
+            f"epoch {self.pos.epoch}/{self.cfg.epochs} {self.cfg.eval_split} loss {loss:.4f} "
+            f"accuracy {accuracy:.4f} ({epoch_seconds:.1f} s training)"
+        )
         if not math.isnan(accuracy):
             self.save_best(accuracy)
 
@@ -349,7 +432,7 @@ class Trainer:
         self.train_seconds += time.perf_counter() - meter.started
         self.train_images += meter.images * self.dist.world_size
 
-    def run(self) -> Dict[str, Any]:
+    def run(self) -> dict[str, Any]:
         self.stop.install()
         started = time.perf_counter()
         while self.pos.epoch < self.cfg.epochs and not self.stopping and not self.reached_max_steps():
@@ -368,10 +451,15 @@ class Trainer:
         if not math.isnan(test_accuracy) and (self.best_path is None or self.cfg.eval_split == "test"):
             self.save_best(test_accuracy)
         summary = {
-            "step": self.pos.step, "epoch": self.epoch_progress(), "status": status,
-            "test_accuracy": test_accuracy, "test_loss": test_loss,
-            "best_checkpoint": self.best_path, "best_accuracy": self.best_accuracy,
-            "train_time_s": self.train_seconds, "train_images": self.train_images,
+            "step": self.pos.step,
+            "epoch": self.epoch_progress(),
+            "status": status,
+            "test_accuracy": test_accuracy,
+            "test_loss": test_loss,
+            "best_checkpoint": self.best_path,
+            "best_accuracy": self.best_accuracy,
+            "train_time_s": self.train_seconds,
+            "train_images": self.train_images,
             "train_images_per_s": self.train_images / self.train_seconds if self.train_seconds else 0.0,
             "elapsed_s": time.perf_counter() - started,
         }
@@ -384,5 +472,5 @@ def parameter_count(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-def describe_failures(failures: List[Tuple[str, str]]) -> str:
+def describe_failures(failures: list[tuple[str, str]]) -> str:
     return "; ".join(f"{p}: {why}" for p, why in failures)

@@ -26,7 +26,7 @@ import json
 import math
 import os
 import time
-from typing import IO, Any, Mapping, Optional
+from typing import IO, Any, Callable, Mapping
 
 PROTOCOL_VERSION = 1
 SPLITS = ("train", "val", "test")
@@ -77,18 +77,20 @@ class MetricsWriter:
     file, and the chart shows the whole history.
     """
 
-    def __init__(self, path: "str | os.PathLike[str]", *, fsync: bool = False,
-                 clock=time.time) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, fsync: bool = False, clock: Callable[[], float] = time.time
+    ) -> None:
         self.path = os.fspath(path)
         parent = os.path.dirname(self.path)
         if parent:
             os.makedirs(parent, exist_ok=True)
         self._fsync = fsync
         self._clock = clock
-        self._file: Optional[IO[str]] = open(self.path, "a", encoding="utf-8")
+        # Kept open for the writer's life (closed by close() or the with block), not per line.
+        self._file: IO[str] | None = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
 
     @classmethod
-    def for_run(cls, run_dir: Optional[str] = None, **kwargs: Any) -> "MetricsWriter":
+    def for_run(cls, run_dir: str | None = None, **kwargs: Any) -> MetricsWriter:
         """The writer for ``run_dir``, else $GPU_ENV_RUN_DIR (set by gpu-env runs), else the cwd."""
         folder = run_dir or os.environ.get(RUN_DIR_ENV) or os.getcwd()
         return cls(os.path.join(folder, METRICS_FILE), **kwargs)
@@ -99,8 +101,7 @@ class MetricsWriter:
             raise ValueError(f"split must be one of {', '.join(SPLITS)} (got {split!r})")
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise ValueError(f"step must be a non-negative int (got {step!r})")
-        record = {"v": PROTOCOL_VERSION, "time": self._clock(), "step": step,
-                  "epoch": epoch, "split": split}
+        record = {"v": PROTOCOL_VERSION, "time": self._clock(), "step": step, "epoch": epoch, "split": split}
         record.update(values)
         self._write(record)
 
@@ -126,7 +127,7 @@ class MetricsWriter:
             self._file.close()
             self._file = None
 
-    def __enter__(self) -> "MetricsWriter":
+    def __enter__(self) -> MetricsWriter:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -27,22 +27,32 @@ import os
 import random
 import sys
 import time
-from typing import Optional, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the modules beside this file
 
-import checkpointing as ckpt  # noqa: E402
-from cnn_batches import DeviceBatches, LoaderBatches, Preprocess, eval_batches  # noqa: E402
-from cnn_data import DATASETS, ArrayData, DataError, load_dataset, subset  # noqa: E402
-from cnn_models import MODELS, build_model  # noqa: E402
-from cnn_runtime import (AMP_MODES, Distributed, SetupError, choose_device, choose_precision,  # noqa: E402
-                         default_batch_size, default_workers, distributed_from_env, fits_on_device, init_distributed,
-                         shutdown_distributed)
-from cnn_trainer import ResumeError, TrainConfig, Trainer, parameter_count  # noqa: E402
-from gpu_env_metrics import RUN_DIR_ENV, MetricsWriter, NullMetricsWriter  # noqa: E402
+import checkpointing as ckpt
+from cnn_batches import Batch, DeviceBatches, LoaderBatches, Preprocess, eval_batches
+from cnn_data import DATASETS, ArrayData, DataError, load_dataset, subset
+from cnn_models import MODELS, build_model
+from cnn_runtime import (
+    AMP_MODES,
+    Distributed,
+    SetupError,
+    choose_device,
+    choose_precision,
+    default_batch_size,
+    default_workers,
+    distributed_from_env,
+    fits_on_device,
+    init_distributed,
+    shutdown_distributed,
+)
+from cnn_trainer import ResumeError, TrainConfig, Trainer, parameter_count
+from gpu_env_metrics import RUN_DIR_ENV, MetricsWriter, NullMetricsWriter
 
 EXIT_USAGE = 2
 
@@ -51,7 +61,7 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
     return value
@@ -61,7 +71,7 @@ def non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
     return value
@@ -71,7 +81,7 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
@@ -81,74 +91,120 @@ def fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a number from 0 (inclusive) to 1 (exclusive), got {text}")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=__doc__.split("\n\n", 1)[1])
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
     g = p.add_argument_group("model and data")
-    g.add_argument("--model", choices=MODELS, default="simplecnn",
-                   help="simplecnn: conv-ReLU-pool-linear (the classic tutorial net); resnet: a small "
-                        "ResNet-9-style net, more accurate (default: %(default)s)")
+    g.add_argument(
+        "--model",
+        choices=MODELS,
+        default="simplecnn",
+        help="simplecnn: conv-ReLU-pool-linear (the classic tutorial net); resnet: a small "
+        "ResNet-9-style net, more accurate (default: %(default)s)",
+    )
     g.add_argument("--width", type=positive_int, default=32, help="resnet: channels of the first stage (default: 32)")
     g.add_argument("--dataset", choices=DATASETS, default="fashion-mnist", help="default: %(default)s")
-    g.add_argument("--data-dir", help="folder with the dataset files (default for fashion-mnist: "
-                                      "/usr/share/datasets/fashion-mnist; needed for imagefolder)")
-    g.add_argument("--download", action="store_true",
-                   help="download mnist/fashion-mnist/cifar10 with torchvision if the files are missing")
+    g.add_argument(
+        "--data-dir",
+        help="folder with the dataset files (default for fashion-mnist: "
+        "/usr/share/datasets/fashion-mnist; needed for imagefolder)",
+    )
+    g.add_argument(
+        "--download",
+        action="store_true",
+        help="download mnist/fashion-mnist/cifar10 with torchvision if the files are missing",
+    )
     g.add_argument("--image-size", type=positive_int, default=64, help="imagefolder: resize to this square size")
     g.add_argument("--channels", type=int, choices=(1, 3), default=3, help="imagefolder: 1 (grey) or 3 (RGB)")
     g.add_argument("--subset", type=positive_int, help="train on the first N training images only (quick tries)")
     g.add_argument("--test-subset", type=positive_int, help="evaluate on the first N test images only")
-    g.add_argument("--val-fraction", type=fraction, default=0.0,
-                   help="hold out this fraction of the training set as 'val' for the per-epoch evaluation "
-                        "(default 0: the per-epoch evaluation uses the test set)")
-    g.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                   help="random flips and shifts (default: on for cifar10 and imagefolder, off for digits)")
+    g.add_argument(
+        "--val-fraction",
+        type=fraction,
+        default=0.0,
+        help="hold out this fraction of the training set as 'val' for the per-epoch evaluation "
+        "(default 0: the per-epoch evaluation uses the test set)",
+    )
+    g.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="random flips and shifts (default: on for cifar10 and imagefolder, off for digits)",
+    )
 
     g = p.add_argument_group("optimisation")
     g.add_argument("--epochs", type=positive_int, default=5, help="default: %(default)s")
-    g.add_argument("--batch-size", type=positive_int,
-                   help="per process; the last partial batch of each epoch is dropped "
-                        "(default: 512 on CUDA, 256 on CPU)")
-    g.add_argument("--lr", type=positive_float,
-                   help="peak learning rate of the one-cycle schedule (default: 2e-3 x sqrt(batch/512))")
+    g.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help="per process; the last partial batch of each epoch is dropped (default: 512 on CUDA, 256 on CPU)",
+    )
+    g.add_argument(
+        "--lr",
+        type=positive_float,
+        help="peak learning rate of the one-cycle schedule (default: 2e-3 x sqrt(batch/512))",
+    )
     g.add_argument("--weight-decay", type=float, default=5e-4, help="AdamW weight decay (default: %(default)s)")
-    g.add_argument("--warmup", type=fraction, default=0.2,
-                   help="fraction of all steps spent warming the LR up (default: %(default)s)")
+    g.add_argument(
+        "--warmup",
+        type=fraction,
+        default=0.2,
+        help="fraction of all steps spent warming the LR up (default: %(default)s)",
+    )
     g.add_argument("--seed", type=non_negative_int, default=0, help="default: %(default)s")
-    g.add_argument("--max-steps", type=positive_int,
-                   help="stop after this many optimizer steps in the whole run (the LR schedule is "
-                        "still planned for --epochs)")
+    g.add_argument(
+        "--max-steps",
+        type=positive_int,
+        help="stop after this many optimizer steps in the whole run (the LR schedule is still planned for --epochs)",
+    )
 
     g = p.add_argument_group("run directory, checkpoints, metrics")
-    g.add_argument("--run-dir", help=f"where metrics.jsonl and checkpoints/ go (default: ${RUN_DIR_ENV}, "
-                                     f"else runs/<date-time>)")
-    g.add_argument("--checkpoint-every", type=non_negative_int, default=200,
-                   help="also checkpoint every N steps (0: only at the end of each epoch; default: %(default)s)")
+    g.add_argument(
+        "--run-dir", help=f"where metrics.jsonl and checkpoints/ go (default: ${RUN_DIR_ENV}, else runs/<date-time>)"
+    )
+    g.add_argument(
+        "--checkpoint-every",
+        type=non_negative_int,
+        default=200,
+        help="also checkpoint every N steps (0: only at the end of each epoch; default: %(default)s)",
+    )
     g.add_argument("--keep", type=positive_int, default=3, help="keep the newest K checkpoints (default: %(default)s)")
     resume = g.add_mutually_exclusive_group()
-    resume.add_argument("--resume", action="store_true",
-                        help="continue from the newest checkpoint that loads (also done automatically "
-                             "when the run directory has checkpoints)")
+    resume.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the newest checkpoint that loads (also done automatically "
+        "when the run directory has checkpoints)",
+    )
     resume.add_argument("--no-resume", action="store_true", help="ignore existing checkpoints and start over")
-    g.add_argument("--log-every", type=positive_int, default=50, help="train metrics every N steps (default: %(default)s)")
+    g.add_argument(
+        "--log-every", type=positive_int, default=50, help="train metrics every N steps (default: %(default)s)"
+    )
 
     g = p.add_argument_group("speed switches")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
-    g.add_argument("--amp", choices=AMP_MODES, default="auto",
-                   help="autocast: auto = bf16 on GPUs that have it, else fp16 with loss scaling; "
-                        "on CPU bf16 only where AMX makes it fast, else off")
+    g.add_argument(
+        "--amp",
+        choices=AMP_MODES,
+        default="auto",
+        help="autocast: auto = bf16 on GPUs that have it, else fp16 with loss scaling; "
+        "on CPU bf16 only where AMX makes it fast, else off",
+    )
     g.add_argument("--no-amp", action="store_true", help="same as --amp off")
     g.add_argument("--no-compile", action="store_true", help="do not torch.compile (only used on CUDA anyway)")
     g.add_argument("--no-channels-last", action="store_true", help="keep NCHW memory format")
-    g.add_argument("--no-device-data", action="store_true",
-                   help="use a DataLoader instead of holding the dataset on the device")
+    g.add_argument(
+        "--no-device-data", action="store_true", help="use a DataLoader instead of holding the dataset on the device"
+    )
     g.add_argument("--workers", type=non_negative_int, help="DataLoader workers (default: CPUs - 1, at most 8)")
     g.add_argument("--eval-batch-size", type=positive_int, default=1024, help="default: %(default)s")
     return p
@@ -165,17 +221,17 @@ def default_lr(batch_size: int, world_size: int) -> float:
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
-    np.random.seed(seed % (2 ** 32))
+    np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
 
 
-def split_validation(train: ArrayData, fraction_: float, seed: int):
+def split_validation(train: ArrayData, fraction_: float, seed: int) -> tuple[ArrayData, ArrayData | None]:
     if fraction_ <= 0:
         return train, None
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed + 17))
     cut = max(1, int(len(train) * fraction_))
-    pick = lambda idx: ArrayData(train.images[idx], train.labels[idx])  # noqa: E731
-    return pick(order[cut:]), pick(order[:cut])
+    kept, held_out = order[cut:], order[:cut]
+    return ArrayData(train.images[kept], train.labels[kept]), ArrayData(train.images[held_out], train.labels[held_out])
 
 
 def shard(data: object, dist: Distributed) -> object:
@@ -183,11 +239,11 @@ def shard(data: object, dist: Distributed) -> object:
     if not dist.enabled:
         return data
     if isinstance(data, ArrayData):
-        return ArrayData(data.images[dist.rank::dist.world_size], data.labels[dist.rank::dist.world_size])
+        return ArrayData(data.images[dist.rank :: dist.world_size], data.labels[dist.rank :: dist.world_size])
     return torch.utils.data.Subset(data, range(dist.rank, len(data), dist.world_size))  # type: ignore[arg-type]
 
 
-def array_bytes(*parts: Optional[ArrayData]) -> int:
+def array_bytes(*parts: ArrayData | None) -> int:
     return sum(p.images.numel() * p.images.element_size() + p.labels.numel() * 8 for p in parts if p is not None)
 
 
@@ -200,7 +256,7 @@ def discard_checkpoints(folder: str) -> None:
             print(f"--no-resume: removed {path}", flush=True)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return train(args)
@@ -221,8 +277,14 @@ def train(args: argparse.Namespace) -> int:
 
 def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) -> int:
     seed_everything(args.seed)  # the same initial weights on every rank (DDP broadcasts them anyway)
-    data = load_dataset(args.dataset, args.data_dir, image_size=args.image_size, channels=args.channels,
-                        seed=args.seed, allow_download=args.download)
+    data = load_dataset(
+        args.dataset,
+        args.data_dir,
+        image_size=args.image_size,
+        channels=args.channels,
+        seed=args.seed,
+        allow_download=args.download,
+    )
     train_data, val_data = data.train, None
     if isinstance(train_data, ArrayData):
         train_data, val_data = split_validation(subset(train_data, args.subset), args.val_fraction, args.seed)
@@ -230,8 +292,11 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         train_data = torch.utils.data.Subset(train_data, range(min(args.subset, len(train_data))))
     test_data = data.test
     if args.test_subset:
-        test_data = subset(test_data, args.test_subset) if isinstance(test_data, ArrayData) else \
-            torch.utils.data.Subset(test_data, range(min(args.test_subset, len(test_data))))
+        test_data = (
+            subset(test_data, args.test_subset)
+            if isinstance(test_data, ArrayData)
+            else torch.utils.data.Subset(test_data, range(min(args.test_subset, len(test_data))))
+        )
     augment_on = data.augment_default if args.augment is None else args.augment
 
     if args.batch_size is None:
@@ -240,8 +305,13 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
     channels_last = not args.no_channels_last
     workers = default_workers() if args.workers is None else args.workers
     arrays = isinstance(train_data, ArrayData)
-    on_device = (arrays and not args.no_device_data
-                 and fits_on_device(array_bytes(train_data, val_data, test_data if isinstance(test_data, ArrayData) else None), device))
+    on_device = (
+        arrays
+        and not args.no_device_data
+        and fits_on_device(
+            array_bytes(train_data, val_data, test_data if isinstance(test_data, ArrayData) else None), device
+        )
+    )
     if on_device:
         batches = DeviceBatches(train_data, device, args.batch_size, args.seed, dist.rank, dist.world_size)
     else:
@@ -250,7 +320,7 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
     eval_data = val_data if val_data is not None else test_data
     eval_split = "val" if val_data is not None else "test"
 
-    def source_for(split: object):
+    def source_for(split: object) -> Callable[[], Iterator[Batch]]:
         local = shard(split, dist)
         resident = None
         if on_device and isinstance(local, ArrayData):
@@ -262,21 +332,26 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         module = module.to(memory_format=torch.channels_last)
     model: torch.nn.Module = module
     if dist.enabled:
-        from torch.nn.parallel import DistributedDataParallel as DDP
+        from torch.nn.parallel import DistributedDataParallel
 
-        model = DDP(module, device_ids=[device.index] if device.type == "cuda" else None)
+        model = DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
     eager = model
     use_compile = device.type == "cuda" and not args.no_compile
     if use_compile:
         model = torch.compile(model)
 
     lr = args.lr or default_lr(args.batch_size, dist.world_size)
-    optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=args.weight_decay,
-                                  fused=device.type == "cuda")
+    optimizer = torch.optim.AdamW(
+        module.parameters(), lr=lr, weight_decay=args.weight_decay, fused=device.type == "cuda"
+    )
     total_steps = args.epochs * batches.steps
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps,
-                                                    pct_start=max(args.warmup, 1.0 / total_steps),
-                                                    cycle_momentum=False)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer,
+        max_lr=lr,
+        total_steps=total_steps,
+        pct_start=max(args.warmup, 1.0 / total_steps),
+        cycle_momentum=False,
+    )
     scaler = torch.amp.GradScaler(device.type) if precision.needs_scaler else None
 
     run_dir = os.path.abspath(args.run_dir or default_run_dir())  # paths in metrics stay valid from anywhere
@@ -285,27 +360,64 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         ckpt.remove_stale_temp_files(os.path.join(run_dir, "checkpoints"))
     metrics = MetricsWriter(os.path.join(run_dir, "metrics.jsonl")) if dist.is_main else NullMetricsWriter()
     config_values = {
-        "model": args.model, "width": args.width if args.model == "resnet" else None,
-        "dataset": args.dataset, "subset": args.subset, "batch_size": args.batch_size,
-        "world_size": dist.world_size, "epochs": args.epochs, "lr": lr, "weight_decay": args.weight_decay,
-        "warmup": args.warmup, "seed": args.seed, "augment": augment_on,
+        "model": args.model,
+        "width": args.width if args.model == "resnet" else None,
+        "dataset": args.dataset,
+        "subset": args.subset,
+        "batch_size": args.batch_size,
+        "world_size": dist.world_size,
+        "epochs": args.epochs,
+        "lr": lr,
+        "weight_decay": args.weight_decay,
+        "warmup": args.warmup,
+        "seed": args.seed,
+        "augment": augment_on,
     }
-    config = TrainConfig(values=config_values, epochs=args.epochs, steps_per_epoch=batches.steps,
-                         seed=args.seed, augment=augment_on, run_dir=run_dir,
-                         checkpoint_every=args.checkpoint_every, keep=args.keep, max_steps=args.max_steps,
-                         log_every=args.log_every, eval_split=eval_split)
-    trainer = Trainer(config=config, module=module, model=model, optimizer=optimizer, scheduler=scheduler,
-                      scaler=scaler, precision=precision,
-                      preprocess=Preprocess(data.mean, data.std, device, channels_last), device=device,
-                      train_batches=batches, eval_source=source_for(eval_data), test_source=source_for(test_data),
-                      metrics=metrics, dist=dist, eager_fallback=eager if use_compile else None,
-                      log=(print if dist.is_main else (lambda _msg: None)))
-    setup = {"device": str(device), "amp": precision.label, "compile": use_compile,
-             "channels_last": channels_last, "device_data": on_device,
-             "workers": 0 if on_device else workers, "steps_per_epoch": batches.steps,
-             "train_size": len(train_data), "test_size": len(test_data),  # type: ignore[arg-type]
-             "parameters": parameter_count(module), "run_dir": run_dir,
-             "torch": torch.__version__}
+    config = TrainConfig(
+        values=config_values,
+        epochs=args.epochs,
+        steps_per_epoch=batches.steps,
+        seed=args.seed,
+        augment=augment_on,
+        run_dir=run_dir,
+        checkpoint_every=args.checkpoint_every,
+        keep=args.keep,
+        max_steps=args.max_steps,
+        log_every=args.log_every,
+        eval_split=eval_split,
+    )
+    trainer = Trainer(
+        config=config,
+        module=module,
+        model=model,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scaler=scaler,
+        precision=precision,
+        preprocess=Preprocess(data.mean, data.std, device, channels_last),
+        device=device,
+        train_batches=batches,
+        eval_source=source_for(eval_data),
+        test_source=source_for(test_data),
+        metrics=metrics,
+        dist=dist,
+        eager_fallback=eager if use_compile else None,
+        log=(print if dist.is_main else (lambda _msg: None)),
+    )
+    setup = {
+        "device": str(device),
+        "amp": precision.label,
+        "compile": use_compile,
+        "channels_last": channels_last,
+        "device_data": on_device,
+        "workers": 0 if on_device else workers,
+        "steps_per_epoch": batches.steps,
+        "train_size": len(train_data),
+        "test_size": len(test_data),  # type: ignore[arg-type]
+        "parameters": parameter_count(module),
+        "run_dir": run_dir,
+        "torch": torch.__version__,
+    }
     if dist.is_main:
         print(f"{args.model} on {args.dataset}: {setup}", flush=True)
     if args.no_resume and dist.is_main:

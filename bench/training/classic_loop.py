@@ -30,14 +30,14 @@ RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-
 
 
 class SimpleCNN(nn.Module):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.conv = nn.Conv2d(1, 32, kernel_size=3, padding=1)
         self.relu = nn.ReLU()
         self.pool = nn.MaxPool2d(2)
         self.fc = nn.Linear(32 * 14 * 14, 10)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool(self.relu(self.conv(x)))
         return self.fc(x.view(x.size(0), -1))
 
@@ -58,24 +58,26 @@ def torchvision_root(data_dir: str, scratch: str) -> str:
     return scratch
 
 
-def train_epoch(loader, model, loss_fn, optimizer, device):
+def train_epoch(
+    loader: DataLoader, model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, device: torch.device
+) -> None:
     model.train()
-    for X, y in loader:
-        X, y = X.to(device), y.to(device)
-        pred = model(X)
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        pred = model(x)
         loss = loss_fn(pred, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
 
 
-def test(loader, model, device):
+def test(loader: DataLoader, model: nn.Module, device: torch.device) -> float:
     model.eval()
     correct = 0
     with torch.no_grad():
-        for X, y in loader:
-            X, y = X.to(device), y.to(device)
-            correct += (model(X).argmax(1) == y).type(torch.float).sum().item()
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            correct += (model(x).argmax(1) == y).type(torch.float).sum().item()
     return correct / len(loader.dataset)
 
 
@@ -107,8 +109,17 @@ def main() -> None:
             epoch_times.append(time.perf_counter() - started)
         accuracy = test(test_loader, model, device)
     images = len(train_data) * args.epochs
-    print(json.dumps({"images_per_s": images / sum(epoch_times), "epoch_times_s": epoch_times,
-                      "test_accuracy": accuracy, "train_images": images, "device": str(device)}))
+    print(
+        json.dumps(
+            {
+                "images_per_s": images / sum(epoch_times),
+                "epoch_times_s": epoch_times,
+                "test_accuracy": accuracy,
+                "train_images": images,
+                "device": str(device),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from contextlib import contextmanager, suppress
+from typing import Any, Callable, Iterator, TextIO
 
 VERSION = 1
 RUN_FILE = "run.json"
@@ -63,6 +63,7 @@ class RunError(Exception):
 
 # --- files ------------------------------------------------------------------------------------
 
+
 def fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -71,7 +72,7 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
+def write_json_atomic(path: str, data: dict[str, Any]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     temp = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
     try:
@@ -86,18 +87,16 @@ def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
             os.chown(temp, st.st_uid, st.st_gid)
         os.replace(temp, path)
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
     fsync_dir(folder)
 
 
-def read_json(path: str) -> Optional[Dict[str, Any]]:
+def read_json(path: str) -> dict[str, Any] | None:
     """The object in `path`, None if the file does not exist; RunError if it is not a JSON object."""
     try:
-        with open(path, "r", encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError:
         return None
@@ -123,7 +122,7 @@ def run_lock(run_dir: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def update_status(run_dir: str, **changes: Any) -> Dict[str, Any]:
+def update_status(run_dir: str, **changes: Any) -> dict[str, Any]:
     """Merge `changes` into status.json; call with the run lock held."""
     path = os.path.join(run_dir, STATUS_FILE)
     status = read_json(path) or {"v": VERSION}
@@ -135,7 +134,8 @@ def update_status(run_dir: str, **changes: Any) -> Dict[str, Any]:
 
 # --- processes --------------------------------------------------------------------------------
 
-def process_start_time(pid: int) -> Optional[int]:
+
+def process_start_time(pid: int) -> int | None:
     """Start time of `pid` in clock ticks since boot (/proc/PID/stat field 22), None if gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
@@ -151,7 +151,7 @@ def process_start_time(pid: int) -> Optional[int]:
     return int(rest[19])
 
 
-def pid_alive(pid: Optional[int], start_time: Optional[int] = None) -> bool:
+def pid_alive(pid: int | None, start_time: int | None = None) -> bool:
     """Whether `pid` runs and, when known, is the same process (pids are reused after a restart)."""
     if not isinstance(pid, int) or pid <= 0:
         return False
@@ -167,10 +167,11 @@ def pid_alive(pid: Optional[int], start_time: Optional[int] = None) -> bool:
     return True
 
 
-def run_alive(status: Dict[str, Any]) -> bool:
+def run_alive(status: dict[str, Any]) -> bool:
     """The training process or its supervisor still runs."""
-    return (pid_alive(status.get("pid"), status.get("pidStartTime"))
-            or pid_alive(status.get("supervisorPid"), status.get("supervisorStartTime")))
+    return pid_alive(status.get("pid"), status.get("pidStartTime")) or pid_alive(
+        status.get("supervisorPid"), status.get("supervisorStartTime")
+    )
 
 
 def signal_name(signum: int) -> str:
@@ -180,7 +181,7 @@ def signal_name(signum: int) -> str:
         return f"SIG{signum}"
 
 
-def kill_group(pgid: Optional[int], signum: int) -> bool:
+def kill_group(pgid: int | None, signum: int) -> bool:
     if not isinstance(pgid, int) or pgid <= 1:
         return False
     try:
@@ -190,12 +191,12 @@ def kill_group(pgid: Optional[int], signum: int) -> bool:
         return False
 
 
-def owner_of(path: str) -> Tuple[int, int]:
+def owner_of(path: str) -> tuple[int, int]:
     st = os.stat(path)
     return st.st_uid, st.st_gid
 
 
-def drop_privileges_to_owner(run_dir: str, env: Dict[str, str]) -> None:
+def drop_privileges_to_owner(run_dir: str, env: dict[str, str]) -> None:
     """Root (the container entrypoint) relaunches a run as the user who owns the run directory."""
     if os.geteuid() != 0:
         return
@@ -214,17 +215,17 @@ def drop_privileges_to_owner(run_dir: str, env: Dict[str, str]) -> None:
 
 # --- launching --------------------------------------------------------------------------------
 
-def log_line(log, text: str) -> None:
+
+def log_line(log: TextIO, text: str) -> None:
     log.write(f"[gpu-env-run {time.strftime('%Y-%m-%d %H:%M:%S')}] {text}\n")
     log.flush()
 
 
-def child_env(run_dir: str, run: Dict[str, Any]) -> Dict[str, str]:
+def child_env(run_dir: str, run: dict[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     extra = run.get("env") or {}
     env.update({str(k): str(v) for k, v in extra.items()})
-    env.update(GPU_ENV_RUN_DIR=os.path.abspath(run_dir), GPU_ENV_RUN_ID=str(run.get("id", "")),
-               PYTHONUNBUFFERED="1")
+    env.update(GPU_ENV_RUN_DIR=os.path.abspath(run_dir), GPU_ENV_RUN_ID=str(run.get("id", "")), PYTHONUNBUFFERED="1")
     return env
 
 
@@ -232,9 +233,9 @@ class Reporter:
     """The supervisor's one message back to the launching process, through a pipe."""
 
     def __init__(self, fd: int) -> None:
-        self.fd: Optional[int] = fd
+        self.fd: int | None = fd
 
-    def send(self, message: Dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any]) -> None:
         if self.fd is None:
             return  # already reported; the fd number may belong to another file by now
         fd, self.fd = self.fd, None
@@ -257,57 +258,85 @@ def redirect_stdio(log_path: str) -> None:
     sys.stderr = os.fdopen(2, "w", buffering=1)
 
 
-def supervise(run_dir: str, argv: List[str], run: Dict[str, Any], env: Dict[str, str], reporter: Reporter) -> int:
+def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str, str], reporter: Reporter) -> int:
     """Launch the command, record it, wait for it, record how it ended. Runs in the daemon."""
     with run_lock(run_dir):
         previous = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         if previous.get("state") in ACTIVE_STATES and run_alive(previous):
-            reporter.send({"ok": False, "code": EXIT_EXISTS, "error": "the run is already running",
-                               "status": previous})
+            reporter.send({"ok": False, "code": EXIT_EXISTS, "error": "the run is already running", "status": previous})
             return EXIT_EXISTS
         me = os.getpid()
         attempt = int(previous.get("attempt", 0)) + 1
-        update_status(run_dir, state="starting", pid=None, pgid=None, pidStartTime=None,
-                      supervisorPid=me, supervisorStartTime=process_start_time(me),
-                      exitCode=None, signal=None, stopRequested=False, error=None,
-                      attempt=attempt, startedAt=time.time(), endedAt=None)
+        update_status(
+            run_dir,
+            state="starting",
+            pid=None,
+            pgid=None,
+            pidStartTime=None,
+            supervisorPid=me,
+            supervisorStartTime=process_start_time(me),
+            exitCode=None,
+            signal=None,
+            stopRequested=False,
+            error=None,
+            attempt=attempt,
+            startedAt=time.time(),
+            endedAt=None,
+        )
     redirect_stdio(os.path.join(run_dir, LOG_FILE))
     log_line(sys.stdout, f"attempt {attempt}: {' '.join(argv)}")
     try:
-        child = subprocess.Popen(argv, cwd=run.get("cwd") or run_dir, env=env, stdin=subprocess.DEVNULL,
-                                 stdout=sys.stdout, stderr=subprocess.STDOUT, start_new_session=True,
-                                 close_fds=True, pass_fds=())
+        child = subprocess.Popen(
+            argv,
+            cwd=run.get("cwd") or run_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stdout,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(),
+        )
     except OSError as e:
         with run_lock(run_dir):
-            status = update_status(run_dir, state="failed", exitCode=127, endedAt=time.time(),
-                                   error=f"cannot start {argv[0]}: {e.strerror or e}")
+            status = update_status(
+                run_dir,
+                state="failed",
+                exitCode=127,
+                endedAt=time.time(),
+                error=f"cannot start {argv[0]}: {e.strerror or e}",
+            )
         log_line(sys.stdout, status["error"])
         reporter.send({"ok": False, "code": EXIT_FAIL, "error": status["error"], "status": status})
         return EXIT_FAIL
     # Forward a polite stop sent to the supervisor to the whole training process group.
     signal.signal(signal.SIGTERM, lambda *_: kill_group(child.pid, signal.SIGTERM))
     with run_lock(run_dir):
-        status = update_status(run_dir, state="running", pid=child.pid, pgid=child.pid,
-                               pidStartTime=process_start_time(child.pid))
+        status = update_status(
+            run_dir, state="running", pid=child.pid, pgid=child.pid, pidStartTime=process_start_time(child.pid)
+        )
     reporter.send({"ok": True, "status": status})
     code = child.wait()
     with run_lock(run_dir):
         current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         if code < 0:
-            final = dict(state="stopped", exitCode=None, signal=signal_name(-code))
+            final = {"state": "stopped", "exitCode": None, "signal": signal_name(-code)}
         elif current.get("stopRequested"):
             # It caught the SIGTERM from stop and exited on its own (torchrun, shell traps).
-            final = dict(state="stopped", exitCode=code, signal=None)
+            final = {"state": "stopped", "exitCode": code, "signal": None}
         else:
-            final = dict(state="succeeded" if code == 0 else "failed", exitCode=code, signal=None)
+            final = {"state": "succeeded" if code == 0 else "failed", "exitCode": code, "signal": None}
         if current.get("supervisorPid") == os.getpid():  # a later attempt may own the file now
             update_status(run_dir, endedAt=time.time(), **final)
-    log_line(sys.stdout, f"attempt {attempt} ended: {final['state']} "
-                         f"({'signal ' + final['signal'] if final['signal'] else 'exit code ' + str(code)})")
+    log_line(
+        sys.stdout,
+        f"attempt {attempt} ended: {final['state']} "
+        f"({'signal ' + final['signal'] if final['signal'] else 'exit code ' + str(code)})",
+    )
     return EXIT_OK
 
 
-def launch(run_dir: str, argv: List[str], run: Dict[str, Any]) -> Dict[str, Any]:
+def launch(run_dir: str, argv: list[str], run: dict[str, Any]) -> dict[str, Any]:
     """Double-fork a supervisor in a new session; return the status it reports back."""
     read_fd, write_fd = os.pipe()
     first = os.fork()
@@ -324,18 +353,14 @@ def launch(run_dir: str, argv: List[str], run: Dict[str, Any]) -> Dict[str, Any]
                 reporter = Reporter(write_fd)
                 try:
                     code = supervise(run_dir, argv, run, env, reporter)
-                except BaseException as e:  # report anything rather than leave the caller waiting
-                    try:
+                except BaseException as e:  # noqa: BLE001 - report anything rather than leave the caller waiting
+                    with suppress(OSError):
                         reporter.send({"ok": False, "code": EXIT_FAIL, "error": f"supervisor: {e}"})
-                    except OSError:
-                        pass
                 os._exit(code)
             code = EXIT_OK
-        except BaseException as e:
-            try:
+        except BaseException as e:  # noqa: BLE001 - a forked child must report and _exit, never unwind
+            with suppress(OSError):
                 Reporter(write_fd).send({"ok": False, "code": EXIT_FAIL, "error": f"detach: {e}"})
-            except OSError:
-                pass
         os._exit(code)
     os.close(write_fd)
     os.waitpid(first, 0)
@@ -351,7 +376,8 @@ def launch(run_dir: str, argv: List[str], run: Dict[str, Any]) -> Dict[str, Any]
 
 # --- commands ---------------------------------------------------------------------------------
 
-def load_run(run_dir: str) -> Dict[str, Any]:
+
+def load_run(run_dir: str) -> dict[str, Any]:
     run = read_json(os.path.join(run_dir, RUN_FILE))
     if run is None:
         raise RunError(f"{run_dir} has no {RUN_FILE}: not a run directory", EXIT_USAGE)
@@ -361,7 +387,7 @@ def load_run(run_dir: str) -> Dict[str, Any]:
     return run
 
 
-def with_liveness(status: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def with_liveness(status: dict[str, Any] | None) -> dict[str, Any] | None:
     if status is None:
         return None
     result = dict(status)
@@ -378,19 +404,28 @@ def cmd_start(args: argparse.Namespace) -> int:
     with run_lock(run_dir):
         if os.path.exists(os.path.join(run_dir, RUN_FILE)):
             status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
-            raise RunError(f"{run_dir} already holds a run (state {status.get('state', 'unknown')}); "
-                           f"use resume, or start in a new directory", EXIT_EXISTS)
-        run = {"v": VERSION, "id": args.id or os.path.basename(run_dir), "label": args.label, "command": command,
-               "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
-               "environment": args.environment, "autoResume": bool(args.auto_resume),
-               "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
-               "createdAt": time.time()}
+            raise RunError(
+                f"{run_dir} already holds a run (state {status.get('state', 'unknown')}); "
+                f"use resume, or start in a new directory",
+                EXIT_EXISTS,
+            )
+        run = {
+            "v": VERSION,
+            "id": args.id or os.path.basename(run_dir),
+            "label": args.label,
+            "command": command,
+            "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
+            "environment": args.environment,
+            "autoResume": bool(args.auto_resume),
+            "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
+            "createdAt": time.time(),
+        }
         write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
     print(json.dumps(launch(run_dir, command, run)))
     return EXIT_OK
 
 
-def resume_argv(run: Dict[str, Any]) -> List[str]:
+def resume_argv(run: dict[str, Any]) -> list[str]:
     argv = list(run["command"])
     for arg in run.get("resumeArgs", DEFAULT_RESUME_ARGS):
         if arg not in argv:
@@ -398,7 +433,7 @@ def resume_argv(run: Dict[str, Any]) -> List[str]:
     return argv
 
 
-def resume_run(run_dir: str) -> Tuple[str, Dict[str, Any]]:
+def resume_run(run_dir: str) -> tuple[str, dict[str, Any]]:
     """('resumed' | 'running', status). Resuming a live run is a no-op, not an error."""
     run = load_run(run_dir)
     status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
@@ -418,7 +453,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
+def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while True:
         if predicate():
@@ -462,13 +497,14 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return EXIT_OK if status.get("state") not in ACTIVE_STATES else EXIT_FAIL
 
 
-def run_dirs(runs_dir: str) -> List[str]:
+def run_dirs(runs_dir: str) -> list[str]:
     try:
         names = sorted(os.listdir(runs_dir))
     except FileNotFoundError:
         return []
-    return [os.path.join(runs_dir, n) for n in names
-            if not n.startswith(".") and os.path.isdir(os.path.join(runs_dir, n))]
+    return [
+        os.path.join(runs_dir, n) for n in names if not n.startswith(".") and os.path.isdir(os.path.join(runs_dir, n))
+    ]
 
 
 def cmd_resume_all(args: argparse.Namespace) -> int:
@@ -483,8 +519,12 @@ def cmd_resume_all(args: argparse.Namespace) -> int:
             if not run.get("autoResume"):
                 # Interrupted (container stopped) and not ours to restart: say so instead of "running".
                 with run_lock(run_dir):
-                    update_status(run_dir, state="failed", error="interrupted: the process is gone "
-                                  "(container restarted?) and autoResume is off", endedAt=time.time())
+                    update_status(
+                        run_dir,
+                        state="failed",
+                        error="interrupted: the process is gone (container restarted?) and autoResume is off",
+                        endedAt=time.time(),
+                    )
                 print(json.dumps({"id": run_id, "action": "marked-interrupted"}))
                 continue
             action, new_status = resume_run(run_dir)
@@ -495,7 +535,7 @@ def cmd_resume_all(args: argparse.Namespace) -> int:
     return EXIT_OK if failures == 0 else EXIT_FAIL
 
 
-def metrics_summary(path: str) -> Optional[Dict[str, Any]]:
+def metrics_summary(path: str) -> dict[str, Any] | None:
     """The newest train line, eval line and event of a metrics file (read from its tail)."""
     try:
         size = os.path.getsize(path)
@@ -507,7 +547,7 @@ def metrics_summary(path: str) -> Optional[Dict[str, Any]]:
     lines = tail.split(b"\n")
     if size > METRICS_TAIL_BYTES:
         lines = lines[1:]  # the first one is probably cut
-    summary: Dict[str, Any] = {"bytes": size, "train": None, "eval": None, "event": None, "end": None}
+    summary: dict[str, Any] = {"bytes": size, "train": None, "eval": None, "event": None, "end": None}
     for raw in reversed(lines):
         try:
             # Bare NaN/Infinity (not protocol, but Python's json writes them) become protocol strings.
@@ -529,8 +569,8 @@ def metrics_summary(path: str) -> Optional[Dict[str, Any]]:
     return summary
 
 
-def describe_run(run_dir: str) -> Dict[str, Any]:
-    entry: Dict[str, Any] = {"id": os.path.basename(run_dir), "dir": run_dir}
+def describe_run(run_dir: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": os.path.basename(run_dir), "dir": run_dir}
     try:
         entry["run"] = read_json(os.path.join(run_dir, RUN_FILE))
         entry["status"] = with_liveness(read_json(os.path.join(run_dir, STATUS_FILE)))
@@ -560,16 +600,19 @@ def positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds (a number >= 0), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected seconds (a number >= 0), got {text!r}") from None
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"expected seconds (a number >= 0), got {text}")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gpu_env_run.py", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=__doc__.split("\n\n", 1)[1])
+    p = argparse.ArgumentParser(
+        prog="gpu_env_run.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     s = sub.add_parser("start", help="start CMD detached, recording it in RUN_DIR")
     s.add_argument("run_dir", metavar="RUN_DIR")
@@ -578,13 +621,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--auto-resume", action="store_true", help="resume-all may relaunch it after a restart")
     s.add_argument("--environment", help="environment name, recorded in run.json")
     s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
-    s.add_argument("--resume-arg", action="append",
-                   help="argument added to CMD on resume (repeatable; default: --resume)")
+    s.add_argument(
+        "--resume-arg", action="append", help="argument added to CMD on resume (repeatable; default: --resume)"
+    )
     s.set_defaults(func=cmd_start)
     s = sub.add_parser("stop", help="SIGTERM the run's process group, SIGKILL after --grace seconds")
     s.add_argument("run_dir", metavar="RUN_DIR")
-    s.add_argument("--grace", type=positive_seconds, default=DEFAULT_GRACE_S,
-                   help=f"seconds between SIGTERM and SIGKILL (default: {DEFAULT_GRACE_S:g})")
+    s.add_argument(
+        "--grace",
+        type=positive_seconds,
+        default=DEFAULT_GRACE_S,
+        help=f"seconds between SIGTERM and SIGKILL (default: {DEFAULT_GRACE_S:g})",
+    )
     s.set_defaults(func=cmd_stop)
     s = sub.add_parser("resume", help="relaunch run.json's command with its resume arguments")
     s.add_argument("run_dir", metavar="RUN_DIR")
@@ -601,15 +649,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def split_command(argv: List[str]) -> Tuple[List[str], Optional[List[str]]]:
+def split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
     """Everything after the first "--" is the command, untouched by option parsing."""
     if "--" in argv:
         cut = argv.index("--")
-        return argv[:cut], argv[cut + 1:]
+        return argv[:cut], argv[cut + 1 :]
     return argv, None
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     own, command = split_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(own)
     if command is not None and args.cmd != "start":

@@ -6,6 +6,7 @@ FAKE_SMI_MODE=fail: prints the message real drivers print when a container lost 
 (NVIDIA/nvidia-container-toolkit#1227) and exits 255.
 Each start appends one line to $FAKE_SMI_SPAWN_LOG, so tests can count spawns.
 """
+
 import os
 import sys
 import time

@@ -7,6 +7,7 @@ Run in the stand-in image: docker run --rm -v "$PWD":/src:ro -w /src \
 The NVML tests compile test/python/fake_nvml.c with the C compiler found on PATH and are skipped
 (with the reason printed) where there is none.
 """
+
 import importlib.util
 import json
 import os
@@ -15,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import unittest
 
@@ -41,8 +41,7 @@ def run_agent(args, env_extra=None, timeout=30):
     env.setdefault("GPU_ENV_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1")
     env["PATH"] = "/usr/bin:/bin"
     env.update(env_extra or {})
-    done = subprocess.run([sys.executable, AGENT] + args, capture_output=True, env=env,
-                          timeout=timeout)
+    done = subprocess.run([sys.executable, AGENT, *args], capture_output=True, env=env, timeout=timeout)
     lines = [json.loads(line) for line in done.stdout.decode().splitlines() if line]
     return done, lines
 
@@ -64,7 +63,7 @@ def overwrite_in_place(path, text):
 MEMINFO = "MemTotal:       16384000 kB\nMemFree:         8000000 kB\nMemAvailable:   12000000 kB\n"
 
 
-class FakeRoot(object):
+class FakeRoot:
     def __init__(self):
         self.path = tempfile.mkdtemp(prefix="gpu-env-agent-root-")
         write(self.file("proc/meminfo"), MEMINFO)
@@ -119,15 +118,13 @@ class ContainerSamplerCgroupV1Test(unittest.TestCase):
     def setUp(self):
         self.root = FakeRoot()
         cg = "sys/fs/cgroup/"
-        write(self.root.file("proc/self/cgroup"),
-              "4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n")
+        write(self.root.file("proc/self/cgroup"), "4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n")
         write(self.root.file(cg + "cpu,cpuacct/cpuacct.usage"), "5000000000\n")
         write(self.root.file(cg + "cpu,cpuacct/cpu.cfs_quota_us"), "-1\n")
         write(self.root.file(cg + "cpu,cpuacct/cpu.cfs_period_us"), "100000\n")
         write(self.root.file(cg + "memory/memory.usage_in_bytes"), "300000000\n")
         write(self.root.file(cg + "memory/memory.limit_in_bytes"), "9223372036854771712\n")
-        write(self.root.file(cg + "memory/memory.stat"),
-              "inactive_file 1\ntotal_inactive_file 50000000\n")
+        write(self.root.file(cg + "memory/memory.stat"), "inactive_file 1\ntotal_inactive_file 50000000\n")
 
     def tearDown(self):
         self.root.cleanup()
@@ -142,8 +139,7 @@ class ContainerSamplerCgroupV1Test(unittest.TestCase):
 
     def test_v1_cpu_percent_from_nanoseconds(self):
         sampler = agent.ContainerSampler(self.root.path)
-        overwrite_in_place(self.root.file("sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"),
-                           "5100000000\n")
+        overwrite_in_place(self.root.file("sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"), "5100000000\n")
         time.sleep(0.2)
         percent = sampler.sample()["cpuPercent"]
         self.assertGreater(percent, 20.0)
@@ -193,8 +189,7 @@ def compile_fake_nvml(directory):
     if compiler is None:
         return None
     output = os.path.join(directory, "libfake-nvml.so")
-    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", output, FAKE_NVML_SOURCE],
-                   check=True)
+    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", output, FAKE_NVML_SOURCE], check=True)
     return output
 
 
@@ -213,8 +208,7 @@ class NvmlTest(unittest.TestCase):
             self.skipTest("no C compiler to build the fake libnvidia-ml")
 
     def test_devices_fields_units_and_unsupported_as_null(self):
-        done, lines = run_agent(["--count", "2", "--interval-ms", "100"],
-                                {"GPU_ENV_NVML_LIBRARY": self.library})
+        done, lines = run_agent(["--count", "2", "--interval-ms", "100"], {"GPU_ENV_NVML_LIBRARY": self.library})
         self.assertEqual(done.returncode, 0, done.stderr)
         hello = lines[0]
         self.assertEqual(hello["source"], "nvml")
@@ -234,8 +228,9 @@ class NvmlTest(unittest.TestCase):
         self.assertEqual(zero["pstate"], "P2")
         self.assertIsNone(zero["migEnabled"])
         # 24-byte records read correctly: the second entry lines up, and "not available" is null.
-        self.assertEqual(zero["processes"], [{"pid": 4242, "usedMemoryBytes": 1073741824},
-                                             {"pid": 4343, "usedMemoryBytes": None}])
+        self.assertEqual(
+            zero["processes"], [{"pid": 4242, "usedMemoryBytes": 1073741824}, {"pid": 4343, "usedMemoryBytes": None}]
+        )
         self.assertNotIn("errors", zero)
         self.assertIsNone(one["utilizationGpuPercent"])
         self.assertIsNone(one["fanPercent"])
@@ -244,21 +239,23 @@ class NvmlTest(unittest.TestCase):
         self.assertTrue(one["migEnabled"])
         self.assertIsNone(one["powerDrawW"])
         self.assertIsNone(one["processes"])
-        self.assertEqual(one["errors"], {"power": "GPU is lost",
-                                         "processes": "Insufficient Permissions"})
+        self.assertEqual(one["errors"], {"power": "GPU is lost", "processes": "Insufficient Permissions"})
 
     def test_init_failure_names_nvml_error(self):
-        done, lines = run_agent(["--count", "1", "--interval-ms", "100"],
-                                {"GPU_ENV_NVML_LIBRARY": self.library,
-                                 "FAKE_NVML_SCENARIO": "init-fail"})
+        done, lines = run_agent(
+            ["--count", "1", "--interval-ms", "100"],
+            {"GPU_ENV_NVML_LIBRARY": self.library, "FAKE_NVML_SCENARIO": "init-fail"},
+        )
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual(lines[0]["gpu"], {"available": False, "code": "nvml-init-failed",
-                                           "reason": "NVML init failed: Unknown Error"})
+        self.assertEqual(
+            lines[0]["gpu"],
+            {"available": False, "code": "nvml-init-failed", "reason": "NVML init failed: Unknown Error"},
+        )
         self.assertEqual(lines[1]["gpu"]["code"], "nvml-init-failed")
         self.assertIn("cpuPercent", lines[1]["container"])
 
 
-class CountingNvml(object):
+class CountingNvml:
     """Stands in for agent.Nvml in-process: answers every query and counts the calls."""
 
     def __init__(self):
@@ -315,8 +312,13 @@ class NvmlCallTieringTest(unittest.TestCase):
         self.assertEqual(nvml.calls["memory"], 10)
         self.assertEqual(nvml.calls["nvmlDeviceGetPowerUsage"], 10)
         self.assertEqual(nvml.calls["nvmlDeviceGetTemperature"], 10)
-        for slow in ("processes", "pstate", "nvmlDeviceGetFanSpeed", "nvmlDeviceGetClockInfo",
-                     "nvmlDeviceGetEnforcedPowerLimit"):
+        for slow in (
+            "processes",
+            "pstate",
+            "nvmlDeviceGetFanSpeed",
+            "nvmlDeviceGetClockInfo",
+            "nvmlDeviceGetEnforcedPowerLimit",
+        ):
             self.assertEqual(nvml.calls[slow], 2, slow)
         self.assertEqual(nvml.calls["nvmlDeviceGetName"], 1)
         # Slow values are reused between refreshes, never dropped to null.
@@ -336,16 +338,22 @@ class NvidiaSmiFallbackTest(unittest.TestCase):
         bin_dir = os.path.join(self.tmp, "bin")
         os.makedirs(bin_dir)
         wrapper = os.path.join(bin_dir, "nvidia-smi")
-        write(wrapper, "#!/bin/sh\nexec %s %s \"$@\"\n" % (sys.executable, FAKE_SMI))
+        write(wrapper, f'#!/bin/sh\nexec {sys.executable} {FAKE_SMI} "$@"\n')
         os.chmod(wrapper, 0o755)
         self.spawn_log = os.path.join(self.tmp, "spawns.log")
         self.lines_file = os.path.join(self.tmp, "lines.csv")
         # CONSTRUCTED lines in the agent's column order (index first); the agent does not parse
         # them, it only keys them by index and passes them through.
-        write(self.lines_file, "0, GPU-a, Card A, 10, 5, 100, 1000, 40, 50.00, 100.00, 300, 30, P8\n"
-                               "1, GPU-b, Card B, [N/A], [N/A], 200, 2000, 41, [N/A], 100.00, 300, [N/A], P0\n")
-        self.env = {"PATH": bin_dir + ":/usr/bin:/bin", "FAKE_SMI_SPAWN_LOG": self.spawn_log,
-                    "FAKE_SMI_LINES": self.lines_file}
+        write(
+            self.lines_file,
+            "0, GPU-a, Card A, 10, 5, 100, 1000, 40, 50.00, 100.00, 300, 30, P8\n"
+            "1, GPU-b, Card B, [N/A], [N/A], 200, 2000, 41, [N/A], 100.00, 300, [N/A], P0\n",
+        )
+        self.env = {
+            "PATH": bin_dir + ":/usr/bin:/bin",
+            "FAKE_SMI_SPAWN_LOG": self.spawn_log,
+            "FAKE_SMI_LINES": self.lines_file,
+        }
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -382,8 +390,9 @@ class NvidiaSmiFallbackTest(unittest.TestCase):
 class LifecycleTest(unittest.TestCase):
     def test_exits_quietly_when_reader_goes_away(self):
         env = dict(os.environ, GPU_ENV_NVML_LIBRARY="/nonexistent", PATH="/usr/bin:/bin")
-        process = subprocess.Popen([sys.executable, AGENT, "--interval-ms", "50"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        process = subprocess.Popen(
+            [sys.executable, AGENT, "--interval-ms", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
         hello = json.loads(process.stdout.readline())
         self.assertEqual(hello["type"], "hello")
         process.stdout.close()
@@ -395,8 +404,9 @@ class LifecycleTest(unittest.TestCase):
 
     def test_sigterm_stops_cleanly(self):
         env = dict(os.environ, GPU_ENV_NVML_LIBRARY="/nonexistent", PATH="/usr/bin:/bin")
-        process = subprocess.Popen([sys.executable, AGENT, "--interval-ms", "50"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        process = subprocess.Popen(
+            [sys.executable, AGENT, "--interval-ms", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
         process.stdout.readline()
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=10)
@@ -422,8 +432,7 @@ class HelloShapeTest(unittest.TestCase):
     def test_pid_namespace_is_reported(self):
         _, lines = run_agent(["--count", "1", "--interval-ms", "50"])
         self.assertIn(lines[0]["pidNamespace"], ("initial", "child", "unknown"))
-        expected = "initial" if os.readlink("/proc/self/ns/pid") == agent.INITIAL_PID_NAMESPACE \
-            else "child"
+        expected = "initial" if os.readlink("/proc/self/ns/pid") == agent.INITIAL_PID_NAMESPACE else "child"
         self.assertEqual(lines[0]["pidNamespace"], expected)
 
 

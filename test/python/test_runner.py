@@ -4,6 +4,7 @@ resume-all, list, and status.json that is never half written.
 Standard library only, except the last test, which runs train_cnn.py through the runner (torch).
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ import threading
 import time
 import unittest
 
-from training_helpers import FASHION_MNIST, RUNNER, TRAIN, TempDir, events, read_metrics, require_torch, wait_for
+from training_helpers import RUNNER, TempDir, events, read_metrics, require_torch, train_command, wait_for
 
 # A stand-in for training: records how it was started, then beats until stopped.
 WORKER = textwrap.dedent("""
@@ -96,10 +97,8 @@ class RunnerTest(unittest.TestCase):
                 status = read_json(status_path)
                 for key in ("pgid",):
                     if status.get(key) and pid_exists(status[key]):
-                        try:
+                        with contextlib.suppress(ProcessLookupError):
                             os.killpg(status[key], signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
                 if status.get("supervisorPid") and pid_exists(status["supervisorPid"]):
                     os.kill(status["supervisorPid"], signal.SIGKILL)
         self.tmp.cleanup()
@@ -111,8 +110,11 @@ class RunnerTest(unittest.TestCase):
 
     def start(self, name, mode="beat", *extra, auto_resume=False):
         run_dir = self.run_dir(name)
-        args = ["start", run_dir] + (["--auto-resume"] if auto_resume else []) + \
-               ["--", sys.executable, self.worker, mode, *extra]
+        args = (
+            ["start", run_dir]
+            + (["--auto-resume"] if auto_resume else [])
+            + ["--", sys.executable, self.worker, mode, *extra]
+        )
         result = runner(*args)
         self.assertEqual(result.returncode, 0, result.stderr)
         return run_dir, json.loads(result.stdout)
@@ -132,8 +134,11 @@ class RunnerTest(unittest.TestCase):
         wait_for(lambda: self.heartbeat(run_dir) > first + 5, timeout=20, what="the heartbeat to go on")
 
     def wait_state(self, run_dir, *states, timeout=30):
-        return wait_for(lambda: self.status(run_dir)["state"] in states and self.status(run_dir),
-                        timeout=timeout, what=f"state {states}")
+        return wait_for(
+            lambda: self.status(run_dir)["state"] in states and self.status(run_dir),
+            timeout=timeout,
+            what=f"state {states}",
+        )
 
     def starts(self, run_dir):
         with open(os.path.join(run_dir, "starts.jsonl")) as f:
@@ -145,9 +150,16 @@ class RunnerTest(unittest.TestCase):
         run_dir = self.run_dir("detached")
         # An "SSH session": a session leader shell that runs start, then lingers like a login shell.
         session = subprocess.Popen(
-            ["sh", "-c", f'"{sys.executable}" "{RUNNER}" start "{run_dir}" -- "{sys.executable}" "{self.worker}" beat'
-                         f' && echo started && exec sleep 120'],
-            stdout=subprocess.PIPE, text=True, start_new_session=True)
+            [
+                "sh",
+                "-c",
+                f'"{sys.executable}" "{RUNNER}" start "{run_dir}" -- "{sys.executable}" "{self.worker}" beat'
+                f" && echo started && exec sleep 120",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             lines = iter(session.stdout.readline, "")
             self.assertIn("started", [line.strip() for _, line in zip(range(2), lines)])
@@ -155,10 +167,8 @@ class RunnerTest(unittest.TestCase):
             # The connection drops: hang up, then kill, the whole session.
             os.killpg(session.pid, signal.SIGHUP)
             time.sleep(0.2)
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(session.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         finally:
             session.wait(timeout=30)
             session.stdout.close()
@@ -174,8 +184,12 @@ class RunnerTest(unittest.TestCase):
         # An SSH exec ends when every holder of its stdout closes it; a daemon that kept it would hang.
         run_dir = self.run_dir("pipe")
         began = time.monotonic()
-        result = subprocess.run([sys.executable, RUNNER, "start", run_dir, "--", sys.executable, self.worker, "beat"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+        result = subprocess.run(
+            [sys.executable, RUNNER, "start", run_dir, "--", sys.executable, self.worker, "beat"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertLess(time.monotonic() - began, 10)
         reported = json.loads(result.stdout)
@@ -250,12 +264,13 @@ class RunnerTest(unittest.TestCase):
         """Everything of the run dies at once; status.json still says running."""
         status = self.status(run_dir)
         for pid in (status["supervisorPid"], status["pid"]):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        wait_for(lambda: not pid_exists(status["pid"]) and not pid_exists(status["supervisorPid"]), 10,
-                 what="the run's processes to die")
+        wait_for(
+            lambda: not pid_exists(status["pid"]) and not pid_exists(status["supervisorPid"]),
+            10,
+            what="the run's processes to die",
+        )
         self.assertEqual(self.status(run_dir)["state"], "running")
 
     def test_resume_all_resumes_only_dead_auto_resume_runs(self):
@@ -289,8 +304,12 @@ class RunnerTest(unittest.TestCase):
         run_dir, _ = self.start("race", "beat", auto_resume=True)
         self.assert_beating(run_dir)
         self.simulate_container_restart(run_dir)
-        callers = [subprocess.Popen([sys.executable, RUNNER, "resume", run_dir], stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        callers = [
+            subprocess.Popen(
+                [sys.executable, RUNNER, "resume", run_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
         outputs = [c.communicate(timeout=60) for c in callers]
         self.assertEqual([c.returncode for c in callers], [0, 0, 0, 0], outputs)
         actions = sorted(json.loads(out)["action"] for out, _ in outputs)
@@ -315,6 +334,7 @@ class RunnerTest(unittest.TestCase):
                     reads[0] += 1
                 except ValueError as e:
                     bad.append(f"{e}: {text!r}")
+
         thread = threading.Thread(target=reader)
         thread.start()
         try:
@@ -356,8 +376,10 @@ class RunnerTest(unittest.TestCase):
 
     # --- as root: runs belong to their owner ----------------------------------------------------
 
-    @unittest.skipUnless(os.geteuid() == 0 and usable_by_other_users(sys.executable),
-                         "needs root (the container entrypoint runs resume-all as root) and a Python uid 1000 can run")
+    @unittest.skipUnless(
+        os.geteuid() == 0 and usable_by_other_users(sys.executable),
+        "needs root (the container entrypoint runs resume-all as root) and a Python uid 1000 can run",
+    )
     def test_resume_all_as_root_relaunches_as_the_owner_of_the_run(self):
         owned = os.path.join(self.tmp.path, "owned")
         os.makedirs(owned)
@@ -366,9 +388,26 @@ class RunnerTest(unittest.TestCase):
         os.chown(owned, 1000, 1000)
         run_dir = os.path.join(owned, "run")
         self.started.append(run_dir)
-        as_user = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", sys.executable,
-                                  RUNNER, "start", run_dir, "--auto-resume", "--", sys.executable, self.worker, "beat"],
-                                 capture_output=True, text=True, timeout=60)
+        as_user = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=1000",
+                "--regid=1000",
+                "--clear-groups",
+                sys.executable,
+                RUNNER,
+                "start",
+                run_dir,
+                "--auto-resume",
+                "--",
+                sys.executable,
+                self.worker,
+                "beat",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.assertEqual(as_user.returncode, 0, as_user.stderr)
         self.assert_beating(run_dir)
         self.simulate_container_restart(run_dir)
@@ -395,28 +434,45 @@ class RunnerWithTrainingTest(unittest.TestCase):
 
     def test_resume_all_continues_an_auto_resume_training_run(self):
         run_dir = os.path.join(self.tmp.path, "run")
-        command = [sys.executable, TRAIN, "--data-dir", FASHION_MNIST, "--device", "cpu", "--subset", "10240",
-                   "--test-subset", "2000", "--epochs", "2", "--checkpoint-every", "10", "--log-every", "5"]
+        options = "--subset 10240 --test-subset 2000 --epochs 2 --checkpoint-every 10 --log-every 5"
+        command = train_command(None, *options.split())
         result = runner("start", run_dir, "--auto-resume", "--", *command)  # no --run-dir: the runner's env says
         self.assertEqual(result.returncode, 0, result.stderr)
-        wait_for(lambda: [e for e in events(read_metrics(run_dir), "checkpoint") if e["step"] >= 20], timeout=180,
-                 what="two checkpoints")
+        wait_for(
+            lambda: [e for e in events(read_metrics(run_dir), "checkpoint") if e["step"] >= 20],
+            timeout=180,
+            what="two checkpoints",
+        )
         status = read_json(os.path.join(run_dir, "status.json"))
         for pid in (status["supervisorPid"], status["pid"]):
             os.kill(pid, signal.SIGKILL)
         wait_for(lambda: not pid_exists(status["pid"]), 10, what="training to die")
         resumed = runner("resume-all", self.tmp.path)
         self.assertEqual(json.loads(resumed.stdout)["action"], "resumed", resumed.stdout + resumed.stderr)
-        final = wait_for(lambda: read_json(os.path.join(run_dir, "status.json"))["state"] != "running"
-                         and read_json(os.path.join(run_dir, "status.json")), timeout=300, what="the end")
+        final = wait_for(
+            lambda: (
+                read_json(os.path.join(run_dir, "status.json"))["state"] != "running"
+                and read_json(os.path.join(run_dir, "status.json"))
+            ),
+            timeout=300,
+            what="the end",
+        )
         self.assertEqual(final["state"], "succeeded", read_text(os.path.join(run_dir, "stdout.log")))
         records = read_metrics(run_dir)
         self.assertEqual(len(events(records, "resume")), 1)
         self.assertGreaterEqual(events(records, "resume")[0]["step"], 20)
         self.assertEqual(events(records, "end")[-1]["step"], 2 * (10240 // 256))
 
-        stopped = runner("start", os.path.join(self.tmp.path, "stopme"), "--",
-                         *command, "--epochs", "50", "--checkpoint-every", "100000")
+        stopped = runner(
+            "start",
+            os.path.join(self.tmp.path, "stopme"),
+            "--",
+            *command,
+            "--epochs",
+            "50",
+            "--checkpoint-every",
+            "100000",
+        )
         self.assertEqual(stopped.returncode, 0, stopped.stderr)
         stop_dir = os.path.join(self.tmp.path, "stopme")
         wait_for(lambda: train_started(stop_dir), timeout=180, what="training steps")

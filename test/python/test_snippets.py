@@ -30,8 +30,14 @@ class SnippetsTest(unittest.TestCase):
     def test_every_snippet_is_well_formed_python(self):
         with open(SNIPPETS, encoding="utf-8") as f:
             snippets = json.load(f)
-        wanted = {"CNN module", "Training loop with autocast", "torch.compile", "Atomic checkpoint save/load",
-                  "DataLoader with pinned memory", "DDP setup"}
+        wanted = {
+            "CNN module",
+            "Training loop with autocast",
+            "torch.compile",
+            "Atomic checkpoint save/load",
+            "DataLoader with pinned memory",
+            "DDP setup",
+        }
         self.assertLessEqual(wanted, set(snippets))
         for name, snippet in snippets.items():
             with self.subTest(snippet=name):

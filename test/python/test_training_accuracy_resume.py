@@ -9,8 +9,18 @@ import signal
 import time
 import unittest
 
-from training_helpers import (TempDir, end_event, events, kill_hard, read_metrics, require_torch, run_train,
-                              start_train, train_lines, wait_for)
+from training_helpers import (
+    TempDir,
+    end_event,
+    events,
+    kill_hard,
+    read_metrics,
+    require_torch,
+    run_train,
+    start_train,
+    train_lines,
+    wait_for,
+)
 
 EPOCHS = ["--epochs", "2", "--model", "simplecnn", "--seed", "1", "--checkpoint-every", "50", "--log-every", "10"]
 
@@ -46,10 +56,13 @@ class FullRunThenInterruptedRun(unittest.TestCase):
         self.assertTrue(os.path.isfile(self.reference["best_checkpoint"]))
         epoch_evals = [r for r in self.ref_records if r.get("split") == "test"]
         self.assertEqual([r["epoch"] for r in epoch_evals], [1.0, 2.0])
-        epoch_times = ", ".join("%.1f s" % r["epoch_time_s"] for r in epoch_evals)
-        print(f"\n  (a) test accuracy {self.reference['test_accuracy']:.4f} after 2 epochs; epoch times "
-              f"{epoch_times}; "
-              f"{self.reference['train_images_per_s']:.0f} images/s; whole run {self.ref_seconds:.1f} s", flush=True)
+        epoch_times = ", ".join("{:.1f} s".format(r["epoch_time_s"]) for r in epoch_evals)
+        print(
+            f"\n  (a) test accuracy {self.reference['test_accuracy']:.4f} after 2 epochs; epoch times "
+            f"{epoch_times}; "
+            f"{self.reference['train_images_per_s']:.0f} images/s; whole run {self.ref_seconds:.1f} s",
+            flush=True,
+        )
 
     def test_b_sigkill_mid_epoch_then_resume_matches_the_uninterrupted_run(self):
         run_dir = os.path.join(self.tmp.path, "interrupted")
@@ -62,6 +75,7 @@ class FullRunThenInterruptedRun(unittest.TestCase):
                 saved = [e["step"] for e in events(records, "checkpoint") if e["step"] > steps_per_epoch]
                 trained = [r["step"] for r in train_lines(records)]
                 return saved and trained and trained[-1] >= saved[-1] + 10 and trained[-1] % 50 != 0
+
             wait_for(past_a_checkpoint_in_epoch_two, timeout=300, what="a checkpoint in epoch 2")
             self.assertIsNone(process.poll(), "the run ended before it could be interrupted")
             process.send_signal(signal.SIGKILL)
@@ -77,26 +91,27 @@ class FullRunThenInterruptedRun(unittest.TestCase):
         result = run_train(run_dir, *EPOCHS, "--resume")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         after = read_metrics(run_dir)
-        self.assertEqual(after[:len(before)], before, "the resumed run appends to the same metrics file")
+        self.assertEqual(after[: len(before)], before, "the resumed run appends to the same metrics file")
         resume = events(after, "resume")
         self.assertEqual(len(resume), 1)
         self.assertEqual(resume[0]["step"], last_checkpoint, "resumes from the newest checkpoint")
         self.assertGreaterEqual(resume[0]["epoch"], 1.0, "the completed first epoch is not lost")
         self.assertEqual(resume[0]["position"], last_checkpoint - steps_per_epoch)
-        resumed_steps = [r["step"] for r in train_lines(after[len(before):])]
+        resumed_steps = [r["step"] for r in train_lines(after[len(before) :])]
         self.assertGreater(resumed_steps[0], last_checkpoint, "the step count continues, it does not restart")
         self.assertEqual(resumed_steps[-1], 2 * steps_per_epoch)
 
         end = end_event(run_dir)
         self.assertEqual(end["step"], self.reference["step"])
-        self.assertLessEqual(abs(end["test_accuracy"] - self.reference["test_accuracy"]), 0.005,
-                             (end, self.reference))
+        self.assertLessEqual(abs(end["test_accuracy"] - self.reference["test_accuracy"]), 0.005, (end, self.reference))
         # Same seed, same data order, every state restored: on the CPU the result is bit-identical.
         self.assertEqual(end["test_accuracy"], self.reference["test_accuracy"])
         self.assertEqual(end["test_loss"], self.reference["test_loss"])
-        print(f"\n  (b) killed at step {last_step_before} (epoch 2), resumed from step {last_checkpoint}: "
-              f"test accuracy {end['test_accuracy']:.4f} vs {self.reference['test_accuracy']:.4f} uninterrupted",
-              flush=True)
+        print(
+            f"\n  (b) killed at step {last_step_before} (epoch 2), resumed from step {last_checkpoint}: "
+            f"test accuracy {end['test_accuracy']:.4f} vs {self.reference['test_accuracy']:.4f} uninterrupted",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

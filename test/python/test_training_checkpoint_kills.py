@@ -11,8 +11,17 @@ import textwrap
 import time
 import unittest
 
-from training_helpers import (TEMPLATES, TempDir, events, import_templates, kill_hard, read_metrics, run_train,
-                              start_train, wait_for)
+from training_helpers import (
+    TEMPLATES,
+    TempDir,
+    events,
+    import_templates,
+    kill_hard,
+    read_metrics,
+    run_train,
+    start_train,
+    wait_for,
+)
 
 MAX_KILLS = 12
 MAX_SECONDS = 90
@@ -48,6 +57,7 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
 
     def test_newest_checkpoint_always_loads_after_a_kill_mid_write(self):
         import torch
+
         import checkpointing as ckpt
 
         folder = self.tmp.path
@@ -55,8 +65,9 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
         kills = mid_write = torn_plain = 0
         started = time.monotonic()
         while kills < MAX_KILLS and time.monotonic() - started < MAX_SECONDS:
-            writer = subprocess.Popen([sys.executable, "-c", WRITER, folder, TEMPLATES],
-                                      stdout=subprocess.PIPE, text=True)
+            writer = subprocess.Popen(
+                [sys.executable, "-c", WRITER, folder, TEMPLATES], stdout=subprocess.PIPE, text=True
+            )
             try:
                 self.assertEqual(writer.stdout.readline().strip(), "ready")
                 time.sleep(rng.uniform(0.05, 0.8))
@@ -79,10 +90,13 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
             self.assertEqual((latest.path, latest.failures), (newest, []))
             try:
                 torch.load(os.path.join(folder, "plain.pt"), weights_only=True)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure to load is what a torn file looks like
                 torn_plain += 1
-        print(f"\n  (c) {kills} kills in {time.monotonic() - started:.0f} s: {mid_write} during an atomic write, "
-              f"newest checkpoint loaded every time; plain torch.save torn {torn_plain} times", flush=True)
+        print(
+            f"\n  (c) {kills} kills in {time.monotonic() - started:.0f} s: {mid_write} during an atomic write, "
+            f"newest checkpoint loaded every time; plain torch.save torn {torn_plain} times",
+            flush=True,
+        )
         self.assertGreaterEqual(kills, 6, "too few kills in the time budget to mean anything")
         self.assertGreater(mid_write, 0, "no kill landed during a checkpoint write: the test did not test it")
         # The control shows the harness sees torn files: a non-atomic save does not survive this.
@@ -92,15 +106,32 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
         import checkpointing as ckpt
 
         run_dir = os.path.join(self.tmp.path, "run")
-        args = ["--subset", "12800", "--test-subset", "2000", "--epochs", "3", "--checkpoint-every", "1",
-                "--keep", "2", "--log-every", "5", "--seed", "3"]
+        args = [
+            "--subset",
+            "12800",
+            "--test-subset",
+            "2000",
+            "--epochs",
+            "3",
+            "--checkpoint-every",
+            "1",
+            "--keep",
+            "2",
+            "--log-every",
+            "5",
+            "--seed",
+            "3",
+        ]
         rng = random.Random(99)
         for _ in range(3):
             process = start_train(run_dir, *args)
             try:
                 already = len(events(read_metrics(run_dir), "checkpoint"))
-                wait_for(lambda: len(events(read_metrics(run_dir), "checkpoint")) > already + 2, timeout=120,
-                         what="checkpoints")
+                wait_for(
+                    lambda already=already: len(events(read_metrics(run_dir), "checkpoint")) > already + 2,
+                    timeout=120,
+                    what="checkpoints",
+                )
                 time.sleep(rng.uniform(0.0, 0.4))
                 process.send_signal(signal.SIGKILL)
             finally:
@@ -119,8 +150,20 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
         import checkpointing as ckpt
 
         run_dir = os.path.join(self.tmp.path, "corrupt")
-        args = ["--subset", "5120", "--test-subset", "1000", "--epochs", "2", "--checkpoint-every", "5",
-                "--keep", "3", "--log-every", "5"]
+        args = [
+            "--subset",
+            "5120",
+            "--test-subset",
+            "1000",
+            "--epochs",
+            "2",
+            "--checkpoint-every",
+            "5",
+            "--keep",
+            "3",
+            "--log-every",
+            "5",
+        ]
         first = run_train(run_dir, *args, "--max-steps", "15")
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         folder = os.path.join(run_dir, "checkpoints")

@@ -8,7 +8,7 @@ import unittest
 from training_helpers import TEMPLATES, TempDir, events, import_templates, read_metrics, run_train, strict_json
 
 sys.path.insert(0, TEMPLATES)
-import gpu_env_metrics as gm  # noqa: E402  (standard library only: no torch needed)
+import gpu_env_metrics as gm
 
 
 class MetricsWriterTest(unittest.TestCase):
@@ -25,11 +25,31 @@ class MetricsWriterTest(unittest.TestCase):
 
     def test_non_finite_numbers_are_protocol_strings(self):
         with gm.MetricsWriter(self.path, clock=lambda: 12.5) as w:
-            w.log(step=3, epoch=0.5, split="train", loss=float("nan"), accuracy=float("inf"),
-                  lr=float("-inf"), extra=[1.0, float("nan")])
-        self.assertEqual(self.lines(), [{"v": 1, "time": 12.5, "step": 3, "epoch": 0.5, "split": "train",
-                                         "loss": "NaN", "accuracy": "Infinity", "lr": "-Infinity",
-                                         "extra": [1.0, "NaN"]}])
+            w.log(
+                step=3,
+                epoch=0.5,
+                split="train",
+                loss=float("nan"),
+                accuracy=float("inf"),
+                lr=float("-inf"),
+                extra=[1.0, float("nan")],
+            )
+        self.assertEqual(
+            self.lines(),
+            [
+                {
+                    "v": 1,
+                    "time": 12.5,
+                    "step": 3,
+                    "epoch": 0.5,
+                    "split": "train",
+                    "loss": "NaN",
+                    "accuracy": "Infinity",
+                    "lr": "-Infinity",
+                    "extra": [1.0, "NaN"],
+                }
+            ],
+        )
         with open(self.path, encoding="utf-8") as f:
             raw = f.read()
         self.assertNotIn("NaN,", raw.replace('"NaN"', ""))  # never a bare NaN token
@@ -56,6 +76,7 @@ class MetricsWriterTest(unittest.TestCase):
 
             def item(self):
                 return self.v
+
         with gm.MetricsWriter(self.path) as w:
             w.log(step=1, epoch=1, split="val", loss=Scalar(float("nan")), accuracy=Scalar(0.5))
         self.assertEqual(self.lines()[0]["loss"], "NaN")
@@ -99,8 +120,9 @@ class DivergingRunTest(unittest.TestCase):
     def test_a_run_whose_loss_becomes_nan_still_writes_valid_json(self):
         run_dir = os.path.join(self.tmp.path, "nan")
         # An absurd learning rate makes the weights overflow within a few steps.
-        result = run_train(run_dir, "--subset", "5120", "--test-subset", "1000", "--epochs", "1",
-                           "--lr", "1e30", "--log-every", "2")
+        result = run_train(
+            run_dir, "--subset", "5120", "--test-subset", "1000", "--epochs", "1", "--lr", "1e30", "--log-every", "2"
+        )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         with open(os.path.join(run_dir, "metrics.jsonl"), encoding="utf-8") as f:
             raw_lines = f.read().splitlines()

@@ -10,12 +10,23 @@ import subprocess
 import sys
 import unittest
 
-from training_helpers import (FASHION_MNIST, TRAIN, TempDir, end_event, events, import_templates, read_metrics,
-                              run_train, wait_for)
+from training_helpers import (
+    FASHION_MNIST,
+    TRAIN,
+    TempDir,
+    end_event,
+    events,
+    import_templates,
+    read_metrics,
+    run_train,
+    train_command,
+    wait_for,
+)
 
 
 def write_idx(path, array):
     import numpy as np
+
     codes = {np.dtype(np.uint8): 0x08}
     header = bytes([0, 0, codes[array.dtype], array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     opener = gzip.open if path.endswith(".gz") else open
@@ -29,9 +40,18 @@ class ModelsTest(unittest.TestCase):
 
     def test_both_models_train_on_any_size_and_channel_count(self):
         import torch
+
         from cnn_models import build_model
-        for channels, size in [(1, (28, 28)), (3, (32, 32)), (1, (7, 7)), (3, (65, 65)), (4, (97, 31)),
-                               (3, (224, 224)), (2, (2, 3))]:
+
+        for channels, size in [
+            (1, (28, 28)),
+            (3, (32, 32)),
+            (1, (7, 7)),
+            (3, (65, 65)),
+            (4, (97, 31)),
+            (3, (224, 224)),
+            (2, (2, 3)),
+        ]:
             for name in ("simplecnn", "resnet"):
                 with self.subTest(model=name, channels=channels, size=size):
                     model = build_model(name, channels, size, 7, width=8)
@@ -44,10 +64,14 @@ class ModelsTest(unittest.TestCase):
     def test_simplecnn_is_the_classic_network(self):
         import torch
         from torch import nn
+
         from cnn_models import build_model
+
         model = build_model("simplecnn", 1, (28, 28), 10)
-        self.assertEqual((model.conv.in_channels, model.conv.out_channels, model.conv.kernel_size,
-                          model.conv.padding), (1, 32, (3, 3), (1, 1)))
+        self.assertEqual(
+            (model.conv.in_channels, model.conv.out_channels, model.conv.kernel_size, model.conv.padding),
+            (1, 32, (3, 3), (1, 1)),
+        )
         self.assertEqual((model.classifier.in_features, model.classifier.out_features), (32 * 14 * 14, 10))
         # Pooling before the ReLU computes exactly conv -> ReLU -> pool.
         x = torch.randn(5, 1, 28, 28)
@@ -56,6 +80,7 @@ class ModelsTest(unittest.TestCase):
 
     def test_too_small_images_are_refused_clearly(self):
         from cnn_models import build_model
+
         with self.assertRaisesRegex(ValueError, "at least 2x2"):
             build_model("simplecnn", 1, (1, 5), 10)
 
@@ -70,7 +95,9 @@ class DataTest(unittest.TestCase):
 
     def test_idx_files_gzipped_or_not(self):
         import numpy as np
-        from cnn_data import read_idx, DataError
+
+        from cnn_data import DataError, read_idx
+
         images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
         for name in ("a-idx3-ubyte", "b-idx3-ubyte.gz"):
             path = os.path.join(self.tmp.path, name)
@@ -88,10 +115,14 @@ class DataTest(unittest.TestCase):
 
     def test_real_fashion_mnist_and_a_torchvision_layout_copy(self):
         import numpy as np
+
         from cnn_data import IDX_FILES, load_dataset, load_idx_dataset
+
         real = load_dataset("fashion-mnist", FASHION_MNIST)
-        self.assertEqual((len(real.train), len(real.test), real.num_classes, real.channels, real.image_size),
-                         (60000, 10000, 10, 1, (28, 28)))
+        self.assertEqual(
+            (len(real.train), len(real.test), real.num_classes, real.channels, real.image_size),
+            (60000, 10000, 10, 1, (28, 28)),
+        )
         self.assertAlmostEqual(real.mean[0], 0.2860, places=3)
         arrays = load_idx_dataset("fashion-mnist", FASHION_MNIST)
         raw = os.path.join(self.tmp.path, "FashionMNIST", "raw")
@@ -103,6 +134,7 @@ class DataTest(unittest.TestCase):
 
     def test_missing_files_name_the_files_and_the_folder(self):
         from cnn_data import DataError, load_dataset
+
         empty = os.path.join(self.tmp.path, "empty")
         os.makedirs(empty)
         with self.assertRaises(DataError) as caught:
@@ -117,11 +149,14 @@ class DataTest(unittest.TestCase):
 
     def write_cifar(self, folder, extra_global=None):
         import numpy as np
+
         os.makedirs(folder)
         rng = np.random.default_rng(0)
         for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-            batch = {b"data": rng.integers(0, 256, (20, 3072), dtype=np.uint8),
-                     b"labels": list(rng.integers(0, 10, 20).tolist())}
+            batch = {
+                b"data": rng.integers(0, 256, (20, 3072), dtype=np.uint8),
+                b"labels": list(rng.integers(0, 10, 20).tolist()),
+            }
             if extra_global is not None:
                 batch[b"evil"] = extra_global
             with open(os.path.join(folder, name), "wb") as f:
@@ -129,6 +164,7 @@ class DataTest(unittest.TestCase):
 
     def test_cifar10_python_batches(self):
         from cnn_data import load_dataset
+
         self.write_cifar(os.path.join(self.tmp.path, "cifar-10-batches-py"))
         data = load_dataset("cifar10", self.tmp.path)
         self.assertEqual((len(data.train), len(data.test), data.channels, data.image_size), (100, 20, 3, (32, 32)))
@@ -136,6 +172,7 @@ class DataTest(unittest.TestCase):
 
     def test_cifar_pickles_cannot_run_code(self):
         from cnn_data import DataError, load_dataset
+
         self.write_cifar(os.path.join(self.tmp.path, "evil"), extra_global=Exploit())
         with self.assertRaisesRegex(DataError, "only numpy arrays are accepted"):
             load_dataset("cifar10", os.path.join(self.tmp.path, "evil"))
@@ -143,6 +180,7 @@ class DataTest(unittest.TestCase):
 
     def test_imagefolder_trains_through_the_dataloader_path(self):
         from PIL import Image
+
         root = os.path.join(self.tmp.path, "pets")
         for split, count in (("train", 24), ("test", 6)):
             for label, colour in (("cat", (250, 10, 10)), ("dog", (10, 10, 250))):
@@ -151,8 +189,25 @@ class DataTest(unittest.TestCase):
                 for i in range(count):
                     Image.new("RGB", (20 + i, 17), colour).save(os.path.join(folder, f"{i}.png"))
         run_dir = os.path.join(self.tmp.path, "run")
-        result = run_train(run_dir, "--dataset", "imagefolder", "--data-dir", root, "--image-size", "12",
-                           "--batch-size", "8", "--epochs", "8", "--workers", "1", "--model", "resnet", "--width", "8")
+        result = run_train(
+            run_dir,
+            "--dataset",
+            "imagefolder",
+            "--data-dir",
+            root,
+            "--image-size",
+            "12",
+            "--batch-size",
+            "8",
+            "--epochs",
+            "8",
+            "--workers",
+            "1",
+            "--model",
+            "resnet",
+            "--width",
+            "8",
+        )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         start = events(read_metrics(run_dir), "start")[0]
         self.assertEqual((start["device_data"], start["train_size"], start["test_size"]), (False, 48, 12))
@@ -171,13 +226,17 @@ class BatchOrderTest(unittest.TestCase):
 
     def data(self, n=1000):
         import torch
+
         from cnn_data import ArrayData
+
         images = torch.arange(n, dtype=torch.int64).remainder(256).to(torch.uint8).view(n, 1, 1, 1).expand(n, 1, 4, 4)
         return ArrayData(images.contiguous(), torch.arange(n))
 
     def test_device_and_loader_paths_give_the_same_batches_from_any_position(self):
         import torch
+
         from cnn_batches import DeviceBatches, LoaderBatches
+
         data = self.data()
         device = torch.device("cpu")
         on_device = DeviceBatches(data, device, 64, seed=5)
@@ -193,7 +252,9 @@ class BatchOrderTest(unittest.TestCase):
 
     def test_ranks_split_each_global_batch_without_overlap(self):
         import torch
+
         from cnn_batches import DeviceBatches
+
         data = self.data()
         ranks = [DeviceBatches(data, torch.device("cpu"), 32, seed=1, rank=r, world_size=2) for r in (0, 1)]
         single = DeviceBatches(data, torch.device("cpu"), 64, seed=1)
@@ -202,7 +263,9 @@ class BatchOrderTest(unittest.TestCase):
 
     def test_augmentation_is_deterministic_per_step_and_keeps_the_images(self):
         import torch
+
         from cnn_batches import augment
+
         images = torch.randint(0, 256, (16, 3, 8, 8), dtype=torch.uint8)
         a = augment(images, seed=1, epoch=0, step=3)
         self.assertTrue(torch.equal(a, augment(images, seed=1, epoch=0, step=3)))
@@ -232,19 +295,44 @@ class CommandLineTest(unittest.TestCase):
         ]
         for args, expected in cases:
             with self.subTest(args=args):
-                result = subprocess.run([sys.executable, TRAIN, "--run-dir", os.path.join(self.tmp.path, "r"),
-                                         "--data-dir", FASHION_MNIST, *args], capture_output=True, text=True)
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        TRAIN,
+                        "--run-dir",
+                        os.path.join(self.tmp.path, "r"),
+                        "--data-dir",
+                        FASHION_MNIST,
+                        *args,
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
                 self.assertEqual(result.returncode, 2, result.stderr)
                 self.assertIn(expected.replace("(choose from simplecnn, resnet)", "(choose from"), result.stderr)
 
     def test_every_speed_switch_off_still_trains(self):
         run_dir = os.path.join(self.tmp.path, "slow")
-        result = run_train(run_dir, "--subset", "2560", "--test-subset", "1000", "--epochs", "1", "--no-amp",
-                           "--no-channels-last", "--no-device-data", "--no-compile", "--workers", "1")
+        result = run_train(
+            run_dir,
+            "--subset",
+            "2560",
+            "--test-subset",
+            "1000",
+            "--epochs",
+            "1",
+            "--no-amp",
+            "--no-channels-last",
+            "--no-device-data",
+            "--no-compile",
+            "--workers",
+            "1",
+        )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         start = events(read_metrics(run_dir), "start")[0]
-        self.assertEqual((start["amp"], start["channels_last"], start["device_data"], start["compile"]),
-                         ("off", False, False, False))
+        self.assertEqual(
+            (start["amp"], start["channels_last"], start["device_data"], start["compile"]), ("off", False, False, False)
+        )
 
     def test_resume_with_other_settings_is_refused(self):
         run_dir = os.path.join(self.tmp.path, "mismatch")
@@ -273,12 +361,26 @@ class DistributedTest(unittest.TestCase):
 
     def spawn(self, run_dir, *args):
         DistributedTest.port += 1
-        env = dict(os.environ, USE_LIBUV="0", OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1",
-                   MASTER_PORT=str(DistributedTest.port), WORLD_SIZE="2")
-        command = [sys.executable, TRAIN, "--data-dir", FASHION_MNIST, "--device", "cpu", "--run-dir", run_dir,
-                   "--subset", "10240", "--test-subset", "2000", "--epochs", "1", "--checkpoint-every", "10", *args]
-        return [subprocess.Popen(command, env=dict(env, RANK=str(r), LOCAL_RANK=str(r)), stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True) for r in (0, 1)]
+        env = dict(
+            os.environ,
+            USE_LIBUV="0",
+            OMP_NUM_THREADS="1",
+            MASTER_ADDR="127.0.0.1",
+            MASTER_PORT=str(DistributedTest.port),
+            WORLD_SIZE="2",
+        )
+        options = "--subset 10240 --test-subset 2000 --epochs 1 --checkpoint-every 10"
+        command = train_command(run_dir, *options.split(), *args)
+        return [
+            subprocess.Popen(
+                command,
+                env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for r in (0, 1)
+        ]
 
     def launch(self, run_dir, *args):
         ranks = self.spawn(run_dir, *args)
@@ -290,8 +392,11 @@ class DistributedTest(unittest.TestCase):
         run_dir = os.path.join(self.tmp.path, "ddp-stop")
         ranks = self.spawn(run_dir, "--epochs", "20", "--log-every", "4")
         try:
-            wait_for(lambda: any(r.get("split") == "train" for r in read_metrics(run_dir)), timeout=180,
-                     what="training steps")
+            wait_for(
+                lambda: any(r.get("split") == "train" for r in read_metrics(run_dir)),
+                timeout=180,
+                what="training steps",
+            )
             for p in ranks:
                 p.send_signal(signal.SIGTERM)
             outputs = [p.communicate(timeout=120)[0] for p in ranks]

@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 import unittest
-from typing import Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -33,7 +32,7 @@ def require_torch() -> None:
     except ImportError:
         if os.environ.get("GPU_ENV_REQUIRE_TORCH") == "1":
             raise
-        raise unittest.SkipTest("torch is not installed here; run test/python/run-in-image.sh")
+        raise unittest.SkipTest("torch is not installed here; run test/python/run-in-image.sh") from None
 
 
 def import_templates() -> None:
@@ -44,12 +43,14 @@ def import_templates() -> None:
 
 def strict_json(line: str):
     """json.loads that refuses bare NaN/Infinity, which are not JSON."""
+
     def refuse(token: str):
         raise ValueError(f"bare {token} is not JSON")
+
     return json.loads(line, parse_constant=refuse)
 
 
-def read_metrics(run_dir: str) -> List[Dict]:
+def read_metrics(run_dir: str) -> list[dict]:
     path = os.path.join(run_dir, "metrics.jsonl")
     if not os.path.exists(path):
         return []
@@ -59,11 +60,11 @@ def read_metrics(run_dir: str) -> List[Dict]:
     return [strict_json(line) for line in text.split("\n")[:-1] if line]
 
 
-def events(records: List[Dict], name: str) -> List[Dict]:
+def events(records: list[dict], name: str) -> list[dict]:
     return [r for r in records if r.get("event") == name]
 
 
-def train_lines(records: List[Dict]) -> List[Dict]:
+def train_lines(records: list[dict]) -> list[dict]:
     return [r for r in records if r.get("split") == "train"]
 
 
@@ -75,9 +76,21 @@ class TempDir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def train_command(run_dir: str, *extra: str) -> List[str]:
-    return [sys.executable, TRAIN, "--dataset", "fashion-mnist", "--data-dir", FASHION_MNIST,
-            "--device", "cpu", "--run-dir", run_dir, *extra]
+def train_command(run_dir: str | None, *extra: str) -> list[str]:
+    """train_cnn.py on the real Fashion-MNIST, on the CPU; run_dir None: the one $GPU_ENV_RUN_DIR names."""
+    where = [] if run_dir is None else ["--run-dir", run_dir]
+    return [
+        sys.executable,
+        TRAIN,
+        "--dataset",
+        "fashion-mnist",
+        "--data-dir",
+        FASHION_MNIST,
+        "--device",
+        "cpu",
+        *where,
+        *extra,
+    ]
 
 
 def run_train(run_dir: str, *extra: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -106,6 +119,6 @@ def kill_hard(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def end_event(run_dir: str) -> Optional[Dict]:
+def end_event(run_dir: str) -> dict | None:
     found = events(read_metrics(run_dir), "end")
     return found[-1] if found else None
