@@ -11,14 +11,14 @@ import { printTable, row, stats } from './lib.mjs';
 const root = resolve(import.meta.dirname, '..');
 
 /**
- * The stand-in vscode module the integration tests use (test/integration/vscode-mock.ts), bundled
+ * The stand-in vscode module the integration tests use (test/support/vscode-module-mock.ts), bundled
  * once for Node: activate() runs against the same API surface there as here.
  */
 async function mockBundle() {
   const dir = join(root, 'node_modules', '.cache', 'gpu-env-bench');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'vscode-mock.cjs');
-  await build({ entryPoints: [join(root, 'test', 'integration', 'vscode-mock.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'warning' });
+  await build({ entryPoints: [join(root, 'test', 'support', 'vscode-module-mock.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'warning' });
   return outfile;
 }
 

@@ -41,7 +41,7 @@ await build({
       export { MetricsTail } from './src/core/metrics/metrics-tail';
       export { Coalescer } from './src/core/metrics/coalescer';
       export { parseMetricsLine } from './src/core/metrics/parse-metrics-line';
-      export { LocalSession, waitFor } from './test/unit/metrics-local-session';
+      export { LocalSession, waitFor } from './test/support/local-process-session';
     `,
     resolveDir: ROOT,
     loader: 'ts',

@@ -1,6 +1,6 @@
 /**
  * The slice of the VS Code API that command handlers and view models use. Handlers depend on this
- * interface, never on the `vscode` module, so unit tests drive them with a fake (test/unit/vscode-fakes.ts)
+ * interface, never on the `vscode` module, so unit tests drive them with a fake (test/support/extension-fakes.ts)
  * and only src/vscode/vscode-host.ts talks to VS Code itself.
  */
 

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, productContainers, removeDir, runProcess, tempDir, userWorkspace } from './harness-env';
-import { extensionContext, installVsCodeMock, state, type PseudoterminalLike, type TreeProviderLike } from './vscode-mock';
+import { extensionContext, installVsCodeMock, state, type PseudoterminalLike, type TreeProviderLike } from '../support/vscode-module-mock';
 
 const ROOT = resolve(__dirname, '../..');
 const BUNDLE = join(ROOT, 'dist/extension.js');
@@ -34,7 +34,7 @@ async function inspectState(container: string): Promise<string | undefined> {
 }
 
 function messages(kind: 'info' | 'warning' | 'error'): string[] {
-  return state.shown.filter((s) => s.kind === kind).map((s) => s.message);
+  return state.shown.texts(kind);
 }
 
 describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the real engine${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
@@ -111,7 +111,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   });
 
   it('names the setting when one is invalid, and creates nothing', async () => {
-    state.shown = [];
+    state.shown.clear();
     state.settings['gpuEnv.shmSize'] = 'huge';
     await run('gpuEnv.start');
     delete state.settings['gpuEnv.shmSize'];
@@ -120,7 +120,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   });
 
   it('starts with the core\'s progress steps, then shows "GPU: <name>" and offers terminal or attach', async () => {
-    state.shown = [];
+    state.shown.clear();
     state.progress = [];
     await run('gpuEnv.start');
     expect(messages('error')).toEqual([]);
@@ -129,7 +129,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     expect(state.progress.every((p) => p.title === `Starting GPU environment "${NAME}"`)).toBe(true);
     expect(await inspectState(`gpu-env-${NAME}`)).toBe('running');
     expect(state.statusBar).toMatchObject({ text: `GPU: ${NAME}`, visible: true, command: { command: 'gpuEnv.showEnvironmentActions', arguments: [NAME] } });
-    expect(state.shown.find((s) => s.message === `GPU environment "${NAME}" is running.`)?.items).toEqual(['Open Terminal', 'Attach VS Code']);
+    expect(state.shown.messages.find((s) => s.message === `GPU environment "${NAME}" is running.`)?.actions).toEqual(['Open Terminal', 'Attach VS Code']);
     expect(state.channels.get('GPU Environments')?.join('\n')).toContain('Waiting for SSH');
   });
 
@@ -196,7 +196,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   });
 
   it('without Remote - SSH, says what to install', async () => {
-    state.shown = [];
+    state.shown.clear();
     await run('gpuEnv.attach', NAME);
     expect(messages('warning')).toEqual([expect.stringContaining('ms-vscode-remote.remote-ssh')]);
     expect(state.executed.filter((e) => e.id === 'vscode.openFolder')).toEqual([]);
@@ -204,10 +204,10 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
 
   it('attaches with Remote - SSH after a yes to the Include line, which OpenSSH then resolves', async () => {
     state.extensions.add('ms-vscode-remote.remote-ssh');
-    state.shown = [];
-    state.answer = (shown) => (shown.modal ? 'Add Include Line' : undefined);
+    state.shown.clear();
+    state.shown.respond = (shown) => (shown.kind === 'modal' ? 'Add Include Line' : undefined);
     await run('gpuEnv.attach', NAME);
-    expect(state.shown.filter((s) => s.modal)).toHaveLength(1);
+    expect(state.shown.messages.filter((s) => s.kind === 'modal')).toHaveLength(1);
     const open = state.executed.find((e) => e.id === 'vscode.openFolder')!;
     expect(String(open.args[0])).toBe(`vscode-remote://ssh-remote+gpu-env-${NAME}/workspace`);
     expect(open.args[1]).toEqual({ forceNewWindow: true });
@@ -216,14 +216,14 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     // What Remote-SSH does: resolve the alias through ~/.ssh/config.
     const result = await runProcess('ssh', ['-F', join(home, '.ssh', 'config'), '-o', 'BatchMode=yes', `gpu-env-${NAME}`, 'echo attached-ok'], {}, 30_000);
     expect(result.stdout.trim(), result.stderr).toBe('attached-ok');
-    state.shown = [];
+    state.shown.clear();
     await run('gpuEnv.attach', NAME);
-    expect(state.shown.filter((s) => s.modal)).toEqual([]);
-    state.answer = () => undefined;
+    expect(state.shown.messages.filter((s) => s.kind === 'modal')).toEqual([]);
+    state.shown.respond = () => undefined;
   });
 
   it('runs GPU Doctor on the environment and previews its markdown report', async () => {
-    state.shown = [];
+    state.shown.clear();
     state.documents = [];
     await run('gpuEnv.runDoctor', NAME);
     expect(messages('error')).toEqual([]);
@@ -235,7 +235,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   });
 
   it('cancelling a start removes the half-made container and shows no error', async () => {
-    state.shown = [];
+    state.shown.clear();
     state.settings['gpuEnv.environmentName'] = CANCELLED;
     state.cancelProgressWhen = (message) => message === 'Starting container';
     await run('gpuEnv.start');
@@ -248,9 +248,9 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
   it('stops, then removes after the confirmation', async () => {
     await run('gpuEnv.stop', NAME);
     expect(await inspectState(`gpu-env-${NAME}`)).toBe('exited');
-    state.answer = (shown) => (shown.modal ? 'Remove' : undefined);
+    state.shown.respond = (shown) => (shown.kind === 'modal' ? 'Remove' : undefined);
     await run('gpuEnv.remove', NAME);
-    state.answer = () => undefined;
+    state.shown.respond = () => undefined;
     expect(await inspectState(`gpu-env-${NAME}`)).toBeUndefined();
     expect(existsSync(join(stateDir, 'envs', NAME))).toBe(true);
     expect(messages('error')).toEqual([]);

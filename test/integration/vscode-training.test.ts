@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, tempDir, userWorkspace } from './harness-env';
-import { extensionContext, FakeWebviewView, installVsCodeMock, state, type TreeProviderLike } from './vscode-mock';
+import { extensionContext, FakeWebviewView, installVsCodeMock, state, type TreeProviderLike } from '../support/vscode-module-mock';
 
 const ROOT = resolve(__dirname, '../..');
 const BUNDLE = join(ROOT, 'dist/extension.js');
@@ -112,8 +112,8 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
 
   it('Train CNN starts a real one-epoch Fashion-MNIST run; the Runs view shows its progress; the notification its accuracy', async () => {
     await run('gpuEnv.start');
-    expect(state.shown.filter((s) => s.kind === 'error')).toEqual([]);
-    state.shown = [];
+    expect(state.shown.messages.filter((s) => s.kind === 'error')).toEqual([]);
+    state.shown.clear();
     // SimpleCNN, fashion-mnist (the defaults come first), 3 epochs (long enough to be seen running), automatic batch size and learning rate.
     const picks: string[] = [];
     state.pick = (items) => {
@@ -126,7 +126,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
       return answers.shift();
     };
     await run('gpuEnv.trainCnn');
-    expect(state.shown.filter((s) => s.kind === 'error')).toEqual([]);
+    expect(state.shown.messages.filter((s) => s.kind === 'error')).toEqual([]);
     // Other environments on a shared engine are offered too; this workspace's comes first.
     if (picks.length === 3) expect(picks.shift()).toMatch(new RegExp(`^${NAME}\\|`));
     expect(picks).toEqual(['SimpleCNN|Small ResNet', 'fashion-mnist|mnist|cifar10|imagefolder']);
@@ -147,13 +147,13 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
       expect(row?.item.contextValue).toBe('run.running');
     }, { timeout: 150_000, interval: 1000 });
     const finished = await vi.waitFor(() => {
-      const message = state.shown.find((s) => s.kind === 'info' && s.message.startsWith('Training cnn · fashion-mnist · 3 epochs finished'));
+      const message = state.shown.messages.find((s) => s.kind === 'info' && s.message.startsWith('Training cnn · fashion-mnist · 3 epochs finished'));
       expect(message).toBeDefined();
       return message!;
     }, { timeout: 240_000, interval: 1000 });
     expect(finished.message).toMatch(new RegExp(`^Training cnn · fashion-mnist · 3 epochs finished: test accuracy (\\d+\\.\\d)% in \\d+(m\\d\\d)?s · best checkpoint \\.gpu-env/runs/${runId}/checkpoints/best\\.pt$`));
     expect(Number(/accuracy (\d+\.\d)%/.exec(finished.message)![1])).toBeGreaterThan(75);
-    expect(finished.items).toEqual(['Open Dashboard']);
+    expect(finished.actions).toEqual(['Open Dashboard']);
     const [done] = await runRows(tree);
     expect(done!.item).toMatchObject({ contextValue: 'run.succeeded', description: expect.stringMatching(/^succeeded · epoch 3\.0\/3 · /) });
   }, 420_000);

@@ -18,7 +18,7 @@ import { DashboardFeed, type FeedCursor } from '../../src/core/metrics/dashboard
 import type { GpuReading } from '../../src/core/metrics/gpu-reading';
 import { MetricsTail } from '../../src/core/metrics/metrics-tail';
 import { parseWebviewMessage, type HostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol';
-import { LocalSession, waitFor } from '../unit/metrics-local-session';
+import { LocalSession, waitFor } from '../support/local-process-session';
 import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
 import { generateMetrics } from './metrics-generator';
 

@@ -1,6 +1,6 @@
 /**
  * Pure readers of `nvidia-smi` output. The texts they recognise are the ones users report in issue
- * threads (quoted in test/unit/doctor-nvidia-smi.test.ts with their sources).
+ * threads (quoted in test/support/nvidia-smi-outputs.ts with their sources).
  */
 
 export interface MigDevice {

@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SeriesBuffer } from '../../../../src/core/metrics/series-buffer';
+
+describe('SeriesBuffer', () => {
+  it('keeps everything exact while under the recent budget', () => {
+    const b = new SeriesBuffer({ recent: 100, old: 50 });
+    for (let i = 0; i < 100; i++) b.append(i, i * 2, i);
+    expect(b.points()).toEqual({ t: [...Array(100).keys()], v: [...Array(100).keys()].map((i) => i * 2), s: [...Array(100).keys()] });
+  });
+
+  it('stays within its budget however many points arrive, keeping the newest exact', () => {
+    const limits = { recent: 1000, old: 500 };
+    const b = new SeriesBuffer(limits);
+    const n = 1_000_000;
+    for (let i = 0; i < n; i++) b.append(i, Math.sin(i / 1000), i);
+    expect(b.size).toBeLessThanOrEqual(limits.recent + limits.recent / 4 + limits.old);
+    expect(b.appended).toBe(n);
+    const { t, v } = b.points();
+    expect(t.slice(-1000)).toEqual(Array.from({ length: 1000 }, (_, i) => n - 1000 + i));
+    expect(v[v.length - 1]).toBe(Math.sin((n - 1) / 1000));
+    for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThanOrEqual(t[i - 1]!);
+    // Uniform resolution: the start of the run is still there, to within one bucket.
+    expect(t[0]).toBeLessThan(n / 200);
+  });
+
+  it('keeps extremes when compacting (a spike survives)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 19_999 }), fc.double({ min: 10, max: 1e6, noNaN: true }), (at, spike) => {
+        const b = new SeriesBuffer({ recent: 100, old: 64 });
+        for (let i = 0; i < 20_000; i++) b.append(i, i === at ? spike : Math.sin(i), i);
+        const { t, v } = b.points();
+        expect(Math.max(...v)).toBe(spike);
+        expect(t[v.indexOf(spike)]).toBe(at);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('counts non-finite values and keeps a gap for an all-NaN stretch', () => {
+    const b = new SeriesBuffer({ recent: 8, old: 8 });
+    for (let i = 0; i < 60; i++) b.append(i, i >= 8 && i < 40 ? NaN : i);
+    expect(b.nonFinite).toBe(32);
+    expect(b.pointsSince(0)).toBeUndefined(); // compaction happened
+    expect(b.points().v.some((x) => Number.isNaN(x))).toBe(true);
+  });
+
+  it('serves points since a cursor, or undefined once they were compacted', () => {
+    const b = new SeriesBuffer({ recent: 8, old: 8 });
+    for (let i = 0; i < 5; i++) b.append(i, i);
+    expect(b.pointsSince(3)).toEqual({ t: [3, 4], v: [3, 4], s: [0, 0] });
+    expect(b.pointsSince(5)).toEqual({ t: [], v: [], s: [] });
+    for (let i = 5; i < 30; i++) b.append(i, i);
+    expect(b.pointsSince(3)).toBeUndefined();
+    expect(b.pointsSince(29)?.t).toEqual([29]);
+  });
+});

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RUN_PATHS, runDir } from '../../../../src/core/runs/paths';
+import { listCommand, resumeAllCommand, runLabel, startCommand, stopCommand, trainArgv } from '../../../../src/core/runs/train-command';
+import { parseTrainOptions } from '../../../../src/core/runs/train-options';
+import { shellArgv } from '../../../support/sh-argv';
+
+const ID = '20261124-183012-ab12';
+
+describe('trainArgv', () => {
+  it('maps every option to the template flags', () => {
+    const options = parseTrainOptions({ template: 'resnet', dataset: 'cifar10', dataDir: '/data/my cifar', epochs: 3, batchSize: 128, lr: 0.0005, seed: 7 });
+    expect(trainArgv(options, DEFAULT_RUN_PATHS, ID)).toEqual([
+      'python3', '/workspace/gpu-env-templates/train_cnn.py',
+      '--model', 'resnet', '--dataset', 'cifar10', '--data-dir', '/data/my cifar',
+      '--epochs', '3', '--batch-size', '128', '--lr', '0.0005', '--seed', '7',
+      '--run-dir', `/workspace/.gpu-env/runs/${ID}`,
+    ]);
+  });
+
+  it('leaves the template defaults to the template', () => {
+    const argv = trainArgv(parseTrainOptions({}), DEFAULT_RUN_PATHS, ID);
+    expect(argv).toContain('simplecnn');
+    expect(argv).not.toContain('--batch-size');
+    expect(argv).not.toContain('--lr');
+    expect(argv).not.toContain('--data-dir');
+  });
+
+  it('writes tiny learning rates in a form Python reads', () => {
+    const argv = trainArgv(parseTrainOptions({ lr: 1e-7 }), DEFAULT_RUN_PATHS, ID);
+    expect(argv[argv.indexOf('--lr') + 1]).toBe('1e-7');
+  });
+
+  it('refuses a run id that is not one (it becomes a path)', () => {
+    expect(() => trainArgv(parseTrainOptions({}), DEFAULT_RUN_PATHS, '../../etc')).toThrow(/is not a run id/);
+    expect(() => runDir(DEFAULT_RUN_PATHS, 'x y')).toThrow(/YYYYMMDD-HHMMSS-xxxx/);
+  });
+
+  it('labels runs for lists', () => {
+    expect(runLabel(parseTrainOptions({ epochs: 1 }))).toBe('cnn · fashion-mnist · 1 epoch');
+    expect(runLabel(parseTrainOptions({ template: 'resnet', dataset: 'cifar10', epochs: 12 }))).toBe('resnet · cifar10 · 12 epochs');
+  });
+});
+
+describe('runner commands', () => {
+  it('start: the runner gets its options, then -- and the training argv untouched', () => {
+    const argv = trainArgv(parseTrainOptions({ dataDir: "/data/o'brien" }), DEFAULT_RUN_PATHS, ID);
+    const line = startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, label: 'cnn · fashion-mnist', autoResume: true, environment: 'dev box' });
+    expect(shellArgv(line)).toEqual([
+      'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'start', `/workspace/.gpu-env/runs/${ID}`,
+      '--id', ID, '--cwd', '/workspace', '--label', 'cnn · fashion-mnist', '--environment', 'dev box', '--auto-resume',
+      '--', ...argv,
+    ]);
+  });
+
+  it('start without autoResume has no --auto-resume', () => {
+    const line = startCommand(DEFAULT_RUN_PATHS, { id: ID, argv: ['true'], autoResume: false });
+    expect(shellArgv(line)).not.toContain('--auto-resume');
+    expect(() => startCommand(DEFAULT_RUN_PATHS, { id: ID, argv: [], autoResume: false })).toThrow(/empty command/);
+  });
+
+  it('stop passes a grace period and refuses a negative one', () => {
+    expect(shellArgv(stopCommand(DEFAULT_RUN_PATHS, ID, 5))).toEqual(['python3', DEFAULT_RUN_PATHS.runner, 'stop', `/workspace/.gpu-env/runs/${ID}`, '--grace', '5']);
+    expect(() => stopCommand(DEFAULT_RUN_PATHS, ID, -1)).toThrow(/grace/);
+  });
+
+  it('list is a no-op where the runner was never installed', () => {
+    const paths = { ...DEFAULT_RUN_PATHS, runner: '/nonexistent/gpu_env_run.py' };
+    expect(execFileSync('sh', ['-c', listCommand(paths)]).toString()).toBe('');
+  });
+
+  it('resume-all, for the container entrypoint', () => {
+    expect(resumeAllCommand(DEFAULT_RUN_PATHS)).toBe('python3 /workspace/.gpu-env/runner/gpu_env_run.py resume-all /workspace/.gpu-env/runs');
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateWorkspace } from '../../../src/core/validate';
+
+describe('parseSize', () => {
+  it.each([['512m', 512 * 1024 ** 2], ['16g', 16 * 1024 ** 3], ['16G', 16 * 1024 ** 3], ['1.5g', 1.5 * 1024 ** 3], ['1024', 1024], ['8gb', 8 * 1024 ** 3], ['2GiB', 2 * 1024 ** 3]])('%s', (text, bytes) => {
+    expect(parseSize('--memory', text)).toBe(bytes);
+  });
+  it.each(['16q', '-1g', '0', '0m', '', 'g', '1.g', 'ten'])('rejects %j naming the flag and the accepted form', (text) => {
+    expect(() => parseSize('--shm-size', text)).toThrow(/^--shm-size: ".*" is not a size; use a positive number with a unit b, k, m, g or t, e.g. 512m or 16g$/);
+  });
+  it('never accepts what it cannot turn into a positive byte count', () => {
+    fc.assert(fc.property(fc.string(), (text) => {
+      try {
+        expect(parseSize('--memory', text)).toBeGreaterThan(0);
+      } catch (error) {
+        expect((error as Error).message).toContain('--memory');
+      }
+    }));
+  });
+});
+
+describe('parseGpus', () => {
+  it('accepts all, none, indices and UUIDs', () => {
+    expect(parseGpus('--gpus', 'all')).toEqual({ kind: 'all' });
+    expect(parseGpus('--gpus', 'none')).toEqual({ kind: 'none' });
+    expect(parseGpus('--gpus', '0,1')).toEqual({ kind: 'devices', ids: ['0', '1'] });
+    expect(parseGpus('--gpus', '01')).toEqual({ kind: 'devices', ids: ['1'] });
+    const uuid = 'GPU-2b1e5b9e-3a5c-4f0c-9d7e-0123456789ab';
+    expect(parseGpus('--gpus', uuid)).toEqual({ kind: 'devices', ids: [uuid] });
+    expect(parseGpus('--gpus', 'MIG-2b1e5b9e-3a5c-4f0c-9d7e-0123456789ab')).toMatchObject({ kind: 'devices' });
+  });
+  it.each(['', '0,,1', '0,a', 'GPU-123', '1,1', 'all,0', '0 1', '-1'])('rejects %j', (text) => {
+    expect(() => parseGpus('gpuEnv.gpus', text)).toThrow(/^gpuEnv\.gpus: ".*" is not a GPU list; use all, none, indices like 0,1 or UUIDs/);
+  });
+});
+
+describe('other validators', () => {
+  it('cpus become NanoCpus', () => {
+    expect(parseCpus('--cpus', '4')).toBe(4e9);
+    expect(parseCpus('--cpus', '1.5')).toBe(1.5e9);
+    for (const bad of ['0', '-2', 'x', '2000', '']) expect(() => parseCpus('--cpus', bad)).toThrow(/--cpus/);
+  });
+  it('names follow [a-z0-9][a-z0-9_.-]*', () => {
+    for (const good of ['default', 'a', 'exp-1.2_b']) expect(validateName('--name', good)).toBe(good);
+    for (const bad of ['', 'A', '-x', '.x', 'x y', 'x/y', 'é', 'a'.repeat(49)]) expect(() => validateName('--name', bad)).toThrow(/--name: ".*" is not a valid name/);
+  });
+  it('image references follow the distribution grammar', () => {
+    for (const good of ['pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime', 'ubuntu', 'localhost:5000/a/b:c', 'nvcr.io/nvidia/pytorch:24.10-py3', `a@sha256:${'f'.repeat(64)}`]) {
+      expect(validateImageRef('--image', good)).toBe(good);
+    }
+    for (const bad of ['', 'UPPER/case', 'a b', 'repo::tag', 'a:', ':tag', 'a@sha256:xyz']) expect(() => validateImageRef('--image', bad)).toThrow(/--image: ".*" is not an image reference/);
+  });
+  it('uids are whole numbers', () => {
+    expect(parseUid('--uid', '0')).toBe(0);
+    expect(parseUid('--uid', '1000')).toBe(1000);
+    for (const bad of ['-1', 'me', '1.5', '99999999999']) expect(() => parseUid('--uid', bad)).toThrow(/--uid: ".*" is not a user id/);
+  });
+  it('the workspace must be an existing folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ws-'));
+    const file = join(dir, 'f');
+    writeFileSync(file, '');
+    expect(validateWorkspace('--workspace', dir).path).toBe(dir);
+    expect(() => validateWorkspace('--workspace', file)).toThrow(/is not a folder/);
+    expect(() => validateWorkspace('--workspace', join(dir, 'missing'))).toThrow(/does not exist/);
+  });
+});

@@ -1,0 +1,66 @@
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRequest } from '../../../src/vscode/start-flow';
+import { fakeServices } from '../../support/extension-fakes';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A folder owned by a non-root user, as a real workspace is (chown when the tests run as root). */
+function userFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-env-vscode-settings-'));
+  dirs.push(dir);
+  if (process.getuid?.() === 0) chownSync(dir, 1234, 1234);
+  return dir;
+}
+
+function rootFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-env-vscode-root-'));
+  dirs.push(dir);
+  if (process.getuid?.() === 0) chownSync(dir, 0, 0);
+  return dir;
+}
+
+function servicesWith(settings: Record<string, unknown>, folders: string[]) {
+  const services = fakeServices({ settings });
+  services.host.folders = folders;
+  return services;
+}
+
+describe('startRequest validates with the CLI validators, naming the setting', () => {
+  it('builds the request from valid settings', () => {
+    const folder = userFolder();
+    const request = startRequest(servicesWith({ environmentName: 'exp', gpus: '0,1', memory: '16g', cpus: '2', shmSize: '4g', baseImage: 'gpu-env-test/trixie-torch:dev' }, [folder]));
+    expect(request).toMatchObject({
+      name: 'exp', workspace: folder, gpus: { kind: 'devices', ids: ['0', '1'] }, memoryBytes: 16 * 1024 ** 3, nanoCpus: 2e9, shmSizeBytes: 4 * 1024 ** 3, baseImage: 'gpu-env-test/trixie-torch:dev',
+    });
+  });
+
+  it('resolves a relative gpuEnv.workspaceFolder against the first folder', () => {
+    const folder = userFolder();
+    expect(startRequest(servicesWith({ workspaceFolder: '.' }, [folder])).workspace).toBe(folder);
+  });
+
+  it.each([
+    [{ memory: '16q' }, /^gpuEnv\.memory: "16q" is not a size/],
+    [{ cpus: 'many' }, /^gpuEnv\.cpus: "many" is not a CPU count/],
+    [{ shmSize: '-1g' }, /^gpuEnv\.shmSize: "-1g" is not a size/],
+    [{ gpus: '0,,1' }, /^gpuEnv\.gpus: "0,,1" is not a GPU list/],
+    [{ environmentName: 'My Env' }, /^gpuEnv\.environmentName: "My Env" is not a valid name/],
+    [{ baseImage: 'Not An Image' }, /^gpuEnv\.baseImage: "Not An Image" is not an image reference/],
+    [{ image: 'UPPER/case' }, /^gpuEnv\.image: "UPPER\/case" is not an image reference/],
+    [{ engineHost: 'http://localhost:2375' }, /^gpuEnv\.engineHost: "http:\/\/localhost:2375" is not a Docker engine address/],
+    [{ uid: '-5' }, /^gpuEnv\.uid: "-5" is not a user id/],
+    [{ workspaceFolder: '/does/not/exist' }, /^gpuEnv\.workspaceFolder: "\/does\/not\/exist" does not exist/],
+  ])('%j', (settings, message) => {
+    expect(() => startRequest(servicesWith(settings, [userFolder()]))).toThrow(message);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('asks for gpuEnv.uid when the folder is root\'s', () => {
+    expect(() => startRequest(servicesWith({}, [rootFolder()]))).toThrow(/^gpuEnv\.workspaceFolder: ".*" is owned by root.*Pass gpuEnv\.uid N/);
+  });
+});

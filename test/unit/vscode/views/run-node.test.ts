@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { formatOnly } from '../../../../src/vscode/l10n';
+import { childNodes, isRunNode, rootNodes, runNodeModel, runsNodeModel } from '../../../../src/vscode/views/run-node';
+import { listing } from '../../../support/runs-fakes';
+
+describe('run rows', () => {
+  const now = 1000 + 192;
+
+  it('have a state icon, a context value for the menus, and open the dashboard on click', () => {
+    const node = { kind: 'run' as const, environment: 'exp', listing: listing('20260101-100000-aaaa', { state: 'failed' }) };
+    const model = runNodeModel(node, formatOnly, now);
+    expect(model).toMatchObject({ icon: { id: 'error' }, contextValue: 'run.failed', command: { id: 'gpuEnv.openDashboard', args: [node] } });
+    expect(isRunNode(model.command!.args![0])).toBe(true);
+    expect(runNodeModel({ ...node, listing: listing('20260101-100000-aaaa', { state: 'running' }) }, formatOnly, now).icon.id).toBe('sync~spin');
+  });
+
+  it('tooltip: run id, command and data, all escaped', () => {
+    const command = ['python3', '/workspace/t/train_cnn.py', '--dataset', 'imagefolder', '--data-dir', '/workspace/[x](command:evil)', '--epochs', '2'];
+    const model = runNodeModel({ kind: 'run', environment: 'exp', listing: listing('20260101-100000-aaaa', { command }) }, formatOnly, now);
+    expect(model.tooltip).toContain('**Run:** 20260101-100000-aaaa');
+    expect(model.tooltip).toContain('**Command:** python3 /workspace/t/train\\_cnn.py');
+    expect(model.tooltip).toContain('**Data:** imagefolder \\(/workspace/\\[x\\]\\(command:evil\\)\\)');
+    expect(model.tooltip).not.toContain('](command:');
+  });
+
+  it('group runs under their environment, newest first, with a row for none and for errors', () => {
+    const older = listing('20260101-090000-aaaa');
+    const newer = listing('20260101-100000-bbbb');
+    const [group] = rootNodes([{ environment: 'exp', state: { kind: 'ready', runs: [older, newer] } }]);
+    expect(childNodes(group!, formatOnly).map((n) => (n.kind === 'run' ? n.listing.id : n.kind))).toEqual([newer.id, older.id]);
+    expect(runsNodeModel(group!, formatOnly, now)).toMatchObject({ label: 'exp', description: '2 running' });
+    const [empty] = rootNodes([{ environment: 'exp', state: { kind: 'ready', runs: [] } }]);
+    expect(childNodes(empty!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now))).toEqual([expect.objectContaining({ label: 'No runs yet', command: expect.objectContaining({ id: 'gpuEnv.trainCnn' }) })]);
+    const [failed] = rootNodes([{ environment: 'exp', state: { kind: 'failed', message: 'ssh: connection refused' } }]);
+    expect(childNodes(failed!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now).description)).toEqual(['ssh: connection refused']);
+  });
+});
