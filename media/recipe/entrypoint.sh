@@ -36,15 +36,22 @@ chmod 0755 "$conf"
 chmod 0600 "$conf/ssh_host_ed25519_key"
 chmod 0644 "$conf/authorized_keys"
 
-# SSH sessions do not inherit the container's environment: keep PATH, CUDA and NVIDIA variables.
-{
-  for var in PATH LD_LIBRARY_PATH CUDA_HOME CUDA_VERSION NVIDIA_VISIBLE_DEVICES NVIDIA_DRIVER_CAPABILITIES CONDA_PREFIX PYTHONPATH; do
-    eval "value=\${$var:-}"
-    # shellcheck disable=SC2154
-    [ -n "$value" ] && printf 'export %s="%s"\n' "$var" "$value"
-  done
-  echo 'cd /workspace 2>/dev/null || true'
-} > /etc/profile.d/gpu-env.sh
+# SSH sessions do not inherit the container's environment, which holds the image's ENV (PATH with
+# conda's /opt/conda/bin first, LD_LIBRARY_PATH, CUDA and NVIDIA variables): carry all of it but what
+# belongs to one process or session. sshd's SetEnv gives it to every session (`ssh host cmd` too);
+# /etc/profile.d puts it back in login shells after Debian's /etc/profile has reset PATH.
+setenv_line=""
+: > /etc/profile.d/gpu-env.sh
+for var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort -u); do
+  case "$var" in HOME|HOSTNAME|PWD|OLDPWD|SHLVL|TERM|USER|LOGNAME|SHELL|MAIL|_|GPU_ENV_*) continue ;; esac
+  eval "value=\${$var-}"
+  # shellcheck disable=SC2154
+  case "$value" in *"
+"*) continue ;; esac
+  printf "export %s='%s'\n" "$var" "$(printf '%s' "$value" | sed "s/'/'\\\\''/g")" >> /etc/profile.d/gpu-env.sh
+  case "$value" in *'"'*|*'\'*) ;; *) setenv_line="$setenv_line \"$var=$value\"" ;; esac
+done
+echo 'cd /workspace 2>/dev/null || true' >> /etc/profile.d/gpu-env.sh
 
 permit_root=no
 [ "$user" = root ] && permit_root=prohibit-password
@@ -66,7 +73,7 @@ PermitUserEnvironment no
 PrintMotd no
 ClientAliveInterval 30
 ClientAliveCountMax 4
-SetEnv PATH=${PATH}
+${setenv_line:+SetEnv$setenv_line}
 Subsystem sftp internal-sftp
 SSHD
 

@@ -105,3 +105,25 @@ export function parseDurationMs(field: string, value: string, min: number, max: 
   }
   return ms;
 }
+
+/**
+ * An http(s) URL of a package source (apt mirror, pip index) given to the image build. It reaches the
+ * build as a build argument, which the image's history records, so it may not carry a user name or
+ * password; and it is spliced into apt's source lines, so it is limited to plain URL characters.
+ */
+export function validateSourceUrl(field: string, value: string, example: string): string {
+  if (value.includes('@')) {
+    // Not quoted: the value holds a credential.
+    throw usageError(`${field}: the URL contains a user name or password, which the image's build history would keep; use a source that allows anonymous reads`);
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.hostname === '' || !/^https?:\/\/[A-Za-z0-9._~:/%+=-]+$/.test(value)) {
+    throw usageError(`${field}: "${value}" is not accepted; use an http:// or https:// URL of ${example} (letters, digits and . _ ~ : / % + = - only)`);
+  }
+  return value.replace(/\/+$/, '');
+}

@@ -14,6 +14,8 @@ export interface ExtensionSettings {
   readonly workspaceFolder?: string;
   /** The folder on a remote (ssh://) Docker host; ignored for an engine on this machine. */
   readonly remoteWorkspace?: string;
+  readonly aptMirror?: string;
+  readonly pipIndexUrl?: string;
   readonly environmentName?: string;
   readonly uid?: string;
   readonly autoStart: boolean;
@@ -35,6 +37,8 @@ export const SETTING_FIELDS: FieldNames = {
   image: 'gpuEnv.image',
   host: 'gpuEnv.engineHost',
   remoteWorkspace: 'gpuEnv.remoteWorkspace',
+  aptMirror: 'gpuEnv.aptMirror',
+  pipIndexUrl: 'gpuEnv.pipIndexUrl',
 };
 
 export const MONITOR_INTERVAL = { key: 'gpuEnv.monitor.intervalMs', defaultMs: 1000, minMs: 250, maxMs: 60_000 } as const;
@@ -61,6 +65,8 @@ export function readSettings(get: SettingReader): ExtensionSettings {
     ...text('shmSize'),
     ...text('workspaceFolder'),
     ...text('remoteWorkspace'),
+    ...text('aptMirror'),
+    ...text('pipIndexUrl'),
     ...text('environmentName'),
     ...text('uid'),
     autoStart: booleanSetting(get, 'autoStart'),
@@ -122,6 +128,8 @@ export function upInputFromSettings(settings: ExtensionSettings, workspaceFolder
     image: settings.image,
     host: settings.engineHost,
     ...(remoteWorkspace !== undefined ? { remoteWorkspace } : {}),
+    aptMirror: settings.aptMirror,
+    pipIndexUrl: settings.pipIndexUrl,
   };
 }
 

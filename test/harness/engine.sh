@@ -37,9 +37,12 @@ start() {
   # containers' apt reach Debian's mirror (the bare-base recipe build and the Slurm cluster's
   # images install packages); it is removed again by `stop`.
   allow_mirror
+  # --max-download-attempts 1: a layer download cut off by the test registry going away reaches
+  # gpu-env's own pull retry at once (a default engine tries 5 times, 5-20 s apart, before it gives
+  # up and gpu-env's retry takes over), so the retry test does not wait out the engine's.
   nohup dockerd \
     --host "unix://$sock" --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
-    --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false \
+    --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false --max-download-attempts 1 \
     >"$run/dockerd.log" 2>&1 &
   for _ in $(seq 1 120); do
     if docker -H "unix://$sock" version >/dev/null 2>&1; then

@@ -17,6 +17,10 @@ command -v rg >/dev/null || need+=(ripgrep)
 command -v python3 >/dev/null || need+=(python3)
 command -v ssh-agent >/dev/null || need+=(openssh-client)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+# The registry tests: Debian's registry, bcrypt htpasswd for its password file, curl to see it is up.
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v curl >/dev/null || need+=(curl)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "harness: system packages present"
@@ -30,3 +34,7 @@ echo "harness: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+# The package starts a registry on :5000 where an init system runs services; the tests start their own.
+if [[ " ${need[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi

@@ -6,7 +6,7 @@ import { JSON_OPTION, parseCommandArgs, stringOption } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';
 import { progressPrinter } from '../progress-printer';
 
-const usage = `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|0,1|GPU-uuid,...] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] ${HOST_USAGE} [--json] [--verbose]`;
+const usage = `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|0,1|GPU-uuid,...] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`;
 
 export const upCommand: CliCommand = {
   name: 'up',
@@ -24,6 +24,9 @@ export const upCommand: CliCommand = {
       'shm-size': { type: 'string' },
       'base-image': { type: 'string' },
       image: { type: 'string' },
+      pull: { type: 'boolean' },
+      'apt-mirror': { type: 'string' },
+      'pip-index-url': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       ...REMOTE_HOST_OPTIONS,
       ...JSON_OPTION,
@@ -45,6 +48,9 @@ export const upCommand: CliCommand = {
       shmSize: stringOption(values, 'shm-size'),
       baseImage: stringOption(values, 'base-image'),
       image: stringOption(values, 'image'),
+      aptMirror: stringOption(values, 'apt-mirror'),
+      pipIndexUrl: stringOption(values, 'pip-index-url'),
+      pull: values.pull === true,
       host,
     }, CLI_FIELDS, io.env, io.cwd, homedir());
     const progress = progressPrinter(io, values.verbose === true);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { usageError, GpuEnvError } from '../errors';
 import { ACCEPTED_HOST_FORMS, isPlainHostAlias, isSshUrl } from '../remote/target';
 import { loadUserSshConfig } from '../remote/user-ssh-config';
+import { dockerConfigDir, readDockerConfig } from '../registry/docker-config';
 
 /** Where the endpoint came from, in the docker CLI's order of precedence. */
 export type EngineSource = '--host' | 'setting' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current context' | 'default';
@@ -41,12 +42,12 @@ export function resolveEngine(input: ResolveInput): EngineEndpoint {
   const { explicit, env } = input;
   if (explicit && explicit.url.trim() !== '') return endpoint(sshAliasUrl(explicit.url.trim(), explicit.source, input.homeDir), explicit.source, env);
   if (env.DOCKER_HOST && env.DOCKER_HOST.trim() !== '') return endpoint(env.DOCKER_HOST.trim(), 'DOCKER_HOST', env);
-  const configDir = env.DOCKER_CONFIG && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(input.homeDir, '.docker');
+  const configDir = dockerConfigDir(env, input.homeDir);
   if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT.trim() !== '') {
     return fromContext(configDir, env.DOCKER_CONTEXT.trim(), 'DOCKER_CONTEXT');
   }
-  const current = readCurrentContext(configDir);
-  if (current) return fromContext(configDir, current, 'current context');
+  const current = readDockerConfig(env, input.homeDir).currentContext;
+  if (current && current !== 'default') return fromContext(configDir, current, 'current context');
   return { url: DEFAULT_ENDPOINT, source: 'default' };
 }
 
@@ -79,14 +80,6 @@ function sshAliasUrl(value: string, source: EngineSource, homeDir: string): stri
     throw usageError(`${source}: "${value}" is not a Docker engine address, nor a Host alias in ${config.file}; use ${ACCEPTED_HOST_FORMS}`);
   }
   return `ssh://${value}`;
-}
-
-function readCurrentContext(configDir: string): string | undefined {
-  const file = join(configDir, 'config.json');
-  if (!existsSync(file)) return undefined;
-  const config = readJson(file, 'docker config');
-  const current = isRecord(config) ? config.currentContext : undefined;
-  return typeof current === 'string' && current !== '' && current !== 'default' ? current : undefined;
 }
 
 function fromContext(configDir: string, name: string, source: 'DOCKER_CONTEXT' | 'current context'): EngineEndpoint {

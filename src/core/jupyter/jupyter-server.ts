@@ -115,7 +115,14 @@ async function logTail(session: SshSession, token: string, signal?: AbortSignal)
 }
 
 function notInstalled(name: string): GpuEnvError {
-  return new GpuEnvError(`Jupyter is not installed in gpu-env-${name}: install JupyterLab in the image (pip install jupyterlab), or use a base image that has it`);
+  // The recipe installs JupyterLab with pip when the base lacks Jupyter; without pip, or without an
+  // index the build could reach, the image was built without it (and `up` warned).
+  return new GpuEnvError(
+    `Jupyter is not installed in gpu-env-${name}: the image was built without it (its base has no pip, or pip could not reach its index). ` +
+      `To add it: install it in the environment, e.g. \`gpu-env exec ${name} -- python3 -m pip install --user jupyterlab\` (pip needs a reachable index; PIP_INDEX_URL picks one); ` +
+      `or remove the environment and create it again with a pip index the build can reach (the pip index URL setting, gpuEnv.pipIndexUrl or --pip-index-url); ` +
+      `or use a base image that has Jupyter`,
+  );
 }
 
 export function title(kind: JupyterKind): string {

@@ -13,8 +13,9 @@ export const JUPYTER_DIR = '"${GPU_ENV_JUPYTER_DIR:-$HOME/.gpu-env/jupyter}"';
 
 export type JupyterKind = 'lab' | 'notebook';
 
-/** Lab when installed, the classic Notebook otherwise. */
+/** Lab when installed, the classic Notebook otherwise; `pip install --user jupyterlab` puts it in ~/.local/bin. */
 const DETECT_KIND = [
+  'PATH="$PATH:$HOME/.local/bin"',
   'if command -v jupyter-lab >/dev/null 2>&1; then kind=lab',
   'elif command -v jupyter-notebook >/dev/null 2>&1; then kind=notebook',
   'else kind=none; fi',

@@ -4,7 +4,7 @@ import { isUsageError, usageError } from '../errors';
 import { DEFAULT_BASE_IMAGE } from '../image/recipe';
 import { DEFAULT_SHM_BYTES } from '../container/spec';
 import {
-  parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateWorkspace, type GpuRequest,
+  parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace, type GpuRequest,
 } from '../validate';
 import { resolveEngine, validateEngineUrl } from '../engine/resolve';
 import { defaultRemoteWorkspace, validateRemoteWorkspace } from '../remote/remote-workspace';
@@ -23,17 +23,24 @@ export interface UpInput {
   readonly host?: string | undefined;
   /** The workspace folder on a remote (ssh://) host; `~/gpu-env/NAME` when not given. */
   readonly remoteWorkspace?: string | undefined;
+  /** A Debian/Ubuntu archive mirror for the recipe's apt step. */
+  readonly aptMirror?: string | undefined;
+  /** A pip index for the recipe's JupyterLab install. */
+  readonly pipIndexUrl?: string | undefined;
+  /** Pull the base (or ready) image even when the engine has it. */
+  readonly pull?: boolean | undefined;
 }
 
 /**
  * How each input is called where the user set it (`--memory`, or `gpuEnv.memory`). `remoteWorkspace`
  * is optional so that front ends written before it keep compiling; it defaults to the CLI's name.
  */
-export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace'>, string> & { readonly remoteWorkspace?: string };
+export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull'>, string> & { readonly remoteWorkspace?: string };
 
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
   shmSize: '--shm-size', baseImage: '--base-image', image: '--image', host: '--host', remoteWorkspace: '--remote-workspace',
+  aptMirror: '--apt-mirror', pipIndexUrl: '--pip-index-url',
 };
 
 export interface UpRequest {
@@ -48,6 +55,10 @@ export interface UpRequest {
   readonly baseImage: string;
   readonly image?: string;
   readonly host?: string;
+  readonly aptMirror?: string;
+  readonly pipIndexUrl?: string;
+  /** Pull the base or ready image even when the engine has it; only for a new environment. */
+  readonly pull: boolean;
   /**
    * Set when the engine is on another machine (ssh://): `workspace` is a folder there, created over
    * SSH by `up`, whose owner's UID/GID the container user gets unless `uid` was given. `uid`/`gid`
@@ -93,6 +104,7 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     baseImage,
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
+    ...imageSources(input, fields),
   };
 }
 
@@ -113,7 +125,19 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     baseImage: validateImageRef(fields.baseImage, nonEmpty(input.baseImage) ?? nonEmpty(env.GPU_ENV_BASE_IMAGE) ?? DEFAULT_BASE_IMAGE),
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
+    ...imageSources(input, fields),
     remote: { workspace, ...(explicitUid !== undefined ? { explicitUid } : {}) },
+  };
+}
+
+/** Where the image's parts come from: mirrors for the recipe's install steps, and whether to pull again. */
+function imageSources(input: UpInput, fields: FieldNames): Pick<UpRequest, 'aptMirror' | 'pipIndexUrl' | 'pull'> {
+  const aptMirror = nonEmpty(input.aptMirror);
+  const pipIndexUrl = nonEmpty(input.pipIndexUrl);
+  return {
+    ...(aptMirror ? { aptMirror: validateSourceUrl(fields.aptMirror, aptMirror, 'an apt archive mirror, e.g. https://mirrors.tuna.tsinghua.edu.cn/debian') } : {}),
+    ...(pipIndexUrl ? { pipIndexUrl: validateSourceUrl(fields.pipIndexUrl, pipIndexUrl, 'a pip index, e.g. https://pypi.tuna.tsinghua.edu.cn/simple') } : {}),
+    pull: input.pull === true,
   };
 }
 

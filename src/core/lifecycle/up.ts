@@ -2,7 +2,11 @@ import type Docker from 'dockerode';
 import { GpuEnvError } from '../errors';
 import { readAsset, productVersion } from '../assets';
 import { join } from 'node:path';
-import { ensureReadyImage, ensureRecipeImage } from '../image/build';
+import { ensureReadyImage, ensureRecipeImage, type ImageOptions } from '../image/build';
+import type { BuildSettings } from '../image/build-args';
+import { chooseProxies } from '../image/build-args';
+import { readDockerConfig } from '../registry/docker-config';
+import { registryAuthFor } from '../registry/credentials';
 import { recipeFor } from '../image/recipe';
 import { containerCreateOptions } from '../container/spec';
 import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
@@ -43,8 +47,10 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
       ctx.progress({ kind: 'step', step: 'start', message: `Starting ${existing.Name.slice(1)}` });
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
     }
+    const warnings = request.pull ? [`gpu-env-${request.name} exists, so nothing was pulled: the refreshed image is used by a new environment (remove this one first to recreate it)`] : [];
+    for (const message of warnings) ctx.progress({ kind: 'warning', message });
     const info = await readyEnvironment(engine, request.name, ctx);
-    return { info, action: running ? 'running' : 'started', warnings: [] };
+    return { info, action: running ? 'running' : 'started', warnings };
   }
   return create(engine, request, ctx);
 }
@@ -61,9 +67,12 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   // Before the (possibly long) image build, so that a wrong remote folder fails at once.
   const owner = await workspaceOwner(engine, request, ctx);
   const recipe = recipeFor(join(ctx.assetsRoot, 'media', 'recipe'), request.baseImage);
-  const image = request.image
-    ? await ensureReadyImage(docker, request.image, ctx.progress, ctx.signal)
-    : await withDeadline('image build', BUILD_TIMEOUT_MS, ctx.signal, (s) => ensureRecipeImage(docker, recipe, ctx.progress, s));
+  const sources = imageSources(engine, request, ctx, dataRootOf(info));
+  warnings.push(...sources.warnings);
+  const { image, warnings: imageWarnings } = request.image
+    ? await ensureReadyImage(docker, request.image, sources.options, ctx.progress, ctx.signal)
+    : await withDeadline('image build', BUILD_TIMEOUT_MS, ctx.signal, (s) => ensureRecipeImage(docker, recipe, sources.build, sources.options, ctx.progress, s));
+  warnings.push(...imageWarnings);
   throwIfAborted(ctx.signal, 'start');
   const keys = ensureKeys(ctx.stateDir, request.name);
   ctx.progress({ kind: 'step', step: 'create', message: `Creating gpu-env-${request.name}` });
@@ -99,6 +108,39 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
     await container.remove({ force: true, v: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** `docker info`'s DockerRootDir, for a "no space left on device" message. */
+function dataRootOf(info: unknown): string | undefined {
+  const root = typeof info === 'object' && info !== null ? (info as { DockerRootDir?: unknown }).DockerRootDir : undefined;
+  return typeof root === 'string' && root !== '' ? root : undefined;
+}
+
+/**
+ * Where images come from, as the docker CLI would have it: registry credentials and build proxies
+ * from its config.json (DOCKER_CONFIG), read on this machine also for an engine on another one.
+ */
+function imageSources(engine: Engine, request: UpRequest, ctx: CoreContext, dataRoot: string | undefined): {
+  options: ImageOptions;
+  build: BuildSettings & { proxySource?: string };
+  warnings: string[];
+} {
+  const config = readDockerConfig(ctx.env, ctx.homeDir);
+  const proxies = chooseProxies(config.proxies, config.file, engine.endpoint.url, engine.endpoint.url.startsWith('unix://'), ctx.env);
+  for (const message of proxies.warnings) ctx.progress({ kind: 'warning', message });
+  return {
+    options: {
+      pull: request.pull,
+      pullOptions: { credentials: (ref) => registryAuthFor(ref, config, ctx.env, ctx.signal), ...(dataRoot ? { dataRoot } : {}) },
+    },
+    build: {
+      proxies: proxies.args,
+      ...(proxies.source ? { proxySource: proxies.source } : {}),
+      ...(request.aptMirror ? { aptMirror: request.aptMirror } : {}),
+      ...(request.pipIndexUrl ? { pipIndexUrl: request.pipIndexUrl } : {}),
+    },
+    warnings: [...proxies.warnings],
+  };
 }
 
 /**
