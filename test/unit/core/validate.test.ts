@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateWorkspace } from '../../../src/core/validate';
+import { parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace } from '../../../src/core/validate';
 
 describe('parseSize', () => {
   it.each([['512m', 512 * 1024 ** 2], ['16g', 16 * 1024 ** 3], ['16G', 16 * 1024 ** 3], ['1.5g', 1.5 * 1024 ** 3], ['1024', 1024], ['8gb', 8 * 1024 ** 3], ['2GiB', 2 * 1024 ** 3]])('%s', (text, bytes) => {
@@ -66,5 +66,28 @@ describe('other validators', () => {
     expect(validateWorkspace('--workspace', dir).path).toBe(dir);
     expect(() => validateWorkspace('--workspace', file)).toThrow(/is not a folder/);
     expect(() => validateWorkspace('--workspace', join(dir, 'missing'))).toThrow(/does not exist/);
+  });
+});
+
+describe('validateSourceUrl (apt mirror, pip index)', () => {
+  it('accepts http(s) URLs and drops a trailing slash', () => {
+    expect(validateSourceUrl('--apt-mirror', 'https://mirrors.tuna.tsinghua.edu.cn/debian/', 'x')).toBe('https://mirrors.tuna.tsinghua.edu.cn/debian');
+    expect(validateSourceUrl('--pip-index-url', 'http://172.29.4.1:8080/pypi/simple', 'x')).toBe('http://172.29.4.1:8080/pypi/simple');
+  });
+  it.each(['ftp://m/debian', 'mirrors.example/debian', 'https://', 'http://m/deb ian', 'http://m/debian#x', 'http://m/d?x=1', 'http://m/a&b', 'file:///srv/debian'])(
+    'rejects %j naming the field and the accepted form',
+    (value) => {
+      expect(() => validateSourceUrl('gpuEnv.aptMirror', value, 'an apt archive mirror')).toThrow(/^gpuEnv\.aptMirror: ".*" is not accepted; use an http:\/\/ or https:\/\/ URL of an apt archive mirror/);
+    },
+  );
+  it('refuses a user name or password without quoting it (it would stay in the image history)', () => {
+    for (const value of ['https://me:hunter2@pypi.corp/simple', 'https://token@pypi.corp/simple']) {
+      expect(() => validateSourceUrl('--pip-index-url', value, 'x')).toThrow(/^--pip-index-url: the URL contains a user name or password/);
+      try {
+        validateSourceUrl('--pip-index-url', value, 'x');
+      } catch (error) {
+        expect((error as Error).message).not.toMatch(/hunter2|token@/);
+      }
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CLI_FIELDS, engineIsRemote, validateUpInput } from '../../../../src/core/lifecycle/request';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_FIELDS, engineIsRemote, validateUpInput, type FieldNames } from '../../../../src/core/lifecycle/request';
 import { defaultRemoteWorkspace } from '../../../../src/core/remote/remote-workspace';
+import { SETTING_FIELDS } from '../../../../src/vscode/settings';
 
 const home = mkdtempSync(join(tmpdir(), 'remote-request-'));
 mkdirSync(join(home, '.ssh'));
@@ -41,5 +42,34 @@ describe('up input for a remote host', () => {
   it('front ends without a remoteWorkspace field name still validate (defaults to the CLI name)', () => {
     const { remoteWorkspace: _cliName, ...fields } = CLI_FIELDS;
     expect(() => validateUpInput({ host: 'gpu', remoteWorkspace: 'relative/path' }, fields, {}, '/', home)).toThrow(/^--remote-workspace: "relative\/path" is not a folder on the remote host/);
+  });
+});
+
+describe('up: where the image comes from (mirrors, --pull)', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'req-'));
+  const local = { DOCKER_HOST: 'unix:///x.sock' };
+  const input = { workspace, uid: '1000' };
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  it('passes validated mirror and index URLs, and pull', () => {
+    const request = validateUpInput({ ...input, aptMirror: 'https://mirrors.tuna.tsinghua.edu.cn/debian/', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple', pull: true }, CLI_FIELDS, local, '/');
+    expect(request).toMatchObject({ aptMirror: 'https://mirrors.tuna.tsinghua.edu.cn/debian', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple', pull: true });
+    const plain = validateUpInput(input, CLI_FIELDS, local, '/');
+    expect(plain.pull).toBe(false);
+    expect(plain).not.toHaveProperty('aptMirror');
+    expect(plain).not.toHaveProperty('pipIndexUrl');
+  });
+
+  it.each([[CLI_FIELDS, '--apt-mirror', '--pip-index-url'], [SETTING_FIELDS, 'gpuEnv.aptMirror', 'gpuEnv.pipIndexUrl']] as [FieldNames, string, string][])(
+    'a bad value names the flag or setting the user set (%#)',
+    (fields, mirrorName, indexName) => {
+      expect(() => validateUpInput({ ...input, aptMirror: 'mirrors.example/debian' }, fields, local, '/')).toThrow(new RegExp(`^${mirrorName.replace('.', '\\.')}: "mirrors.example/debian" is not accepted`));
+      expect(() => validateUpInput({ ...input, pipIndexUrl: 'https://u:p@pypi.corp/simple' }, fields, local, '/')).toThrow(new RegExp(`^${indexName.replace('.', '\\.')}: the URL contains a user name or password`));
+    },
+  );
+
+  it('the same checks for an engine on another machine', () => {
+    expect(() => validateUpInput({ host: 'ssh://me@gpu', aptMirror: 'ftp://m/debian' }, CLI_FIELDS, {}, '/', '/nonexistent-home')).toThrow(/^--apt-mirror: /);
+    expect(validateUpInput({ host: 'ssh://me@gpu', pull: true }, CLI_FIELDS, {}, '/', '/nonexistent-home').pull).toBe(true);
   });
 });
