@@ -33,6 +33,10 @@ step "stand-in base image"
 GPU_ENV_TEST_BASE_IMAGE=$(bash test/harness/base-image.sh)
 export GPU_ENV_TEST_BASE_IMAGE
 echo "base image: $GPU_ENV_TEST_BASE_IMAGE"
+# Made like the real pytorch/pytorch runtime image (no sshd, g++, tini, tmux, Jupyter): the recipe's apt path.
+GPU_ENV_TEST_BARE_BASE_IMAGE=$(bash test/harness/base-image.sh bare)
+export GPU_ENV_TEST_BARE_BASE_IMAGE
+echo "bare base image: $GPU_ENV_TEST_BARE_BASE_IMAGE"
 
 step "Slurm test cluster (controller, two compute nodes, login node)"
 eval "$(bash test/harness/slurm-cluster.sh start)"

@@ -50,7 +50,13 @@ if has jupyter-lab || has jupyter-notebook; then
   echo "gpu-env: Jupyter already present"
 elif python3 -m pip --version >/dev/null 2>&1; then
   index_options=""
-  [ -z "${GPU_ENV_PIP_INDEX_URL:-}" ] || index_options="--index-url $GPU_ENV_PIP_INDEX_URL"
+  if [ -n "${GPU_ENV_PIP_INDEX_URL:-}" ]; then
+    index_options="--index-url $GPU_ENV_PIP_INDEX_URL"
+    # pip ignores a plain-HTTP index unless its host is trusted; the user named this one on purpose.
+    case "$GPU_ENV_PIP_INDEX_URL" in
+      http://*) index_host=${GPU_ENV_PIP_INDEX_URL#http://}; index_options="$index_options --trusted-host ${index_host%%/*}" ;;
+    esac
+  fi
   echo "gpu-env: installing JupyterLab${GPU_ENV_PIP_INDEX_URL:+ from $GPU_ENV_PIP_INDEX_URL}"
   # shellcheck disable=SC2086
   if ! python3 -m pip install --no-cache-dir --retries 2 --timeout 30 $index_options jupyterlab; then

@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 
 /** Set by test/run-all.sh after it started the private engine and built the stand-in base. */
 export const BASE_IMAGE = process.env.GPU_ENV_TEST_BASE_IMAGE ?? '';
+/** The stand-in made like the real pytorch/pytorch runtime image (test/harness/base-image.sh bare). */
+export const BARE_BASE_IMAGE = process.env.GPU_ENV_TEST_BARE_BASE_IMAGE ?? '';
 export const DOCKER_HOST = process.env.DOCKER_HOST ?? '';
 export const HARNESS_READY = BASE_IMAGE !== '' && DOCKER_HOST.startsWith('unix://');
 export const SKIP_REASON = 'integration tests need the harness engine: run `npm test` (sets DOCKER_HOST and GPU_ENV_TEST_BASE_IMAGE)';
