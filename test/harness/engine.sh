@@ -37,9 +37,9 @@ start() {
   # containers' apt reach Debian's mirror (the bare-base recipe build and the Slurm cluster's
   # images install packages); it is removed again by `stop`.
   allow_mirror
-  # --max-download-attempts 1: a layer download cut off by the test registry going away reaches
-  # gpu-env's own pull retry at once (a default engine tries 5 times, 5-20 s apart, before it gives
-  # up and gpu-env's retry takes over), so the retry test does not wait out the engine's.
+  # --max-download-attempts 1: a layer download cut off (the registry test takes its registry away
+  # mid-pull) is retried by the engine once, 5 s later, and then reported, so that gpu-env's own pull
+  # retry is reached in seconds (a default engine retries 5 times, 5 to 25 s apart, first).
   nohup dockerd \
     --host "unix://$sock" --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false --max-download-attempts 1 \

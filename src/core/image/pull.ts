@@ -85,8 +85,16 @@ async function pullOnce(docker: Docker, ref: string, auth: RegistryAuth, progres
     throw new PullAttemptError(classifyEngineFailure(said, statusCode(error)), said, { cause: error });
   }
   const layers = new Map<string, { current: number; total: number; done: boolean }>();
+  const engineRetrying = new Set<string>();
   const report = (message: EngineStreamMessage): void => {
     if (!message.id || !message.status) return;
+    // The engine's own retry of a layer download counts down ("Retrying in 5 seconds", "… 4 …"): said once.
+    if (/^Retrying in /.test(message.status)) {
+      if (!engineRetrying.has(message.id)) progress({ kind: 'step', step: 'pull', message: `Layer ${message.id}: download cut off; the engine is ${message.status.toLowerCase()}` });
+      engineRetrying.add(message.id);
+      return;
+    }
+    engineRetrying.delete(message.id);
     const layer = layers.get(message.id) ?? { current: 0, total: 0, done: false };
     if (message.status === 'Downloading' && message.progressDetail) {
       layer.current = message.progressDetail.current ?? layer.current;
