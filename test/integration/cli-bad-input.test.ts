@@ -49,6 +49,8 @@ describe.skipIf(!HARNESS_READY)(`bad input exits 2 and creates nothing${HARNESS_
     ['--uid negative', () => up('--uid=-1'), /--uid: "-1" is not a user id/],
     ['--uid a word', () => up('--uid', 'me'), /--uid: "me" is not a user id; use a whole number/],
     ['root-owned workspace without --uid', () => ['up', '--name', 'x', '--workspace', rootOwned, '--base-image', BASE_IMAGE], /is owned by root.*Pass --uid N.*--uid 0 to run as root on purpose/s],
+    ['--apt-mirror without a scheme', () => up('--apt-mirror', 'mirrors.tuna.tsinghua.edu.cn/debian'), /--apt-mirror: "mirrors\.tuna\.tsinghua\.edu\.cn\/debian" is not accepted; use an http:\/\/ or https:\/\/ URL of an apt archive mirror/],
+    ['--pip-index-url with a password', () => up('--pip-index-url', 'https://me:s3cret@pypi.corp/simple'), /^(?![\s\S]*s3cret)[\s\S]*--pip-index-url: the URL contains a user name or password/],
     ['--host with an unknown scheme', () => up('--host', 'ftp://example'), /--host: "ftp:\/\/example" is not a Docker engine address; use unix:\/\/\/path/],
     ['an unknown flag', () => up('--colour', 'blue'), /Unknown option '--colour'[\s\S]*usage: gpu-env up/],
     ['a flag without its value', () => ['up', '--memory'], /Option '--memory <value>' argument missing/],

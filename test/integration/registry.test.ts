@@ -27,7 +27,10 @@ const TORCH_TAG = '2.6';
 const BIG = 'big-layer';
 const BIG_MB = 192;
 const OUTAGE_MS = 8_000;
-const NAMES = { auths: 'itest-reg-auths', helper: 'itest-reg-helper', none: 'itest-reg-none', wrong: 'itest-reg-wrong', remote: 'itest-reg-remote' };
+const NAMES = {
+  auths: 'itest-reg-auths', helper: 'itest-reg-helper', none: 'itest-reg-none', wrong: 'itest-reg-wrong', remote: 'itest-reg-remote',
+  old: 'itest-reg-old', same: 'itest-reg-same', pulled: 'itest-reg-pulled',
+};
 
 describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry with credentials${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   let dir = '';
@@ -76,6 +79,16 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     if (engineLog && existsSync(engineLog)) expect(readFileSync(engineLog, 'utf8')).not.toContain(PASSWORD);
   };
 
+  /** Builds the stand-in plus a file saying `content` as `ref` (with the docker CLI) and pushes it. */
+  const pushVariant = (ref: string, content: string): string => {
+    const context = join(dir, 'variant-context');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN echo "${content}" > /etc/gpu-env-test-registry\n`);
+    const id = docker_(['build', '-q', '-t', ref, context]).trim();
+    docker_(['--config', configs.seed!, 'push', '-q', ref]);
+    return id;
+  };
+
   /**
    * Pushes the images the tests pull, unless a previous run left them in the registry's storage
    * (kept in the harness cache): the stand-in plus one small layer of its own (so a pull downloads
@@ -84,13 +97,7 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
   const seed = async (): Promise<void> => {
     const marker = join(process.env.GPU_ENV_TEST_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'gpu-env-test'), `registry-${process.env.GPU_ENV_TEST_INSTANCE ?? 'ci'}`, `seeded-${baseDerivedTag(BASE_IMAGE)}`);
     if (existsSync(marker) && (await registry.has(TORCH, TORCH_TAG)) && (await registry.has(BIG, '1'))) return;
-    const seedConfig = dockerConfig('seed');
-    docker_(['--config', seedConfig, 'login', registry.host, '--username', USER, '--password-stdin'], PASSWORD);
-    const context = join(dir, 'seed-context');
-    mkdirSync(context, { recursive: true });
-    writeFileSync(join(context, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN echo "pushed to a private registry" > /etc/gpu-env-test-registry\n`);
-    docker_(['build', '-q', '-t', torch, context]);
-    docker_(['--config', seedConfig, 'push', '-q', torch]);
+    pushVariant(torch, 'pushed to a private registry');
     const big = join(dir, 'big');
     mkdirSync(big, { recursive: true });
     // Pseudo-random, so gzip cannot shrink it and the pull moves all of it.
@@ -99,7 +106,7 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     const tar = spawnSync('tar', ['-C', big, '-cf', join(dir, 'big.tar'), 'blob']);
     if (tar.status !== 0) throw new Error('could not pack the big layer');
     docker_(['import', join(dir, 'big.tar'), `${registry.host}/${BIG}:1`]);
-    docker_(['--config', seedConfig, 'push', '-q', `${registry.host}/${BIG}:1`]);
+    docker_(['--config', configs.seed!, 'push', '-q', `${registry.host}/${BIG}:1`]);
     rmSync(big, { recursive: true, force: true });
     rmSync(join(dir, 'big.tar'), { force: true });
     writeFileSync(marker, `${new Date().toISOString()}\n`);
@@ -110,6 +117,7 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     registry = new TestRegistry(join(dir, 'registry'), await freePort(), USER, PASSWORD);
     await registry.start();
     torch = `${registry.host}/${TORCH}:${TORCH_TAG}`;
+    docker_(['--config', dockerConfig('seed'), 'login', registry.host, '--username', USER, '--password-stdin'], PASSWORD);
     const started = Date.now();
     await seed();
     console.log(`registry: seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -231,6 +239,48 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     const asked = (registry.log().match(/(GET|HEAD) \/v2\/missing\/manifests\/1 /g) ?? []).length - before;
     expect(asked).toBeGreaterThanOrEqual(1);
     expect(asked).toBeLessThanOrEqual(2);
+  });
+
+  it('--pull refreshes a base the engine already has; without it the image built before is reused', async () => {
+    const ref = `${registry.host}/${TORCH}:refresh`;
+    const env = { DOCKER_HOST, GPU_ENV_STATE_DIR: stateDir };
+    const content = async (name: string): Promise<string> => (await runCli(['exec', name, '--', 'cat', '/etc/gpu-env-test-registry'], env)).stdout.trim();
+    // The engine has version 1 (and an environment built on it); the registry has version 2 by now.
+    const first = pushVariant(ref, 'version 1');
+    const old = await up(NAMES.old, configs.auths!, ['--base-image', ref]);
+    expect(old.code, old.stderr).toBe(0);
+    pushVariant(ref, 'version 2');
+    docker_(['tag', first, ref]);
+
+    const same = await up(NAMES.same, configs.auths!, ['--base-image', ref]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).not.toContain(`Pulling ${ref}`);
+    expect(await content(NAMES.same)).toBe('version 1');
+
+    const started = Date.now();
+    const pulled = await up(NAMES.pulled, configs.auths!, ['--base-image', ref, '--pull']);
+    console.log(`registry: up --pull of a changed base (pull + rebuild) ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toContain(`Pulling ${ref}`);
+    expect(pulled.stderr).toContain(`Building gpu-env/pytorch-cuda:${baseDerivedTag(ref)}-`);
+    expect(await content(NAMES.pulled)).toBe('version 2');
+    expect((JSON.parse(pulled.stdout) as { image: string }).image).toBe((JSON.parse(old.stdout) as { image: string }).image);
+
+    // Pulled again, unchanged: nothing to build.
+    const again = await up(`${NAMES.pulled}-2`, configs.auths!, ['--base-image', ref, '--pull']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('is up to date (built on the current');
+    await docker().getContainer(`gpu-env-${NAMES.pulled}-2`).remove({ force: true });
+
+    // An existing environment keeps its container: --pull says so instead of pulling.
+    const existing = await up(NAMES.old, configs.auths!, ['--base-image', ref, '--pull']);
+    expect(existing.code, existing.stderr).toBe(0);
+    expect(existing.stderr).toContain(`! warning: gpu-env-${NAMES.old} exists, so nothing was pulled`);
+    expect(await content(NAMES.old)).toBe('version 1');
+    for (const name of [NAMES.old, NAMES.same, NAMES.pulled]) await docker().getContainer(`gpu-env-${name}`).remove({ force: true });
+    for (const image of await docker().listImages()) {
+      for (const tag of image.RepoTags ?? []) if (tag === ref || tag.startsWith(`gpu-env/pytorch-cuda:${baseDerivedTag(ref)}-`)) await docker().getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   describe('on an engine on another machine (ssh://)', () => {
