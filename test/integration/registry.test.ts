@@ -8,6 +8,7 @@ import type { ProgressEvent } from '../../src/core/progress';
 import { readDockerConfig } from '../../src/core/registry/docker-config';
 import { registryAuthFor } from '../../src/core/registry/credentials';
 import { closeRemoteHosts } from '../../src/core/remote/host-registry';
+import { startSmallEngine } from '../support/small-engine';
 import { TestRegistry } from '../support/test-registry';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
 import { authorizeKeys, ensureRemoteUser, freePort, generateKey, removeRemoteUser, startSshd, type RemoteUser, type RunningSshd } from './remote-sshd';
@@ -62,7 +63,8 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     const recipeTags = `gpu-env/pytorch-cuda:${baseDerivedTag(torch)}-`;
     for (const image of await docker().listImages()) {
       for (const ref of image.RepoTags ?? []) {
-        if (ref.startsWith(recipeTags) || ref.startsWith(`${registry.host}/`)) await docker().getImage(ref).remove({ force: true }).catch(() => undefined);
+        // Also what an interrupted earlier run left under its own (random) port.
+        if (ref.startsWith(recipeTags) || /^127\.0\.0\.1:\d+\/(torch|big-layer):/.test(ref)) await docker().getImage(ref).remove({ force: true }).catch(() => undefined);
       }
     }
   };
@@ -280,6 +282,23 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
     for (const name of [NAMES.old, NAMES.same, NAMES.pulled]) await docker().getContainer(`gpu-env-${name}`).remove({ force: true });
     for (const image of await docker().listImages()) {
       for (const tag of image.RepoTags ?? []) if (tag === ref || tag.startsWith(`gpu-env/pytorch-cuda:${baseDerivedTag(ref)}-`)) await docker().getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  it('a pull that fills the engine\'s disk fails with a message naming its data root', async () => {
+    // 64 MiB of tmpfs for a 192 MiB layer: the engine runs out while it downloads.
+    const engine = await startSmallEngine(join(dir, 'small-engine'), 64);
+    try {
+      const result = await runCli(
+        ['up', '--name', 'itest-reg-full', '--workspace', workspace, '--image', `${registry.host}/${BIG}:1`, '--gpus', 'none'],
+        { DOCKER_HOST: engine.dockerHost, GPU_ENV_STATE_DIR: stateDir, DOCKER_CONFIG: configs.auths! },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`pull of ${registry.host}/${BIG}:1 failed: no space left on device in the engine's data root ${engine.dataRoot}.`);
+      expect(result.stderr).toContain('docker system prune');
+      expect(result.stderr).not.toContain('retrying');
+    } finally {
+      await engine.stop();
     }
   });
 
