@@ -33,6 +33,11 @@ describe('upInputFromSettings', () => {
     expect(upInputFromSettings(settings, ['/a'], { name: 'exp', workspace: '/w' })).toMatchObject({ name: 'exp', workspace: '/w' });
   });
 
+  it('passes the apt mirror and pip index settings to the core, which validates them', () => {
+    const settings = readSettings((k) => ({ aptMirror: ' https://mirrors.tuna.tsinghua.edu.cn/debian ', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple' } as Record<string, unknown>)[k]);
+    expect(upInputFromSettings(settings, ['/a'])).toMatchObject({ aptMirror: 'https://mirrors.tuna.tsinghua.edu.cn/debian', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple' });
+  });
+
   it('refuses without any folder, naming gpuEnv.workspaceFolder', () => {
     expect(() => upInputFromSettings(readSettings(() => undefined), [])).toThrow(/^gpuEnv\.workspaceFolder: no folder is open/);
   });
@@ -41,5 +46,13 @@ describe('upInputFromSettings', () => {
 describe('startRequest validates with the CLI validators, naming the setting', () => {
   it('the setting names are the contributed ones', () => {
     expect(Object.values(SETTING_FIELDS).every((name) => name.startsWith('gpuEnv.'))).toBe(true);
+  });
+
+  it('settings that name hosts or URLs for the image build are restricted in untrusted workspaces', async () => {
+    const manifest = (await import('../../../package.json')).default as { contributes: { configuration: { properties: Record<string, unknown> } }; capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+    for (const key of [SETTING_FIELDS.aptMirror, SETTING_FIELDS.pipIndexUrl]) {
+      expect(manifest.contributes.configuration.properties).toHaveProperty([key]);
+      expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain(key);
+    }
   });
 });
