@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseDerivedTag } from '../../src/core/image/recipe';
 import { startForwardProxy, startPackageMirror, type RecordingServer } from '../support/http-relay';
-import { BARE_BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, runProcess, tempDir, userWorkspace } from './harness-env';
+import { BARE_BASE_IMAGE, BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, runProcess, tempDir, userWorkspace } from './harness-env';
 
 /**
  * The first `up` of a real user: the recipe on a base made like pytorch/pytorch:*-runtime (no sshd,
@@ -163,5 +163,44 @@ describe.skipIf(!READY)(`the recipe on a bare PyTorch base: apt path, proxy, mir
     expect(second.stderr).not.toContain('gpu-env: installing');
     expect(mirror.requests.length).toBe(before);
     expect(readFileSync(join(stateDir, 'ssh_config'), 'utf8')).toContain(`Host gpu-env-${SECOND}`);
+  });
+});
+
+describe.skipIf(!HARNESS_READY)(`a base with neither Jupyter nor pip${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  const NO_PIP = 'itest-no-pip';
+  const ref = 'gpu-env-test/no-jupyter-no-pip:1';
+  let workspace = '';
+  let stateDir = '';
+  let context = '';
+
+  beforeAll(async () => {
+    workspace = userWorkspace('no-pip');
+    stateDir = tempDir('no-pip-state');
+    context = tempDir('no-pip-context');
+    // The full stand-in less its Jupyter; its Debian Python has no pip.
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN rm -f /usr/bin/jupyter* && ! python3 -m pip --version\n`);
+    const built = await runProcess('docker', ['build', '-q', '-t', ref, context], { DOCKER_HOST, DOCKER_BUILDKIT: '0' }, 300_000);
+    expect(built.code, built.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await docker().getContainer(`gpu-env-${NO_PIP}`).remove({ force: true }).catch(() => undefined);
+    for (const image of await docker().listImages()) {
+      for (const tag of image.RepoTags ?? []) if (tag === ref || tag.startsWith(`gpu-env/pytorch-cuda:${baseDerivedTag(ref)}-`)) await docker().getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+    for (const dir of [workspace, stateDir, context]) if (dir) removeDir(dir);
+  });
+
+  it('up succeeds with one warning; gpu-env jupyter then says Jupyter is not installed and how to add it', async () => {
+    const env = { DOCKER_HOST, GPU_ENV_STATE_DIR: stateDir };
+    const up = await runCli(['up', '--name', NO_PIP, '--workspace', workspace, '--base-image', ref, '--gpus', 'none'], env);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr.split('\n').filter((l) => l.startsWith('! warning:'))).toEqual([
+      '! warning: the base image has no pip, so JupyterLab was not installed; the environment has no Jupyter',
+    ]);
+    const jupyter = await runCli(['jupyter', NO_PIP, '--print-url-only'], env, 120_000);
+    expect(jupyter.code).toBe(1);
+    expect(jupyter.stderr).toContain(`Jupyter is not installed in gpu-env-${NO_PIP}: the image was built without it`);
+    expect(jupyter.stderr).toContain('--pip-index-url');
   });
 });
