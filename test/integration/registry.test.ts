@@ -61,11 +61,16 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(`a private registry 
   const forgetPulledImages = async (): Promise<void> => {
     for (const name of Object.values(NAMES)) await docker().getContainer(`gpu-env-${name}`).remove({ force: true }).catch(() => undefined);
     const recipeTags = `gpu-env/pytorch-cuda:${baseDerivedTag(torch)}-`;
+    const fromRegistry = /^127\.0\.0\.1:\d+\/(torch|big-layer)[:@]/;
+    // Recipe images whose tag a rebuild moved on (the --pull test) hold on to the base they were built on.
+    await docker().pruneImages({ filters: { dangling: ['true'], label: ['dev.gpu-env.recipe'] } });
     for (const image of await docker().listImages()) {
       for (const ref of image.RepoTags ?? []) {
         // Also what an interrupted earlier run left under its own (random) port.
-        if (ref.startsWith(recipeTags) || /^127\.0\.0\.1:\d+\/(torch|big-layer):/.test(ref)) await docker().getImage(ref).remove({ force: true }).catch(() => undefined);
+        if (ref.startsWith(recipeTags) || fromRegistry.test(ref)) await docker().getImage(ref).remove({ force: true }).catch(() => undefined);
       }
+      // Pulled images whose tag moved on (the --pull test's first version) keep only their digest.
+      if ((image.RepoDigests ?? []).some((digest) => fromRegistry.test(digest))) await docker().getImage(image.Id).remove({ force: true }).catch(() => undefined);
     }
   };
 
