@@ -1,7 +1,7 @@
 import { Client, type ClientChannel } from 'ssh2';
 import { PassThrough, type Duplex } from 'node:stream';
 import { GpuEnvError, messageOf } from '../errors';
-import { CancelledError } from '../util/abort';
+import { CancelledError, formatMs } from '../util/abort';
 import { fingerprint, publicKeyBlob } from './keys';
 import type { ExecOptions, ExecResult, RemoteExit, RemoteProcess, SpawnOptions, SshSession } from './session';
 
@@ -32,37 +32,98 @@ export class HostKeyMismatchError extends GpuEnvError {
   }
 }
 
-/** Opens one SSH connection with the host key pinned; any other key is refused before auth. */
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+
+/**
+ * Opens one SSH connection with the host key pinned; any other key is refused before auth.
+ * It always settles within `readyTimeoutMs` (dial included): ssh2 reports a peer that closes after
+ * its banner only as `close`, and clears its own ready timer when the socket ends.
+ */
 export async function connectSsh(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<SshSession> {
-  if (!target.dial) return connectOnce(target, options);
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const deadline = Date.now() + readyTimeoutMs;
+  if (!target.dial) return connectOnce(target, { ...options, readyTimeoutMs });
   let sock: Duplex;
   try {
-    sock = await target.dial();
+    sock = await withinMs(readyTimeoutMs, target.dial(), () => notReady(target, readyTimeoutMs, 'the channel to it did not open'), (late) => late.destroy());
   } catch (error) {
+    if (error instanceof SshNotReadyError) throw error;
     throw new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port} on the remote host) failed: ${messageOf(error)}`, 'failure', { cause: error });
   }
-  return connectOnce({ ...target, sock }, options);
+  return connectOnce({ ...target, sock }, { ...options, readyTimeoutMs: Math.max(1, deadline - Date.now()), totalTimeoutMs: readyTimeoutMs });
 }
 
-function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; signal?: AbortSignal }): Promise<SshSession> {
+/** The connection did not become ready in time (as opposed to being refused or failing). */
+export class SshNotReadyError extends GpuEnvError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SshNotReadyError';
+  }
+}
+
+function notReady(target: SshTarget, timeoutMs: number, why: string): SshNotReadyError {
+  return new SshNotReadyError(`SSH to ${target.label} (${target.host}:${target.port}) not ready after ${formatMs(timeoutMs)}: ${why}`);
+}
+
+/** `promise`, or `onTimeout()`'s error after `ms`; a value that arrives late is handed to `discard`. */
+function withinMs<T>(ms: number, promise: Promise<T>, onTimeout: () => Error, discard: (late: T) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(onTimeout());
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (settled) discard(value);
+        else resolve(value);
+        settled = true;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!settled) reject(error);
+        settled = true;
+      },
+    );
+  });
+}
+
+function connectOnce(target: SshTarget, options: { readyTimeoutMs: number; totalTimeoutMs?: number; signal?: AbortSignal }): Promise<SshSession> {
   const pinned = publicKeyBlob(target.pinnedHostKey);
   return new Promise((resolve, reject) => {
     const client = new Client();
     let mismatch: HostKeyMismatchError | undefined;
-    const onAbort = (): void => {
-      client.end();
-      reject(new CancelledError(`SSH connection to ${target.label}`));
+    let settled = false;
+    const settle = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        client.end();
+        reject(error);
+      } else {
+        resolve(new Ssh2Session(client, target.workspace));
+      }
     };
+    const onAbort = (): void => settle(new CancelledError(`SSH connection to ${target.label}`));
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    client.once('ready', () => {
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(new Ssh2Session(client, target.workspace));
-    });
+    // ssh2's own readyTimeout is cleared when the socket ends: this one is not.
+    const deadline = setTimeout(() => {
+      settle(notReady(target, options.totalTimeoutMs ?? options.readyTimeoutMs, 'no SSH handshake'));
+      client.destroy();
+    }, options.readyTimeoutMs + 100);
+    client.once('ready', () => settle(undefined));
     // ssh2 may emit several errors for one failure (e.g. before and during the handshake).
-    client.on('error', (error: Error) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      client.end();
-      reject(mismatch ?? new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port}) failed: ${error.message}`, 'failure', { cause: error }));
+    client.on('error', (error: Error & { level?: string }) => {
+      if (error.level === 'client-timeout') return settle(mismatch ?? notReady(target, options.totalTimeoutMs ?? options.readyTimeoutMs, 'no SSH handshake'));
+      settle(mismatch ?? new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port}) failed: ${error.message}`, 'failure', { cause: error }));
+    });
+    // A peer that closes after its banner (sshd stopped or killed mid-handshake, a container
+    // stopping) makes ssh2 emit only 'close'.
+    client.once('close', () => {
+      settle(mismatch ?? new GpuEnvError(`SSH to ${target.label} (${target.host}:${target.port}) failed: the peer closed the connection before the SSH handshake finished (sshd stopped, or not yet listening)`));
     });
     client.connect({
       host: target.host,
@@ -70,7 +131,7 @@ function connectOnce(target: SshTarget, options: { readyTimeoutMs?: number; sign
       username: target.user,
       privateKey: target.privateKey,
       ...(target.sock ? { sock: target.sock as never } : {}),
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      readyTimeout: options.readyTimeoutMs,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 4,
       hostVerifier: (key: Buffer): boolean => {
