@@ -10,7 +10,19 @@ export function environmentJson(info: EnvironmentInfo): object {
     workspace: info.workspace,
     engine: info.engine,
     ssh: info.ssh,
+    ...(info.job ? { job: { ...info.job, ...(info.job.timeLeftSeconds === Infinity ? { timeLeftSeconds: null } : {}) } } : {}),
+    ...(info.endsAt !== undefined ? { endsAt: info.endsAt } : {}),
   };
+}
+
+/** `1:02:03` / `2-01:00:00` left, `unlimited`, or `-`. */
+export function timeLeftText(seconds: number | undefined): string {
+  if (seconds === undefined) return '-';
+  if (!Number.isFinite(seconds)) return 'unlimited';
+  const s = Math.max(0, Math.round(seconds));
+  const days = Math.floor(s / 86_400);
+  const clock = `${Math.floor((s % 86_400) / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return days > 0 ? `${days}-${clock}` : clock;
 }
 
 /** A plain table: columns padded to the widest cell. */

@@ -55,8 +55,9 @@ export function environmentWithHostJson(info: EnvironmentInfo): object {
   return { ...environmentJson(info), ...(info.host ? { host: info.host } : {}) };
 }
 
-/** Where the container's SSH port is, in words: `127.0.0.1:PORT`, or `PORT on me@host's 127.0.0.1`. */
+/** Where SSH reaches it, in words: `127.0.0.1:PORT`, `PORT on me@host's 127.0.0.1`, or a job step's route. */
 export function sshWhere(info: EnvironmentInfo): string {
+  if (info.ssh.route !== undefined) return info.ssh.route;
   if (info.ssh.port === null) return '-';
   return info.host?.kind === 'ssh' ? `127.0.0.1:${info.ssh.port} on ${info.host.label}` : `127.0.0.1:${info.ssh.port}`;
 }

@@ -23,6 +23,8 @@ export function progressPrinter(io: CliIo, verbose: boolean): ProgressSink & { d
         return line(`• ${event.message}`);
       case 'warning':
         return line(`! warning: ${event.message}`);
+      case 'queue':
+        return line(`• ${event.message}`);
       case 'log':
         if (verbose) line(`  ${event.line}`);
         return;

@@ -12,6 +12,10 @@ import type { UpResult } from './lifecycle/up';
 import type { SshSession } from './ssh/session';
 import type { WorkspaceAccess } from './targets/workspace-access';
 import { targetFor } from './targets/target-for';
+import { pushWorkspace, type SyncReport } from './sync/push';
+import { watchAndPush, type WatchPushOptions } from './sync/watch-push';
+
+export type { SyncReport } from './sync/push';
 
 export type { UpResult } from './lifecycle/up';
 export type { RemoveResult } from './lifecycle/remove';
@@ -69,6 +73,19 @@ export function workspaceAccess(name: string, ctx: CoreContext): Promise<Workspa
   return targetFor(ctx).workspaceAccess(name, ctx);
 }
 
+/**
+ * Copies the local folder `localRoot` to environment NAME's workspace on its machine (honouring
+ * .gitignore; only new and changed files), over the SSH connection to that machine.
+ */
+export async function syncWorkspace(name: string, localRoot: string, ctx: CoreContext): Promise<SyncReport> {
+  return pushWorkspace(localRoot, await workspaceAccess(name, ctx), ctx.signal);
+}
+
+/** syncWorkspace, then again after every change under `localRoot`, until ctx.signal aborts. */
+export async function watchWorkspace(name: string, localRoot: string, ctx: CoreContext & { signal: AbortSignal }, handlers: Pick<WatchPushOptions, 'onReport' | 'onError'>): Promise<void> {
+  return watchAndPush(localRoot, await workspaceAccess(name, ctx), { signal: ctx.signal, ...handlers });
+}
+
 /** An SSH session to the running environment NAME. */
 export function openEnvironmentSession(
   name: string,
@@ -85,7 +102,7 @@ export function openEnvironmentSession(
 // Remote Docker hosts over SSH, and Jupyter through a tunnel.
 export { closeRemoteHosts } from './remote/host-registry';
 export { HostKeyChangedError, HostKeyNotTrustedError, HostKeyRevokedError, type ConfirmHostKey, type HostKeyQuestion } from './remote/host-key-check';
-export type { HostIdentity } from './remote/host-identity';
+export { filesAreRemote, type HostIdentity } from './remote/host-identity';
 export { ACCEPTED_HOST_FORMS } from './remote/target';
 export { defaultRemoteWorkspace } from './remote/remote-workspace';
 export { engineIsRemote } from './lifecycle/request';

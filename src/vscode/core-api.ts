@@ -1,5 +1,5 @@
 import type {
-  CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, TokenStore,
+  CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, SyncReport, TokenStore,
   UpRequest, UpResult,
 } from '../core/environments';
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
@@ -44,6 +44,8 @@ export interface CoreApi extends DoctorApi {
   list(ctx: CoreContext): Promise<EnvironmentInfo[]>;
   status(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
   openSession(name: string, ctx: CoreContext): Promise<SshSession>;
+  /** The environment's OpenSSH config text; its block in gpu-env's ssh_config is rewritten to match. */
+  sshConfig(name: string, ctx: CoreContext): Promise<string>;
   logs(name: string, options: { tail: number }, ctx: CoreContext): Promise<string>;
   watchEvents(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, onDisconnect: (reason: string, retryInMs: number) => void): EventWatcher;
   ensureUserSshInclude(homeDir: string, stateDir: string): IncludeResult;
@@ -55,7 +57,9 @@ export interface CoreApi extends DoctorApi {
   startMonitor(request: MonitorRequest, assetsRoot: string): MonitorStream;
   /** Jupyter in a running environment, forwarded to a free port on this machine's 127.0.0.1. */
   openJupyter(name: string, ctx: CoreContext, tokens: TokenStore, options?: JupyterTunnelOptions): Promise<JupyterTunnel>;
-  /** Closes the shared SSH connections to remote Docker hosts. */
+  /** Copies a local folder to the environment's workspace on its machine (remote Docker host, cluster). */
+  syncWorkspace(name: string, localRoot: string, ctx: CoreContext): Promise<SyncReport>;
+  /** Closes the shared SSH connections to remote Docker hosts and clusters' login nodes. */
   closeRemoteHosts(): void;
 }
 
@@ -71,6 +75,7 @@ export function loadCoreApi(): Promise<CoreApi> {
       list: core.list,
       status: core.status,
       openSession: (name, ctx) => core.openEnvironmentSession(name, { context: ctx }),
+      sshConfig: core.environmentSshConfig,
       logs: core.logs,
       watchEvents: (ctx, onChange, onDisconnect) => core.watchEnvironmentEvents(ctx, onChange, { onDisconnect }),
       ensureUserSshInclude: core.ensureUserSshInclude,
@@ -86,6 +91,7 @@ export function loadCoreApi(): Promise<CoreApi> {
           onEvent: request.onEvent,
         }),
       openJupyter: (name, ctx, tokens, options) => core.openJupyterTunnel(name, ctx, tokens, options),
+      syncWorkspace: core.syncWorkspace,
       closeRemoteHosts: core.closeRemoteHosts,
     }),
   );

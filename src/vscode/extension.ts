@@ -14,6 +14,7 @@ import { coreContext, type CoreContextSource, type Services } from './services';
 import { readSettings, SECTION, SETTING_FIELDS } from './settings';
 import { extensionStateDir } from './state-dir';
 import { EnvironmentStatusBar } from './status-bar';
+import { TimeLimitWarning } from './time-limit-warning';
 import { registerTerminalProfile } from './terminal/profile-provider';
 import { EnvironmentsTreeProvider } from './views/environments-tree';
 import { createVsCodeHost, vscodeTranslate } from './vscode-host';
@@ -73,7 +74,8 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
   }, log);
   const statusBar = new EnvironmentStatusBar(host.statusBar, store, t, () => configuredName(base.settings, log));
   const jupyter = new JupyterTunnels(store.onDidChange, log);
-  context.subscriptions.push(log, host, store, statusBar, jupyter);
+  const timeLimits = new TimeLimitWarning({ store, t, warn: (message) => void host.showWarning(message) });
+  context.subscriptions.push(log, host, store, statusBar, jupyter, timeLimits);
   const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, host, log });
   return { services: { ...base, host, core: loadCoreApi, t, log, store, statusBar, training: training.training, jupyter }, training };
 }

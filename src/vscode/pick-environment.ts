@@ -7,8 +7,8 @@ import { stateLabel } from './views/environment-node';
 export const START_COMMAND = 'gpuEnv.start';
 
 export interface ChooseOptions {
-  /** `running`: only running environments are offered (stop). */
-  readonly filter: 'any' | 'running';
+  /** `running`: only running environments are offered; `active`: running, starting or queued (stop). */
+  readonly filter: 'any' | 'running' | 'active';
   readonly placeHolder: string;
 }
 
@@ -22,13 +22,21 @@ export async function chooseEnvironment(services: Services, arg: unknown, option
   const core = await services.core();
   if (given.kind === 'name') return core.status(given.name, coreContext(services));
   const all = await core.list(coreContext(services));
-  const candidates = options.filter === 'running' ? all.filter((info) => info.state === 'running') : all;
+  const candidates = all.filter((info) => matches(info, options.filter));
   if (candidates.length === 0) {
     await tellNoCandidate(services, all.length > 0);
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
   return services.host.pick(pickItems(services, candidates), options.placeHolder);
+}
+
+function matches(info: EnvironmentInfo, filter: ChooseOptions['filter']): boolean {
+  switch (filter) {
+    case 'any': return true;
+    case 'running': return info.state === 'running';
+    case 'active': return info.state === 'running' || info.state === 'pending' || info.state === 'creating';
+  }
 }
 
 /** The configured environment first, then by name; each with its state and workspace. */

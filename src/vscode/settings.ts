@@ -1,5 +1,6 @@
 import { usageError } from '../core/errors';
 import type { FieldNames, UpInput } from '../core/lifecycle/request';
+import type { SlurmFieldNames, SlurmOptionsInput } from '../core/slurm/job-options';
 import { parseDurationMs } from '../core/validate';
 
 /** The `gpuEnv.*` settings as the user wrote them; validation happens where they are used. */
@@ -18,6 +19,8 @@ export interface ExtensionSettings {
   readonly pipIndexUrl?: string;
   readonly environmentName?: string;
   readonly uid?: string;
+  /** The batch job's options, used when gpuEnv.engineHost is a slurm:// cluster; absent when none is set. */
+  readonly slurm?: SlurmOptionsInput;
   readonly autoStart: boolean;
   readonly monitorIntervalMs: number;
 }
@@ -39,7 +42,14 @@ export const SETTING_FIELDS: FieldNames = {
   remoteWorkspace: 'gpuEnv.remoteWorkspace',
   aptMirror: 'gpuEnv.aptMirror',
   pipIndexUrl: 'gpuEnv.pipIndexUrl',
+  slurm: slurmSettingNames(),
 };
+
+/** `gpuEnv.slurm.<option>` for each Slurm option (the CLI's `--partition` is `gpuEnv.slurm.partition`). */
+function slurmSettingNames(): SlurmFieldNames {
+  const keys: readonly (keyof SlurmFieldNames)[] = ['partition', 'account', 'qos', 'time', 'nodes', 'gpusPerNode', 'cpusPerTask', 'mem', 'constraint', 'setup', 'containerImage', 'sbatchArgs'];
+  return Object.fromEntries(keys.map((key) => [key, `gpuEnv.slurm.${key}`])) as unknown as SlurmFieldNames;
+}
 
 export const MONITOR_INTERVAL = { key: 'gpuEnv.monitor.intervalMs', defaultMs: 1000, minMs: 250, maxMs: 60_000 } as const;
 
@@ -69,6 +79,7 @@ export function readSettings(get: SettingReader): ExtensionSettings {
     ...text('pipIndexUrl'),
     ...text('environmentName'),
     ...text('uid'),
+    ...slurmSettings(get),
     autoStart: booleanSetting(get, 'autoStart'),
     monitorIntervalMs: monitorInterval(get),
   };
@@ -81,6 +92,31 @@ function textSetting(get: SettingReader, key: string): string | undefined {
   // Numbers are fine where the CLI takes them as text (cpus, uid, memory in bytes).
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw usageError(`${SECTION}.${key}: ${JSON.stringify(value)} is not accepted; use a text value (see the setting's description)`);
+}
+
+const SLURM_TEXT_KEYS = ['partition', 'account', 'qos', 'time', 'nodes', 'gpusPerNode', 'cpusPerTask', 'mem', 'constraint', 'containerImage'] as const;
+
+/** `{ slurm: {…} }` with the gpuEnv.slurm.* values that are set, or nothing when none is. */
+function slurmSettings(get: SettingReader): { slurm?: SlurmOptionsInput } {
+  const slurm: Record<string, string | string[]> = {};
+  for (const key of SLURM_TEXT_KEYS) {
+    const value = textSetting(get, `slurm.${key}`);
+    if (value !== undefined) slurm[key] = value;
+  }
+  const setup = listSetting(get, 'slurm.setup');
+  const sbatchArgs = listSetting(get, 'slurm.sbatchArgs');
+  if (setup.length > 0) slurm.setup = setup;
+  if (sbatchArgs.length > 0) slurm.sbatchArgs = sbatchArgs;
+  return Object.keys(slurm).length > 0 ? { slurm: slurm as SlurmOptionsInput } : {};
+}
+
+/** A list of text values; one text value is taken as a list of one. */
+function listSetting(get: SettingReader, key: string): string[] {
+  const value = get(key);
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return value.trim() === '' ? [] : [value];
+  if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) return value.filter((item) => item.trim() !== '');
+  throw usageError(`${SECTION}.${key}: ${JSON.stringify(value)} is not accepted; use a list of text values, e.g. ["module load cuda/12.4"]`);
 }
 
 function booleanSetting(get: SettingReader, key: string): boolean {
@@ -127,6 +163,7 @@ export function upInputFromSettings(settings: ExtensionSettings, workspaceFolder
     baseImage: settings.baseImage,
     image: settings.image,
     host: settings.engineHost,
+    ...(settings.slurm ? { slurm: settings.slurm } : {}),
     ...(remoteWorkspace !== undefined ? { remoteWorkspace } : {}),
     aptMirror: settings.aptMirror,
     pipIndexUrl: settings.pipIndexUrl,

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import { validateEngineUrl } from '../core/engine/resolve';
-import { engineIsRemote, validateUpInput, type UpRequest } from '../core/lifecycle/request';
+import { engineIsRemote, settingsForTarget, validateUpInput, type UpRequest } from '../core/lifecycle/request';
 import type { UpResult } from '../core/lifecycle/up';
 import type { ProgressEvent, ProgressSink } from '../core/progress';
 import type { Log } from './log';
@@ -18,7 +18,7 @@ export function startRequest(services: Services, target?: StartTarget): UpReques
   // Checked first so that a bad address is reported naming the setting, as validateUpInput would.
   if (settings.engineHost !== undefined) validateEngineUrl(SETTING_FIELDS.host, settings.engineHost, { allowHostAlias: true });
   const remote = engineIsRemote(settings.engineHost, SETTING_FIELDS, services.env, services.homeDir);
-  const input = upInputFromSettings(settings, folders, target, remote);
+  const input = settingsForTarget(upInputFromSettings(settings, folders, target, remote));
   return validateUpInput(input, SETTING_FIELDS, services.env, settingsBaseDir(folders, services.homeDir));
 }
 
@@ -33,7 +33,7 @@ export async function startEnvironment(services: Services, target?: StartTarget)
   log.info(`starting environment "${request.name}" (workspace ${request.workspace}${request.remote ? ' on the remote host' : ''})`);
   // On a remote host the files are not in the open folder: say where they are before anything starts.
   const title = request.remote
-    ? t('Starting GPU environment "{0}" on the remote Docker host; its files live in {1} there', request.name, request.remote.workspace)
+    ? t('Starting GPU environment "{0}" on {1}; its files live in {2} there', request.name, request.host ?? t('the remote host'), request.remote.workspace)
     : t('Starting GPU environment "{0}"', request.name);
   const result = await host.withProgress(title, (report, signal) => {
     const model = new UpProgressModel(t);
@@ -44,7 +44,8 @@ export async function startEnvironment(services: Services, target?: StartTarget)
     };
     return core.up(request, coreContext(services, { progress, signal }));
   });
-  log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (127.0.0.1:${String(result.info.ssh.port)}, user ${result.info.ssh.user})`);
+  const where = result.info.ssh.route ?? `127.0.0.1:${String(result.info.ssh.port)}`;
+  log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (${where}, user ${result.info.ssh.user})`);
   services.statusBar.showEnvironment(result.info);
   services.store.refreshSoon();
   for (const warning of result.warnings) void host.showWarning(warning);
@@ -58,6 +59,7 @@ function logProgress(log: Log, event: ProgressEvent): void {
     case 'warning': return log.warn(event.message);
     case 'log': return log.debug(event.line);
     case 'layers': return;
+    case 'queue': return log.info(event.message);
   }
 }
 

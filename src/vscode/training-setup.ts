@@ -73,7 +73,8 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
   const followers = new MetricsFollowers({
     locate: (id) => {
       const ref = isRunId(id) ? runs.find(id) : undefined;
-      return ref ? { environment: ref.environment, path: runFile(DEFAULT_RUN_PATHS, id, 'metrics.jsonl') } : undefined;
+      // The run's own folder as the runner listed it (the workspace differs between targets).
+      return ref ? { environment: ref.environment, path: ref.listing.dir !== null ? `${ref.listing.dir}/metrics.jsonl` : runFile(DEFAULT_RUN_PATHS, id, 'metrics.jsonl') } : undefined;
     },
     connect: (environment) => sessions.session(environment),
     hold: (environment) => sessions.hold(environment),

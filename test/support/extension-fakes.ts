@@ -216,7 +216,7 @@ export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: s
   };
   const methods: Array<keyof CoreApi> = [
     'up', 'down', 'remove', 'list', 'status', 'openSession', 'logs', 'watchEvents', 'ensureUserSshInclude', 'userSshIncludePresent', 'runDoctor', 'renderDoctorMarkdown',
-    'runs', 'shippedAssets', 'startMonitor', 'openJupyter', 'closeRemoteHosts',
+    'runs', 'shippedAssets', 'startMonitor', 'openJupyter', 'closeRemoteHosts', 'sshConfig', 'syncWorkspace',
   ];
   const core = { calls } as CoreApi & { calls: string[] };
   for (const name of methods) {

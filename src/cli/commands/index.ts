@@ -10,10 +10,11 @@ import { rmCommand } from './rm';
 import { runsCommand } from './runs';
 import { sshConfigCommand } from './ssh-config';
 import { statusCommand } from './status';
+import { syncCommand } from './sync';
 import { stopCommand } from './stop';
 import { trainCommand } from './train';
 import { upCommand } from './up';
 
 export const COMMANDS: readonly CliCommand[] = [upCommand, downCommand, rmCommand, lsCommand, statusCommand, execCommand, sshConfigCommand, doctorCommand, monitorCommand,
-  trainCommand, runsCommand, logsCommand, stopCommand, resumeCommand];
+  syncCommand, trainCommand, runsCommand, logsCommand, stopCommand, resumeCommand];
 import { jupyterCommand } from './jupyter'; (COMMANDS as CliCommand[]).push(jupyterCommand);

@@ -2,7 +2,7 @@ import { list, type EnvironmentInfo } from '../../core/environments';
 import { messageOf, usageError } from '../../core/errors';
 import type { CliCommand, CliIo } from '../command';
 import { HOST_OPTION, JSON_OPTION, parseCommandArgs, type ParsedArgs } from '../args';
-import { table } from '../format';
+import { table, timeLeftText } from '../format';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';
 
 const usage = `gpu-env ls [--json] ${HOST_USAGE} [--host URL ...]`;
@@ -69,6 +69,12 @@ function hostHeading(listing: HostListing): string {
 
 function environmentTable(infos: readonly EnvironmentInfo[]): string {
   if (infos.length === 0) return 'no environments; create one with `gpu-env up`\n';
+  // Environments held by batch jobs: the job's columns instead of SSH port and image.
+  if (infos.some((i) => i.host?.kind === 'slurm')) {
+    return table(['NAME', 'STATE', 'JOB', 'REASON', 'NODE', 'GPUS', 'TIME LEFT', 'WORKSPACE'], infos.map((i) => [
+      i.name, i.state, i.job?.id ?? '-', i.job?.reason ?? '-', i.job?.nodes.join(',') || '-', i.job?.gpus ?? i.gpus, timeLeftText(i.job?.timeLeftSeconds), i.workspace,
+    ]));
+  }
   return table(['NAME', 'STATE', 'GPUS', 'SSH', 'IMAGE', 'WORKSPACE'], infos.map((i) => [
     i.name, i.state, i.gpus, sshWhere(i), i.image, i.workspace,
   ]));

@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';
 import { validateName } from '../../core/validate';
+import { timeLeftText } from '../format';
 
 const usage = `gpu-env status NAME [--json] ${HOST_USAGE}`;
 
@@ -27,6 +28,11 @@ export const statusCommand: CliCommand = {
         `engine:    ${info.engine}`,
         ...(info.host ? [`host:      ${info.host.label}`] : []),
         `ssh:       ${info.ssh.user} at ${sshWhere(info)} (alias ${info.ssh.alias}${info.ssh.jump ? `, via ${info.ssh.jump}` : ''})`,
+        ...(info.job ? [
+          `job:       ${info.job.id} ${info.job.state}${info.job.reason !== undefined ? ` (${info.job.reason})` : ''}, partition ${info.job.partition}`,
+          `nodes:     ${info.job.nodes.join(', ') || '-'}`,
+          `time left: ${timeLeftText(info.job.timeLeftSeconds)}${info.job.expectedStart !== undefined ? ` (expected start ${info.job.expectedStart})` : ''}`,
+        ] : []),
       ].join('\n') + '\n');
     }
     return 0;

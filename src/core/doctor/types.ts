@@ -15,7 +15,11 @@ export type CheckId =
   | 'nvidia-smi'
   | 'cuda'
   | 'shm'
-  | 'compiler';
+  | 'compiler'
+  | 'login'
+  | 'slurm-commands'
+  | 'partition'
+  | 'container-runtime';
 
 export interface DoctorCheck {
   readonly id: CheckId;

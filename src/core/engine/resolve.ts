@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError, GpuEnvError } from '../errors';
-import { ACCEPTED_HOST_FORMS, isPlainHostAlias, isSshUrl } from '../remote/target';
+import { ACCEPTED_HOST_FORMS, isPlainHostAlias, isSshUrl, parseSlurmUrl } from '../remote/target';
 import { loadUserSshConfig } from '../remote/user-ssh-config';
 import { dockerConfigDir, readDockerConfig } from '../registry/docker-config';
 
@@ -66,6 +66,7 @@ function endpoint(url: string, source: EngineSource, env: NodeJS.ProcessEnv): En
  * not take one from DOCKER_HOST either; whether the alias exists is checked when it is resolved.
  */
 export function validateEngineUrl(field: string, url: string, options: { allowHostAlias?: boolean } = {}): void {
+  if (url.trim().startsWith('slurm://')) return void parseSlurmUrl(field, url);
   const ok = /^unix:\/\/\/.+/.test(url) || /^tcp:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url) || isSshUrl(url) || (options.allowHostAlias === true && isPlainHostAlias(url));
   if (!ok) {
     throw usageError(`${field}: "${url}" is not a Docker engine address; use ${options.allowHostAlias === true ? ACCEPTED_HOST_FORMS : 'unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port] (ssh://alias for a Host of ~/.ssh/config)'}`);

@@ -8,7 +8,25 @@ import { hostAlias } from '../state/paths';
 
 export type { HostIdentity } from '../remote/host-identity';
 
-export type EnvironmentState = 'running' | 'stopped' | 'creating' | 'error';
+/** `pending`: waiting in a queue for its allocation (a Slurm job), nothing runs yet. */
+export type EnvironmentState = 'running' | 'stopped' | 'creating' | 'pending' | 'error';
+
+/** The batch job behind an environment on a cluster, as the scheduler reports it. */
+export interface JobSummary {
+  readonly id: string;
+  /** The scheduler's own word: PENDING, RUNNING, CONFIGURING, … */
+  readonly state: string;
+  /** Why it waits (Priority, Resources, QOSMaxGRESPerUser, …). */
+  readonly reason?: string;
+  readonly nodes: readonly string[];
+  /** GPUs per node as the scheduler counts them (`gpu:1`). */
+  readonly gpus?: string;
+  readonly partition: string;
+  /** Seconds left before the time limit when read (Infinity: none). */
+  readonly timeLeftSeconds?: number;
+  /** The expected start of a pending job, in the cluster's local time (`squeue --start`). */
+  readonly expectedStart?: string;
+}
 
 /** What `up --json`, `status --json` and `ls --json` print for an environment. */
 export interface EnvironmentInfo {
@@ -26,9 +44,23 @@ export interface EnvironmentInfo {
    * host, its 127.0.0.1, reached through `jump`, the `Host` alias of that machine in the generated
    * OpenSSH config).
    */
-  readonly ssh: { readonly host: string; readonly port: number | null; readonly user: string; readonly alias: string; readonly jump?: string };
+  readonly ssh: {
+    readonly host: string;
+    readonly port: number | null;
+    readonly user: string;
+    readonly alias: string;
+    readonly jump?: string;
+    /** How SSH gets there when no port is published (a job step on a compute node), in words. */
+    readonly route?: string;
+  };
   /** The machine it lives on (always set by the core; optional only for values made before it existed). */
   readonly host?: HostIdentity;
+  /** The batch job that holds it, on a cluster. */
+  readonly job?: JobSummary;
+  /** When it will be stopped by a time limit (ISO 8601), if it has one. */
+  readonly endsAt?: string;
+  /** The workspace as the environment's sessions see it (/workspace in a container). */
+  readonly workdir?: string;
 }
 
 type Inspect = Docker.ContainerInspectInfo;

@@ -8,6 +8,8 @@ import {
 } from '../validate';
 import { resolveEngine, validateEngineUrl } from '../engine/resolve';
 import { defaultRemoteWorkspace, validateRemoteWorkspace } from '../remote/remote-workspace';
+import { parseSlurmUrl } from '../remote/target';
+import { CLI_SLURM_FIELDS, setSlurmFields, validateSlurmOptions, type SlurmFieldNames, type SlurmJobSpec, type SlurmOptionsInput } from '../slurm/job-options';
 
 /** `up` as the user typed it: strings from flags or settings, unvalidated. */
 export interface UpInput {
@@ -21,7 +23,7 @@ export interface UpInput {
   readonly baseImage?: string | undefined;
   readonly image?: string | undefined;
   readonly host?: string | undefined;
-  /** The workspace folder on a remote (ssh://) host; `~/gpu-env/NAME` when not given. */
+  /** The workspace folder on a remote (ssh://) host or a cluster; `~/gpu-env/NAME` when not given. */
   readonly remoteWorkspace?: string | undefined;
   /** A Debian/Ubuntu archive mirror for the recipe's apt step. */
   readonly aptMirror?: string | undefined;
@@ -29,21 +31,65 @@ export interface UpInput {
   readonly pipIndexUrl?: string | undefined;
   /** Pull the base (or ready) image even when the engine has it. */
   readonly pull?: boolean | undefined;
+  /** The batch job's options, for a slurm:// target only. */
+  readonly slurm?: SlurmOptionsInput | undefined;
 }
 
 /**
  * How each input is called where the user set it (`--memory`, or `gpuEnv.memory`). `remoteWorkspace`
  * is optional so that front ends written before it keep compiling; it defaults to the CLI's name.
  */
-export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull'>, string> & { readonly remoteWorkspace?: string };
+export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull' | 'slurm'>, string> & { readonly remoteWorkspace?: string; readonly slurm?: SlurmFieldNames };
 
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
   shmSize: '--shm-size', baseImage: '--base-image', image: '--image', host: '--host', remoteWorkspace: '--remote-workspace',
   aptMirror: '--apt-mirror', pipIndexUrl: '--pip-index-url',
+  slurm: CLI_SLURM_FIELDS,
 };
 
-export interface UpRequest {
+/**
+ * Settings hold values for every kind of target at once (a user may switch gpuEnv.engineHost between
+ * a Docker host and a cluster): those for the other kind are left out here rather than refused, as
+ * flags are. Only for settings.
+ */
+export function settingsForTarget(input: UpInput): UpInput {
+  if (input.host?.trim().startsWith('slurm://')) {
+    const { uid: _uid, gpus: _gpus, memory: _memory, cpus: _cpus, shmSize: _shm, baseImage: _base, image: _image, aptMirror: _apt, pipIndexUrl: _pip, pull: _pull, ...slurm } = input;
+    return slurm;
+  }
+  const { slurm: _slurm, ...docker } = input;
+  return docker;
+}
+
+/** Every name in `fields`, the Slurm options' included (to check that each is a real setting or flag). */
+export function allFieldNames(fields: FieldNames): string[] {
+  const { slurm, ...rest } = fields;
+  return [...Object.values(rest).filter((v): v is string => typeof v === 'string'), ...(slurm ? Object.values(slurm) : [])];
+}
+
+/** A validated `up`: a container on a Docker engine, or a batch job on a Slurm cluster. */
+export type UpRequest = DockerUpRequest | SlurmUpRequest;
+
+/**
+ * An environment on a Slurm cluster: one long-lived batch job, its workspace a folder of the
+ * cluster's shared file system.
+ */
+export interface SlurmUpRequest {
+  readonly kind: 'slurm';
+  readonly name: string;
+  /** `slurm://[user@]login[:port]` or `slurm://ALIAS`. */
+  readonly host: string;
+  readonly job: SlurmJobSpec;
+  /** The workspace on the cluster (`~/…` or absolute), made if missing; the same as `remote.workspace`. */
+  readonly workspace: string;
+  readonly remote: { readonly workspace: string };
+  /** How the user named the options the cluster itself checks (partition, time), for its errors. */
+  readonly fields: Pick<SlurmFieldNames, 'partition' | 'time' | 'containerImage'>;
+}
+
+export interface DockerUpRequest {
+  readonly kind?: 'docker';
   readonly name: string;
   readonly workspace: string;
   readonly uid: number;
@@ -76,6 +122,12 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   const name = validateName(fields.name, input.name ?? 'default');
   const host = nonEmpty(input.host);
   if (host) validateEngineUrl(fields.host, host, { allowHostAlias: true });
+  if (host?.startsWith('slurm://')) return validateSlurmUpInput(name, host, input, fields);
+  const slurmFields = fields.slurm ?? CLI_SLURM_FIELDS;
+  const slurmOnly = setSlurmFields(input.slurm ?? {}, slurmFields);
+  if (slurmOnly.length > 0) {
+    throw usageError(`${slurmOnly.join(', ')}: only for a Slurm cluster (${fields.host} slurm://[user@]login[:port]); this target is a Docker engine`);
+  }
   const remoteField = fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!;
   if (engineIsRemote(host, fields, env, homeDir)) return validateRemoteUpInput(name, host, input, fields, env);
   if (nonEmpty(input.remoteWorkspace)) {
@@ -108,8 +160,46 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   };
 }
 
+/** Options that mean a container; on a cluster each has its Slurm counterpart (or none). */
+const DOCKER_ONLY: readonly { key: 'uid' | 'gpus' | 'memory' | 'cpus' | 'shmSize' | 'baseImage' | 'image' | 'aptMirror' | 'pipIndexUrl'; instead: (slurm: SlurmFieldNames) => string }[] = [
+  { key: 'gpus', instead: (f) => `ask for GPUs per node with ${f.gpusPerNode}` },
+  { key: 'memory', instead: (f) => `ask for memory per node with ${f.mem}` },
+  { key: 'cpus', instead: (f) => `ask for CPUs with ${f.cpusPerTask}` },
+  { key: 'image', instead: (f) => `run a container image with ${f.containerImage} (pyxis or Apptainer)` },
+  { key: 'baseImage', instead: (f) => `run a container image with ${f.containerImage} (pyxis or Apptainer)` },
+  { key: 'shmSize', instead: () => 'a job\'s /dev/shm is the node\'s' },
+  { key: 'uid', instead: () => 'the job runs as your cluster user' },
+  { key: 'aptMirror', instead: () => 'nothing is built (set up software with --setup, or use --container-image)' },
+  { key: 'pipIndexUrl', instead: () => 'nothing is built (set up software with --setup, or use --container-image)' },
+];
+
+/**
+ * The Slurm case: every option checked here, before the cluster is contacted; what only the cluster
+ * knows (its partitions and their limits) is checked by `up` before anything is submitted.
+ */
+function validateSlurmUpInput(name: string, host: string, input: UpInput, fields: FieldNames): SlurmUpRequest {
+  parseSlurmUrl(fields.host, host);
+  const slurmFields = fields.slurm ?? CLI_SLURM_FIELDS;
+  for (const option of DOCKER_ONLY) {
+    if (nonEmpty(input[option.key]) !== undefined) {
+      throw usageError(`${fields[option.key]}: only for a Docker engine; on a Slurm cluster ${option.instead(slurmFields)}`);
+    }
+  }
+  if (input.pull === true) throw usageError('--pull: only for a Docker engine; on a Slurm cluster nothing is pulled');
+  const workspace = validateRemoteWorkspace(fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!, nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
+  return {
+    kind: 'slurm',
+    name,
+    host,
+    job: validateSlurmOptions(input.slurm ?? {}, slurmFields),
+    workspace,
+    remote: { workspace },
+    fields: { partition: slurmFields.partition, time: slurmFields.time, containerImage: slurmFields.containerImage },
+  };
+}
+
 /** The remote case: nothing local to check; the folder and its owner are settled on the host by `up`. */
-function validateRemoteUpInput(name: string, host: string | undefined, input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv): UpRequest {
+function validateRemoteUpInput(name: string, host: string | undefined, input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv): DockerUpRequest {
   const workspace = validateRemoteWorkspace(fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!, nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
   const explicitUid = nonEmpty(input.uid) ? parseUid(fields.uid, input.uid!) : undefined;
   const image = nonEmpty(input.image);
@@ -131,7 +221,7 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
 }
 
 /** Where the image's parts come from: mirrors for the recipe's install steps, and whether to pull again. */
-function imageSources(input: UpInput, fields: FieldNames): Pick<UpRequest, 'aptMirror' | 'pipIndexUrl' | 'pull'> {
+function imageSources(input: UpInput, fields: FieldNames): Pick<DockerUpRequest, 'aptMirror' | 'pipIndexUrl' | 'pull'> {
   const aptMirror = nonEmpty(input.aptMirror);
   const pipIndexUrl = nonEmpty(input.pipIndexUrl);
   return {
@@ -146,6 +236,10 @@ function imageSources(input: UpInput, fields: FieldNames): Pick<UpRequest, 'aptM
  * an unreadable docker context does not (the engine step reports it, as before).
  */
 export function engineIsRemote(host: string | undefined, fields: FieldNames, env: NodeJS.ProcessEnv, homeDir: string): boolean {
+  if (host?.trim().startsWith('slurm://')) {
+    parseSlurmUrl(fields.host, host);
+    return true;
+  }
   const source = fields.host === CLI_FIELDS.host ? '--host' : 'setting';
   try {
     return resolveEngine({ ...(host ? { explicit: { url: host, source } } : {}), env, homeDir }).url.startsWith('ssh://');

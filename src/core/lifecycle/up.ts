@@ -22,7 +22,7 @@ import { ensureRemoteWorkspace, type RemoteFolder } from '../remote/remote-works
 import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
-import type { UpRequest } from './request';
+import type { DockerUpRequest as UpRequest } from './request';
 
 export const ENGINE_CALL_TIMEOUT_MS = 60_000;
 export const BUILD_TIMEOUT_MS = 60 * 60_000;

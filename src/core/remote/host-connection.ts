@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { GpuEnvError, messageOf } from '../errors';
 import { wrapChannel } from '../ssh/connection';
-import type { ExecResult } from '../ssh/session';
+import type { ExecResult, RemoteProcess } from '../ssh/session';
 import { CancelledError, sleep } from '../util/abort';
 import { backoffDelay } from '../util/backoff';
 import { SshTransportError, connectHop } from './hop-connect';
@@ -75,8 +75,7 @@ export class HostConnection {
 
   /** Runs `command` on the host (not in a container); stdin is written then closed. */
   async exec(command: string, options: { stdin?: string | Buffer; signal?: AbortSignal } = {}): Promise<ExecResult> {
-    const channel = await this.openExec(command, options.signal);
-    const process = wrapChannel(channel, options.signal);
+    const process = await this.spawn(command, options.signal);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -84,6 +83,18 @@ export class HostConnection {
     process.stdin.end(options.stdin);
     const exit = await process.exit;
     return { ...exit, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+  }
+
+  /**
+   * `command` on the host with streams and its exit status. The channel is wrapped inside ssh2's
+   * callback: a quick command's exit-status can arrive in the same packet as the exec reply, and
+   * would be emitted before a listener attached a tick later (seen: 1 exit in 10 lost on loopback).
+   */
+  async spawn(command: string, signal?: AbortSignal): Promise<RemoteProcess> {
+    const client = await this.client(signal);
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, channel) => (error ? reject(this.channelError(error, `run a command on ${this.label}`)) : resolve(wrapChannel(channel, signal))));
+    });
   }
 
   /** A channel running `command` on the host, its stdin and stdout the channel itself. */

@@ -11,8 +11,11 @@ export interface HostIdentity {
   readonly label: string;
   /** The engine address as resolved (ssh://…, tcp://…, unix://…). */
   readonly engine: string;
-  /** ssh: reached over SSH, files and ports live on that host; local/tcp: the engine's own address. */
-  readonly kind: 'local' | 'tcp' | 'ssh';
+  /**
+   * ssh: a Docker host reached over SSH, files and ports live on that host; local/tcp: the engine's own
+   * address; slurm: a cluster reached through its login node, files on its shared file system.
+   */
+  readonly kind: 'local' | 'tcp' | 'ssh' | 'slurm';
 }
 
 export function hostIdentity(engine: Pick<Engine, 'endpoint' | 'remote'>): HostIdentity {
@@ -24,4 +27,9 @@ export function hostIdentity(engine: Pick<Engine, 'endpoint' | 'remote'>): HostI
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
+}
+
+/** Whether the environment's files live on another machine (nothing is mounted from this one). */
+export function filesAreRemote(host: HostIdentity | undefined): boolean {
+  return host?.kind === 'ssh' || host?.kind === 'slurm';
 }

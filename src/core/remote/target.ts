@@ -17,17 +17,32 @@ export interface SshHostSpec {
  *   alias                          a bare Host alias of ~/.ssh/config (only for --host and the setting,
  *                                  as the docker CLI does not read one from DOCKER_HOST either)
  */
-export const ACCEPTED_HOST_FORMS = 'unix:///path/to/docker.sock, tcp://host:port, ssh://[user@]host[:port] or a Host alias from ~/.ssh/config';
+export const ACCEPTED_HOST_FORMS = 'unix:///path/to/docker.sock, tcp://host:port, ssh://[user@]host[:port], a Host alias from ~/.ssh/config, or a Slurm cluster\'s login node slurm://[user@]login[:port] (slurm://ALIAS for a Host of ~/.ssh/config)';
 
 const USER = '[A-Za-z0-9._][A-Za-z0-9._-]*';
 const NAME = '[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?';
 const IPV6 = '\\[[0-9A-Fa-f:.]+\\]';
 const SSH_URL = new RegExp(`^ssh://(?:(${USER})@)?(${NAME}|${IPV6})(?::(\\d{1,5}))?/?$`);
+const SLURM_URL = new RegExp(`^slurm://(?:(${USER})@)?(${NAME}|${IPV6})(?::(\\d{1,5}))?/?$`);
 const JUMP = new RegExp(`^(?:(${USER})@)?(${NAME}|${IPV6})(?::(\\d{1,5}))?$`);
 const ALIAS = new RegExp(`^${NAME}$`);
 
 export function isSshUrl(value: string): boolean {
   return SSH_URL.test(value);
+}
+
+/** `slurm://[user@]login[:port]` or `slurm://ALIAS`: a Slurm cluster reached through its login node. */
+export function isSlurmUrl(value: string): boolean {
+  return SLURM_URL.test(value.trim());
+}
+
+/** `slurm://[user@]login[:port]` → the login node's parts, looked up in ~/.ssh/config like ssh:// hosts. */
+export function parseSlurmUrl(field: string, url: string): SshHostSpec {
+  const match = SLURM_URL.exec(url.trim());
+  if (!match) {
+    throw usageError(`${field}: "${url}" is not a Slurm cluster address; use slurm://[user@]login[:port] (the login node), or slurm://ALIAS for a Host of ~/.ssh/config, e.g. slurm://me@login.cluster.edu`);
+  }
+  return spec(match[1], match[2]!, match[3], field, url);
 }
 
 /** A bare word that can only mean a Host alias: no scheme, no user, no port, no path. */

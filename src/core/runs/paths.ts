@@ -49,3 +49,9 @@ export function runDir(paths: RunPaths, id: string): string {
 export function runFile(paths: RunPaths, id: string, name: 'stdout.log' | 'metrics.jsonl' | 'run.json' | 'status.json'): string {
   return `${runDir(paths, id)}/${name}`;
 }
+
+/** The templates folder of the workspace a run folder (`<workspace>/.gpu-env/runs/<id>`) belongs to. */
+export function templatesDirOfRun(runDirectory: string): string {
+  const workspace = runDirectory.replace(/\/\.gpu-env\/runs\/[^/]+\/?$/, '');
+  return runPathsFor(workspace === runDirectory ? CONTAINER_WORKSPACE : workspace).templatesDir;
+}

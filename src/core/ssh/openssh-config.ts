@@ -8,6 +8,11 @@ export interface SshEndpoint {
   readonly user: string;
   /** The `Host` alias of the machine to go through (an engine on a remote host publishes on its 127.0.0.1). */
   readonly jump?: string;
+  /**
+   * A command whose stdin/stdout is the connection, instead of a TCP port (a compute node reached by
+   * `srun … sshd -i` on a cluster's login node). Written as is: `%` must already be doubled.
+   */
+  readonly proxyCommand?: string;
 }
 
 /** A remote Docker host (or one of its ProxyJump hops) as a block of the generated config. */
@@ -47,7 +52,7 @@ export function renderHostBlock(stateDir: string, name: string, endpoint: SshEnd
     '  PasswordAuthentication no',
     '  KbdInteractiveAuthentication no',
     '  ServerAliveInterval 30',
-    ...(endpoint.jump ? [`  ProxyJump ${endpoint.jump}`] : []),
+    ...(endpoint.proxyCommand !== undefined ? [`  ProxyCommand ${endpoint.proxyCommand}`] : endpoint.jump ? [`  ProxyJump ${endpoint.jump}`] : []),
     '',
   ].join('\n');
 }
@@ -112,7 +117,8 @@ function jumpKey(alias: string): string {
 function withoutUnusedJumps(text: string): string {
   let current = text;
   for (let pass = 0; pass < 16; pass++) {
-    const used = new Set([...current.matchAll(/^\s*ProxyJump\s+(\S+)/gim)].map((m) => m[1]!));
+    // A cluster's login node is used by the ProxyCommand lines that `ssh -F … <alias>` through it.
+    const used = new Set([...current.matchAll(/^\s*ProxyJump\s+(\S+)/gim), ...current.matchAll(/^\s*ProxyCommand\s+ssh\s.*?\s(gpu-env-host-[0-9a-f]+)\s/gim)].map((m) => m[1]!));
     const unused = [...current.matchAll(/^# gpu-env:begin jump (\S+)$/gm)].map((m) => m[1]!).filter((alias) => !used.has(alias));
     if (unused.length === 0) return current;
     for (const alias of unused) current = withoutBlock(current, jumpKey(alias));

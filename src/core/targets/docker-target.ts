@@ -1,5 +1,5 @@
 import { runDockerDoctor } from '../doctor/run-doctor';
-import { usageError } from '../errors';
+import { GpuEnvError, usageError } from '../errors';
 import type { CoreContext } from '../lifecycle/context';
 import { down } from '../lifecycle/down';
 import { openEngine } from '../lifecycle/engine';
@@ -10,14 +10,16 @@ import { remove } from '../lifecycle/remove';
 import { openEnvironmentSession } from '../lifecycle/session';
 import { environmentSshConfig } from '../lifecycle/ssh-config-text';
 import { up } from '../lifecycle/up';
-import { wrapChannel } from '../ssh/connection';
 import type { EnvironmentTarget } from './environment-target';
 import type { WorkspaceAccess } from './workspace-access';
 
 /** Environments as containers on a Docker engine: this machine's, tcp://, or ssh:// through one SSH connection. */
 export const dockerTarget: EnvironmentTarget = {
   kind: 'docker',
-  up,
+  up: (request, ctx) => {
+    if (request.kind === 'slurm') throw new GpuEnvError(`a Slurm request (${request.host}) reached the Docker target; pass the same host in the context`);
+    return up(request, ctx);
+  },
   down,
   remove,
   list,
@@ -45,6 +47,6 @@ async function dockerWorkspaceAccess(name: string, ctx: CoreContext): Promise<Wo
     path: info.workspace,
     where: remote.label,
     exec: (command, options) => remote.connection.exec(command, options),
-    spawn: async (command, signal) => wrapChannel(await remote.connection.openExec(command, signal), signal),
+    spawn: (command, signal) => remote.connection.spawn(command, signal),
   };
 }

@@ -6,9 +6,9 @@ export const REMOTE_SSH_EXTENSION = 'ms-vscode-remote.remote-ssh';
 /** globalState key: the user's answer to adding the Include line ('added' | 'declined'). */
 export const INCLUDE_ANSWER_KEY = 'gpuEnv.sshConfigInclude';
 
-/** Remote-SSH's URI for a folder on a host alias from the user's OpenSSH config. */
-export function remoteWorkspaceUri(alias: string): string {
-  return `vscode-remote://ssh-remote+${alias}/workspace`;
+/** Remote-SSH's URI for the environment's workspace folder (/workspace in a container) on a host alias of the user's OpenSSH config. */
+export function remoteWorkspaceUri(alias: string, folder = '/workspace'): string {
+  return `vscode-remote://ssh-remote+${alias}${folder.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /**

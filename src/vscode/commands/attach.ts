@@ -1,6 +1,6 @@
 import { ensureSshConfigInclude, REMOTE_SSH_EXTENSION, remoteWorkspaceUri } from '../attach/remote-ssh';
 import { chooseEnvironment } from '../pick-environment';
-import type { Services } from '../services';
+import { coreContext, type Services } from '../services';
 import { ensureRunning } from '../start-flow';
 import { requireTrustedWorkspace } from '../trust';
 import type { GpuCommand } from './command';
@@ -16,7 +16,9 @@ export const attachCommand: GpuCommand = {
     if (!chosen) return;
     const info = await ensureRunning(services, chosen);
     if (!info || !(await ensureSshConfigInclude(services))) return;
-    const uri = remoteWorkspaceUri(info.ssh.alias);
+    // The block Remote-SSH reads is brought up to date (a new port, or a new job on another node).
+    await (await services.core()).sshConfig(info.name, coreContext(services));
+    const uri = remoteWorkspaceUri(info.ssh.alias, info.workdir);
     log.info(`opening ${uri} in a new window`);
     await host.openRemoteFolder(uri);
   },

@@ -10,6 +10,7 @@ import { runDoctorCommand } from './run-doctor';
 import { showLogsCommand } from './show-logs';
 import { startCommand } from './start';
 import { stopCommand } from './stop';
+import { syncWorkspaceCommand } from './sync-workspace';
 import { openDashboardCommand } from './open-dashboard';
 import { refreshRunsCommand } from './refresh-runs';
 import { resumeTrainingCommand } from './resume-training';
@@ -36,4 +37,5 @@ export const COMMANDS: readonly GpuCommand[] = [
   openDashboardCommand,
   showTrainingLogCommand,
   refreshRunsCommand,
+  syncWorkspaceCommand,
 ];

@@ -7,13 +7,13 @@ export const stopCommand: GpuCommand = {
   title: (t) => t('Stop GPU Environment'),
   async run(services, arg) {
     const { host, log, t } = services;
-    const info = await chooseEnvironment(services, arg, { filter: 'running', placeHolder: t('Environment to stop') });
+    const info = await chooseEnvironment(services, arg, { filter: 'active', placeHolder: t('Environment to stop') });
     if (!info) return;
     const core = await services.core();
     const after = await host.withProgress(t('Stopping GPU environment "{0}"', info.name), (_report, signal) =>
       core.down(info.name, coreContext(services, { signal })),
     );
-    log.info(`${after.container} stopped (files, keys and the container are kept)`);
+    log.info(`${after.container} stopped (its files and keys are kept)`);
     // Its Jupyter tunnel now leads nowhere; close it now rather than at the next list.
     await services.jupyter.close(info.name);
     if (services.statusBar.current() === info.name) services.statusBar.hide();

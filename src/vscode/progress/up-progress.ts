@@ -6,7 +6,7 @@ import type { Translate } from '../l10n';
  * Where each step starts on the notification's bar, in percent. Pulling dominates a first start;
  * the bar jumps ahead when a step is skipped (image already present), and never goes back.
  */
-const STEP_START: Record<ProgressStep, number> = { engine: 0, pull: 5, build: 60, create: 80, start: 85, ssh: 90, stop: 0, remove: 0 };
+const STEP_START: Record<ProgressStep, number> = { engine: 0, cluster: 0, pull: 5, build: 60, create: 80, submit: 10, start: 85, ssh: 90, stop: 0, remove: 0 };
 const PULL_END = 60;
 const MB = 1024 * 1024;
 const MAX_LOG_CHARS = 80;
@@ -41,13 +41,29 @@ export class UpProgressModel {
         return { message: this.t('Building image: {0}', shorten(event.line)) };
       case 'warning':
         return undefined;
+      case 'queue':
+        return { message: this.queueMessage(event) };
     }
+  }
+
+  /** A batch job's place in the queue, in the user's language (Slurm's own words for state and reason). */
+  private queueMessage(event: Extract<ProgressEvent, { kind: 'queue' }>): string {
+    const { t } = this;
+    if (event.state === 'PENDING') {
+      const reason = event.reason ?? t('no reason given');
+      return event.expectedStart !== undefined
+        ? t('Job {0} waiting in the queue: {1}; expected start {2}', event.job, reason, event.expectedStart)
+        : t('Job {0} waiting in the queue: {1}', event.job, reason);
+    }
+    return event.node !== undefined ? t('Job {0} {1} on {2}', event.job, event.state, event.node) : t('Job {0} {1}', event.job, event.state);
   }
 
   private stepLabel(step: ProgressStep): string {
     const { t } = this;
     switch (step) {
       case 'engine': return t('Resolving Docker engine');
+      case 'cluster': return t('Connecting to the Slurm login node');
+      case 'submit': return t('Submitting the batch job');
       case 'pull': return t('Pulling image');
       case 'build': return t('Building image');
       case 'create': return t('Creating container');

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../../core/lifecycle/environment-info';
 import type { StartedRun } from '../../core/runs/runs-client';
-import { DEFAULT_RUN_PATHS } from '../../core/runs/paths';
+import { templatesDirOfRun } from '../../core/runs/paths';
 import { templatesNote } from '../../core/runs/templates-note';
 import { pickItems } from '../pick-environment';
 import { coreContext, type Services } from '../services';
@@ -55,7 +55,7 @@ export async function startTraining(services: Services, environment: string, req
     ),
   );
   log.info(`run ${run.id} started in ${environment}: ${run.argv.join(' ')}`);
-  const note = templatesNote(run.templates, DEFAULT_RUN_PATHS.templatesDir);
+  const note = templatesNote(run.templates, templatesDirOfRun(run.dir));
   if (note) log.info(note);
   training.runs.track(environment, run.id);
   void training.runs.refresh();

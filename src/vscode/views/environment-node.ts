@@ -20,6 +20,7 @@ const ICONS: Record<EnvironmentState, NodeModel['icon']> = {
   running: { id: 'vm-running', color: 'testing.iconPassed' },
   stopped: { id: 'vm-outline' },
   creating: { id: 'loading~spin' },
+  pending: { id: 'watch' },
   error: { id: 'error', color: 'errorForeground' },
 };
 
@@ -28,6 +29,7 @@ export function stateLabel(state: EnvironmentState, t: Translate): string {
     case 'running': return t('running');
     case 'stopped': return t('stopped');
     case 'creating': return t('creating');
+    case 'pending': return t('pending');
     case 'error': return t('error');
   }
 }
@@ -40,26 +42,50 @@ export function environmentNodeModel(info: EnvironmentInfo, t: Translate): NodeM
   return {
     id: `environment:${info.name}`,
     label: info.name,
-    description: stateLabel(info.state, t),
+    description: info.job ? jobDescription(info, t) : stateLabel(info.state, t),
     icon: ICONS[info.state],
     contextValue: contextValueOf(info.state),
     tooltip: environmentTooltip(info, t),
   };
 }
 
+/** A batch job's row: state (with the queue's reason), job id, node, GPUs, time left. */
+function jobDescription(info: EnvironmentInfo, t: Translate): string {
+  const job = info.job!;
+  const state = job.reason !== undefined ? `${stateLabel(info.state, t)} (${job.reason})` : stateLabel(info.state, t);
+  const parts = [state, t('job {0}', job.id), ...(job.nodes.length > 0 ? [job.nodes.join(',')] : []), ...(job.gpus !== undefined ? [job.gpus] : [])];
+  if (info.state === 'running' && job.timeLeftSeconds !== undefined) parts.push(t('{0} left', timeLeft(job.timeLeftSeconds)));
+  return parts.join(' · ');
+}
+
 /** Values come from container labels anyone with engine access can set, so they are escaped. */
 export function environmentTooltip(info: EnvironmentInfo, t: Translate): string {
   const row = (label: string, markdown: string): string => `**${label}:** ${markdown}`;
-  const port = info.ssh.port === null ? t('not published (stopped)') : `127.0.0.1:${info.ssh.port}`;
+  const port = info.ssh.route !== undefined ? escapeMarkdown(info.ssh.route) : info.ssh.port === null ? t('not published (stopped)') : `127.0.0.1:${info.ssh.port}`;
+  const job = info.job;
   return [
     `**${escapeMarkdown(info.container)}** — ${stateLabel(info.state, t)} (${escapeMarkdown(info.status)})`,
     '',
     row(t('Engine'), escapeMarkdown(info.engine)),
-    row(t('Image'), escapeMarkdown(info.image)),
+    ...(job ? [
+      row(t('Job'), `${escapeMarkdown(job.id)} ${escapeMarkdown(job.state)}${job.reason !== undefined ? ` (${escapeMarkdown(job.reason)})` : ''}`),
+      row(t('Partition'), escapeMarkdown(job.partition)),
+      row(t('Nodes'), escapeMarkdown(job.nodes.join(', ') || '-')),
+      ...(job.timeLeftSeconds !== undefined ? [row(t('Time left'), timeLeft(job.timeLeftSeconds))] : []),
+      ...(job.expectedStart !== undefined ? [row(t('Expected start'), escapeMarkdown(job.expectedStart))] : []),
+    ] : [row(t('Image'), escapeMarkdown(info.image))]),
     row(t('GPUs'), escapeMarkdown(info.gpus)),
     row(t('SSH port'), port),
     row(t('Workspace'), escapeMarkdown(info.workspace)),
   ].join('  \n');
+}
+
+function timeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '∞';
+  const s = Math.max(0, Math.round(seconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
 }
 
 export function engineErrorNodeModel(message: string, t: Translate): NodeModel {
@@ -103,7 +129,8 @@ export function treeChildren(state: StoreState, t: Translate): TreeNode[] {
   if (state.kind === 'failed') return [{ kind: 'message', model: engineErrorNodeModel(state.message, t) }];
   if (state.kind !== 'ready') return [];
   const groups = groupByHost(state.environments);
-  if (groups.length <= 1) return state.environments.map((info) => ({ kind: 'environment', info }));
+  // A cluster is always shown as one: cluster → environments (their jobs).
+  if (groups.length <= 1 && !groups.some((group) => group.host.kind === 'slurm')) return state.environments.map((info) => ({ kind: 'environment', info }));
   return groups;
 }
 
@@ -125,13 +152,15 @@ export function groupByHost(environments: readonly EnvironmentInfo[]): HostNodeD
   return [...groups.values()].map((group) => ({ kind: 'host', host: group.host, environments: group.environments }));
 }
 
+const HOST_ICONS: Record<HostIdentity['kind'], string> = { ssh: 'remote', tcp: 'server', local: 'device-desktop', slurm: 'server-environment' };
+
 export function hostNodeModel(node: HostNodeData, t: Translate): NodeModel {
   const running = node.environments.filter((info) => info.state === 'running').length;
   return {
     id: `host:${node.host.id}`,
     label: node.host.label,
     description: t('{0} running of {1}', running, node.environments.length),
-    icon: { id: node.host.kind === 'ssh' ? 'remote' : node.host.kind === 'tcp' ? 'server' : 'device-desktop' },
+    icon: { id: HOST_ICONS[node.host.kind] },
     contextValue: 'host',
     tooltip: `**${escapeMarkdown(node.host.label)}**  \n${row(t('Engine'), escapeMarkdown(node.host.engine))}`,
   };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/vscode/commands/index';
 import { formatOnly } from '../../../src/vscode/l10n';
 import { SETTING_FIELDS } from '../../../src/vscode/settings';
+import { allFieldNames } from '../../../src/core/lifecycle/request';
 import { ENVIRONMENT_ACTIONS_COMMAND } from '../../../src/vscode/status-bar';
 import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../../src/vscode/contribution-ids';
 import type { RunState } from '../../../src/shared/protocol';
@@ -122,7 +123,7 @@ describe('settings and workspace trust', () => {
   const properties = manifest.contributes.configuration.properties;
 
   it('every setting the validators name is contributed', () => {
-    for (const name of Object.values(SETTING_FIELDS)) expect(Object.keys(properties), name).toContain(name);
+    for (const name of allFieldNames(SETTING_FIELDS)) expect(Object.keys(properties), name).toContain(name);
     for (const name of ['gpuEnv.autoStart', 'gpuEnv.monitor.intervalMs']) expect(Object.keys(properties)).toContain(name);
   });
 

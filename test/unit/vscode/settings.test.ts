@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings, SETTING_FIELDS, upInputFromSettings } from '../../../src/vscode/settings';
+import { allFieldNames } from '../../../src/core/lifecycle/request';
 
 describe('readSettings', () => {
   it('trims text, drops empty values and applies defaults', () => {
@@ -45,7 +46,7 @@ describe('upInputFromSettings', () => {
 
 describe('startRequest validates with the CLI validators, naming the setting', () => {
   it('the setting names are the contributed ones', () => {
-    expect(Object.values(SETTING_FIELDS).every((name) => name.startsWith('gpuEnv.'))).toBe(true);
+    expect(allFieldNames(SETTING_FIELDS).every((name) => name.startsWith('gpuEnv.'))).toBe(true);
   });
 
   it('settings that name hosts or URLs for the image build are restricted in untrusted workspaces', async () => {

@@ -30,6 +30,7 @@ export const environmentStateCheck: Check<EnvironmentTarget, EnvironmentInfo> = 
       case 'running':
         return { status: 'ok', detail: `${what} is running.`, value: info };
       case 'creating':
+      case 'pending':
         return { status: 'warn', detail: `${what} is starting or restarting (${info.status}); its in-container checks were not run.`, fix: `Run \`gpu-env doctor ${name}\` again in a moment; if it keeps restarting, read \`docker logs ${containerName(name)}\`.` };
       case 'stopped':
         return { status: 'warn', detail: `${what} is stopped, so nothing inside it was checked.`, fix: `Start it with \`gpu-env up --name ${name}\`, then run \`gpu-env doctor ${name}\` again.` };

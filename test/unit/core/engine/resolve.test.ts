@@ -70,7 +70,7 @@ describe('plain Host aliases', () => {
   it('validateEngineUrl takes one only where allowed (--host), not from DOCKER_HOST', () => {
     expect(() => validateEngineUrl('--host', 'gpu-box', { allowHostAlias: true })).not.toThrow();
     expect(() => validateEngineUrl('DOCKER_HOST', 'gpu-box')).toThrow(/^DOCKER_HOST: "gpu-box" is not a Docker engine address; use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/host:port or ssh:\/\/\[user@\]host\[:port\]/);
-    expect(() => validateEngineUrl('--host', 'ftp://example', { allowHostAlias: true })).toThrow(/^--host: "ftp:\/\/example" is not a Docker engine address; use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/host:port, ssh:\/\/\[user@\]host\[:port\] or a Host alias from ~\/\.ssh\/config$/);
+    expect(() => validateEngineUrl('--host', 'ftp://example', { allowHostAlias: true })).toThrow(/^--host: "ftp:\/\/example" is not a Docker engine address; use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/host:port, ssh:\/\/\[user@\]host\[:port\], a Host alias from ~\/\.ssh\/config, or a Slurm cluster's login node slurm:\/\/\[user@\]login\[:port\]/);
   });
 
   it('resolve to ssh://alias when ~/.ssh/config defines the Host, whatever the case', () => {
@@ -82,7 +82,7 @@ describe('plain Host aliases', () => {
   it('an alias that only a wildcard would match, or none, is an error naming the config file and the accepted forms', () => {
     const homeDir = homeWithSshConfig('Host *.lab\n  User me\n');
     expect(() => resolveEngine({ explicit: { url: 'x.lab', source: '--host' }, env: {}, homeDir })).toThrow(
-      /^--host: "x\.lab" is not a Docker engine address, nor a Host alias in .*\/\.ssh\/config; use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/host:port, ssh:\/\/\[user@\]host\[:port\] or a Host alias/,
+      /^--host: "x\.lab" is not a Docker engine address, nor a Host alias in .*\/\.ssh\/config; use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/host:port, ssh:\/\/\[user@\]host\[:port\], a Host alias/,
     );
     expect(() => resolveEngine({ explicit: { url: 'gpu', source: '--host' }, env: {}, homeDir: mkdtempSync(join(tmpdir(), 'no-ssh-')) })).toThrow(/nor a Host alias/);
   });

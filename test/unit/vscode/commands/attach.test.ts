@@ -34,6 +34,7 @@ describe('Attach VS Code to GPU Environment', () => {
         added.push([home, state]);
         return 'added';
       },
+      sshConfig: () => Promise.resolve('Host gpu-env-exp\n'),
     });
     const services = fakeServices({ core, homeDir: '/home/u', stateDir: '/home/u/.state' });
     services.host.extensions.add(REMOTE_SSH_EXTENSION);
@@ -45,6 +46,15 @@ describe('Attach VS Code to GPU Environment', () => {
     expect(added).toEqual([['/home/u', '/home/u/.state']]);
     expect(services.host.globalState.get(INCLUDE_ANSWER_KEY)).toBe('added');
     expect(services.host.remoteFolders).toEqual(['vscode-remote://ssh-remote+gpu-env-exp/workspace']);
+    // The block Remote-SSH reads is rewritten first (a new port, or a new job on another node).
+    expect(core.calls).toContain('sshConfig');
+  });
+
+  it('opens the environment\'s own workspace folder when it is not /workspace (a cluster\'s shared file system)', async () => {
+    const services = fakeServices({ core: fakeCore({ userSshIncludePresent: () => true, sshConfig: () => Promise.resolve('') }) });
+    services.host.extensions.add(REMOTE_SSH_EXTENSION);
+    await runCommand(services, attachCommand, [node({ ...environment('exp'), workdir: '/home/me/gpu-env/my exp' })]);
+    expect(services.host.remoteFolders).toEqual(['vscode-remote://ssh-remote+gpu-env-exp/home/me/gpu-env/my%20exp']);
   });
 
   it('remembers a no: the file is not touched and the user is not asked again', async () => {
@@ -70,7 +80,7 @@ describe('Attach VS Code to GPU Environment', () => {
   });
 
   it('asks nothing when the Include is already there', async () => {
-    const services = fakeServices({ core: fakeCore({ userSshIncludePresent: () => true }) });
+    const services = fakeServices({ core: fakeCore({ userSshIncludePresent: () => true, sshConfig: () => Promise.resolve('') }) });
     services.host.extensions.add(REMOTE_SSH_EXTENSION);
     await runCommand(services, attachCommand, [environmentRow(environment('exp'))]);
     expect(services.host.messages).toEqual([]);

@@ -1,0 +1,92 @@
+import { GpuEnvError, usageError } from '../errors';
+import type { CoreContext } from '../lifecycle/context';
+import type { SlurmUpRequest } from '../lifecycle/request';
+import type { UpResult } from '../lifecycle/up';
+import { ensureKeys } from '../ssh/keys';
+import { CancelledError } from '../util/abort';
+import type { BatchJobPlan } from './batch-job';
+import { connectCluster, mustRunOnLogin, runOnLogin, type Cluster } from './cluster';
+import { absoluteOnCluster, clusterPaths } from './cluster-paths';
+import { liveJobOf, readClusterState, type ClusterRecord } from './cluster-state';
+import { slurmEnvironmentInfo } from './environment-info';
+import type { NodeSoftware } from './node-software';
+import { openNodeSession, writeNodeBlock } from './node-ssh';
+import { checkPartitionRequest, readPartitions } from './partitions';
+import { uploadAndSubmit } from './submit';
+import { waitForReadyJob } from './wait-for-job';
+
+/**
+ * `up` on a cluster: reuses the environment's pending or running job, else submits a new one;
+ * waits (reporting the queue) until it runs with its nodes prepared, writes the OpenSSH block and
+ * runs the first SSH command on the node. Everything that only the cluster can check (partitions,
+ * their time limits, container support) is checked before anything is submitted. A job this call
+ * submitted, or one still waiting for its allocation, is cancelled if `up` fails or is cancelled.
+ */
+export async function slurmUp(request: SlurmUpRequest, ctx: CoreContext): Promise<UpResult> {
+  const cluster = await connectCluster(ctx);
+  const state = await readClusterState(cluster, ctx.signal);
+  const existing = liveJobOf(state, request.name);
+  const previous = state.records.find((record) => record.name === request.name);
+  const warnings: string[] = [];
+  if (!existing) {
+    checkPartitionRequest(await readPartitions(cluster, ctx.signal), request.job, request.fields, cluster.url);
+  } else if (previous && JSON.stringify(previous.spec) !== JSON.stringify(request.job)) {
+    warnings.push(`job ${existing.id} of "${request.name}" was submitted with other options; it is reused as it is. Run \`gpu-env down ${request.name}\` then \`gpu-env up\` to apply the new ones`);
+  }
+  const workspace = absoluteOnCluster(existing && previous ? previous.workspace : request.workspace, cluster.home);
+  const software = existing && previous ? previous.software : await chooseSoftware(cluster, request, ctx.signal);
+  const paths = clusterPaths(cluster.home, request.name);
+  const plan: BatchJobPlan = { name: request.name, spec: existing && previous ? previous.spec : request.job, paths, workspace, software };
+  const record: Omit<ClusterRecord, 'jobId'> = { name: request.name, workspace, spec: plan.spec, software };
+  const keys = ensureKeys(ctx.stateDir, request.name);
+
+  ctx.progress({ kind: 'step', step: 'submit', message: existing ? `Reusing job ${existing.id} (${existing.state})` : `Submitting gpu-env-${request.name} to ${cluster.label}` });
+  const submitted = await uploadAndSubmit(cluster, plan, keys, existing ? { ...record, jobId: existing.id } : record, !existing, ctx.signal);
+  const jobId = existing?.id ?? submitted!;
+  let ready = false;
+  try {
+    const job = await waitForReadyJob(cluster, paths, jobId, { progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    ready = true;
+    const node = job.nodes[0]!;
+    const route = { name: request.name, jobId, node, workspace, software };
+    writeNodeBlock(ctx.stateDir, ctx.homeDir, cluster, route);
+    ctx.progress({ kind: 'step', step: 'ssh', message: `Connecting to ${node} through srun --overlap (job ${jobId})` });
+    const session = await openNodeSession(cluster, ctx.stateDir, route, ctx.signal);
+    try {
+      const first = await session.exec('true');
+      if (first.code !== 0) throw new GpuEnvError(`first SSH command on ${node} (job ${jobId}) failed (exit ${String(first.code)}): ${first.stderr.trim()}`);
+    } finally {
+      session.close();
+    }
+    const info = slurmEnvironmentInfo(cluster, request.name, { ...record, jobId }, job.job);
+    return { info, action: existing ? 'running' : 'created', warnings };
+  } catch (error) {
+    // A job that never became the environment is not left holding (or waiting for) an allocation.
+    if (submitted !== undefined || (!ready && error instanceof CancelledError)) await cancelJob(cluster, jobId, ctx);
+    throw error;
+  }
+}
+
+async function cancelJob(cluster: Cluster, jobId: string, ctx: CoreContext): Promise<void> {
+  ctx.progress({ kind: 'step', step: 'stop', message: `Cancelling job ${jobId} (scancel)` });
+  // Without the caller's signal, which may be the very cancel that brought us here.
+  await runOnLogin(cluster, `cancelling job ${jobId}`, `scancel ${jobId}`).catch(() => undefined);
+}
+
+/**
+ * The node's own software, or a container: pyxis when srun knows --container-image, else Apptainer
+ * when installed (checked on the login node; both untried on a real cluster, see docs/scaling.md).
+ */
+async function chooseSoftware(cluster: Cluster, request: SlurmUpRequest, signal?: AbortSignal): Promise<NodeSoftware> {
+  const image = request.job.containerImage;
+  if (image === undefined) return { kind: 'native' };
+  const found = await mustRunOnLogin(cluster, 'looking for pyxis and Apptainer', [
+    'if srun --help 2>&1 | grep -q -- --container-image; then echo pyxis; fi',
+    'if command -v apptainer >/dev/null 2>&1; then echo apptainer; fi',
+  ].join('\n'), signal);
+  const paths = clusterPaths(cluster.home, request.name);
+  const workspace = absoluteOnCluster(request.workspace, cluster.home);
+  if (found.includes('pyxis')) return { kind: 'pyxis', image, containerName: `gpu-env-${request.name}`, mounts: [cluster.home], workdir: workspace };
+  if (found.includes('apptainer')) return { kind: 'apptainer', image, sif: `${paths.dir}/image.sif`, binds: [cluster.home] };
+  throw usageError(`${request.fields.containerImage}: ${cluster.label} has neither pyxis (srun --container-image) nor Apptainer on the PATH; leave ${request.fields.containerImage} out to use the nodes' own software`);
+}
