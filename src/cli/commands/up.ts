@@ -11,8 +11,7 @@ const usage = [
   `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|0,1|GPU-uuid,...] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`,
   'on a Slurm cluster (--host slurm://[user@]login[:port] or slurm://ALIAS): [--partition P] [--account A] [--qos Q] [--time 4:00:00] [--nodes 1] [--gpus-per-node 1|TYPE:N]',
   '                    [--cpus-per-task N] [--mem 32G] [--constraint FEATURES] [--setup LINE]... [--container-image REF] [--sbatch-arg --opt=value]... [--remote-workspace PATH]',
-].join('
-       ');
+].join('\n       ');
 
 export const upCommand: CliCommand = {
   name: 'up',

@@ -9,6 +9,7 @@ import type { EnvironmentInfo } from '../lifecycle/environment-info';
 import type { SshSession } from '../ssh/session';
 import { connectCluster, runOnLogin, type Cluster } from './cluster';
 import { liveJobOf, readClusterState } from './cluster-state';
+import { containerRuntimes } from './container-runtimes';
 import { infosOf } from './environment-info';
 import { openNodeSession } from './node-ssh';
 import { readPartitions, type Partition } from './partitions';
@@ -102,11 +103,7 @@ const containerRuntimeCheck: Check<Cluster> = {
   timeoutMs: 30_000,
   fixWhenBroken: 'Run `srun --help | grep container` and `command -v apptainer` on the login node.',
   async run(cluster, signal) {
-    const result = await runOnLogin(cluster, 'looking for pyxis and Apptainer', [
-      'if srun --help 2>&1 | grep -q -- --container-image; then echo pyxis; fi',
-      'if command -v apptainer >/dev/null 2>&1; then echo apptainer; fi',
-    ].join('\n'), signal);
-    const found = result.stdout.split('\n').filter((line) => line === 'pyxis' || line === 'apptainer');
+    const found = await containerRuntimes(cluster, signal);
     if (found.length > 0) return ok(`Found ${found.join(' and ')}: --container-image uses ${found[0]} (untried by gpu-env's own tests on a real cluster).`);
     return ok('Neither pyxis nor Apptainer: environments use the nodes\' own software, with --setup lines (e.g. module load) run first. --container-image is not available here.');
   },

@@ -5,7 +5,8 @@ import type { UpResult } from '../lifecycle/up';
 import { ensureKeys } from '../ssh/keys';
 import { CancelledError } from '../util/abort';
 import type { BatchJobPlan } from './batch-job';
-import { connectCluster, mustRunOnLogin, runOnLogin, type Cluster } from './cluster';
+import { connectCluster, runOnLogin, type Cluster } from './cluster';
+import { containerRuntimes } from './container-runtimes';
 import { absoluteOnCluster, clusterPaths } from './cluster-paths';
 import { liveJobOf, readClusterState, type ClusterRecord } from './cluster-state';
 import { slurmEnvironmentInfo } from './environment-info';
@@ -80,10 +81,7 @@ async function cancelJob(cluster: Cluster, jobId: string, ctx: CoreContext): Pro
 async function chooseSoftware(cluster: Cluster, request: SlurmUpRequest, signal?: AbortSignal): Promise<NodeSoftware> {
   const image = request.job.containerImage;
   if (image === undefined) return { kind: 'native' };
-  const found = await mustRunOnLogin(cluster, 'looking for pyxis and Apptainer', [
-    'if srun --help 2>&1 | grep -q -- --container-image; then echo pyxis; fi',
-    'if command -v apptainer >/dev/null 2>&1; then echo apptainer; fi',
-  ].join('\n'), signal);
+  const found = await containerRuntimes(cluster, signal);
   const paths = clusterPaths(cluster.home, request.name);
   const workspace = absoluteOnCluster(request.workspace, cluster.home);
   if (found.includes('pyxis')) return { kind: 'pyxis', image, containerName: `gpu-env-${request.name}`, mounts: [cluster.home], workdir: workspace };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_FIELDS, engineIsRemote, validateUpInput, type FieldNames } from '../../../../src/core/lifecycle/request';
+import { CLI_FIELDS, engineIsRemote, validateUpInput, type DockerUpRequest, type FieldNames } from '../../../../src/core/lifecycle/request';
 import { defaultRemoteWorkspace } from '../../../../src/core/remote/remote-workspace';
 import { SETTING_FIELDS } from '../../../../src/vscode/settings';
 
@@ -54,7 +54,7 @@ describe('up: where the image comes from (mirrors, --pull)', () => {
   it('passes validated mirror and index URLs, and pull', () => {
     const request = validateUpInput({ ...input, aptMirror: 'https://mirrors.tuna.tsinghua.edu.cn/debian/', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple', pull: true }, CLI_FIELDS, local, '/');
     expect(request).toMatchObject({ aptMirror: 'https://mirrors.tuna.tsinghua.edu.cn/debian', pipIndexUrl: 'https://pypi.tuna.tsinghua.edu.cn/simple', pull: true });
-    const plain = validateUpInput(input, CLI_FIELDS, local, '/');
+    const plain = validateUpInput(input, CLI_FIELDS, local, '/') as DockerUpRequest;
     expect(plain.pull).toBe(false);
     expect(plain).not.toHaveProperty('aptMirror');
     expect(plain).not.toHaveProperty('pipIndexUrl');
@@ -70,6 +70,6 @@ describe('up: where the image comes from (mirrors, --pull)', () => {
 
   it('the same checks for an engine on another machine', () => {
     expect(() => validateUpInput({ host: 'ssh://me@gpu', aptMirror: 'ftp://m/debian' }, CLI_FIELDS, {}, '/', '/nonexistent-home')).toThrow(/^--apt-mirror: /);
-    expect(validateUpInput({ host: 'ssh://me@gpu', pull: true }, CLI_FIELDS, {}, '/', '/nonexistent-home').pull).toBe(true);
+    expect((validateUpInput({ host: 'ssh://me@gpu', pull: true }, CLI_FIELDS, {}, '/', '/nonexistent-home') as DockerUpRequest).pull).toBe(true);
   });
 });

@@ -53,7 +53,7 @@ describe('Attach VS Code to GPU Environment', () => {
   it('opens the environment\'s own workspace folder when it is not /workspace (a cluster\'s shared file system)', async () => {
     const services = fakeServices({ core: fakeCore({ userSshIncludePresent: () => true, sshConfig: () => Promise.resolve('') }) });
     services.host.extensions.add(REMOTE_SSH_EXTENSION);
-    await runCommand(services, attachCommand, [node({ ...environment('exp'), workdir: '/home/me/gpu-env/my exp' })]);
+    await runCommand(services, attachCommand, [environmentRow({ ...environment('exp'), workdir: '/home/me/gpu-env/my exp' })]);
     expect(services.host.remoteFolders).toEqual(['vscode-remote://ssh-remote+gpu-env-exp/home/me/gpu-env/my%20exp']);
   });
 
