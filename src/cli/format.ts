@@ -1,4 +1,4 @@
-import type { EnvironmentInfo } from '../core/environments';
+import type { EnvironmentInfo } from '../core/api';
 
 export function environmentJson(info: EnvironmentInfo): object {
   return {

@@ -1,4 +1,4 @@
-import { defaultContext, type CoreContext, type EnvironmentInfo, type HostKeyQuestion } from '../core/environments';
+import { defaultContext, type CoreContext, type EnvironmentInfo, type HostKeyQuestion } from '../core/api';
 import type { ProgressSink } from '../core/progress';
 import { HOST_OPTION, stringOption, type ParsedArgs } from './args';
 import type { CliIo } from './command';

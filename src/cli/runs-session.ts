@@ -1,5 +1,5 @@
-import { openEnvironmentSession } from '../core/environments';
-import type { CoreContext } from '../core/environments';
+import { openEnvironmentSession } from '../core/api';
+import type { CoreContext } from '../core/api';
 import { RunsClient } from '../core/runs/index';
 import type { SshSession } from '../core/ssh/session';
 

@@ -1,7 +1,7 @@
 import type {
   CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, SyncReport, TokenStore,
   UpRequest, UpResult,
-} from '../core/environments';
+} from '../core/api';
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
 import type { RecognisedFailure } from '../core/runs/failure';
 import type { FileChunk } from '../core/runs/remote-file';

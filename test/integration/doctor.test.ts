@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_FIELDS, defaultContext, openEnvironmentSession, remove, up, validateUpInput, type CoreContext } from '../../src/core/environments';
+import { CLI_FIELDS, defaultContext, openEnvironmentSession, remove, up, validateUpInput, type CoreContext } from '../../src/core/api';
 import { renderDoctorMarkdown, runDoctor, type DoctorCheck, type DoctorReport } from '../../src/core/doctor';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, runProcess, tempDir, userWorkspace } from './harness-env';
 

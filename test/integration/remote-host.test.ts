@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { defaultContext, openEnvironmentSession } from '../../src/core/environments';
+import { defaultContext, openEnvironmentSession } from '../../src/core/api';
 import { connectEngine } from '../../src/core/engine/connect';
 import { withDeadline } from '../../src/core/util/abort';
 import { closeRemoteHosts } from '../../src/core/remote/host-registry';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex, TEMPLATES_MANIFEST } from '../../src/core/runs/upload';
-import { defaultContext, openEnvironmentSession } from '../../src/core/environments';
+import { defaultContext, openEnvironmentSession } from '../../src/core/api';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
 
 const NAME = 'itest-train';

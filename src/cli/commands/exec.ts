@@ -1,4 +1,4 @@
-import { openEnvironmentSession } from '../../core/environments';
+import { openEnvironmentSession } from '../../core/api';
 import type { CliCommand } from '../command';
 import { parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';

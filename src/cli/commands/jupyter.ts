@@ -1,4 +1,4 @@
-import { FileTokenStore, openJupyterTunnel } from '../../core/environments';
+import { FileTokenStore, openJupyterTunnel } from '../../core/api';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
 import type { CliCommand, CliIo } from '../command';

@@ -1,4 +1,4 @@
-import { list, type EnvironmentInfo } from '../../core/environments';
+import { list, type EnvironmentInfo } from '../../core/api';
 import { messageOf, usageError } from '../../core/errors';
 import type { CliCommand, CliIo } from '../command';
 import { HOST_OPTION, JSON_OPTION, parseCommandArgs, type ParsedArgs } from '../args';

@@ -1,4 +1,4 @@
-import { openEnvironmentSession } from '../../core/environments';
+import { openEnvironmentSession } from '../../core/api';
 import type { SshSession } from '../../core/ssh/session';
 import { validateName } from '../../core/validate';
 import { formatMs } from '../../core/util/abort';

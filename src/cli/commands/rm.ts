@@ -1,4 +1,4 @@
-import { remove } from '../../core/environments';
+import { remove } from '../../core/api';
 import type { CliCommand } from '../command';
 import { parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';

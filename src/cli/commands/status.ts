@@ -1,4 +1,4 @@
-import { status } from '../../core/environments';
+import { status } from '../../core/api';
 import type { CliCommand } from '../command';
 import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';

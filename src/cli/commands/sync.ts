@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { syncWorkspace, watchWorkspace, type SyncReport } from '../../core/environments';
+import { syncWorkspace, watchWorkspace, type SyncReport } from '../../core/api';
 import { usageError } from '../../core/errors';
 import { validateName, validateWorkspace } from '../../core/validate';
 import type { CliCommand, CliIo } from '../command';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { usageError } from '../../core/errors';
-import { CLI_FIELDS, engineIsRemote, filesAreRemote, up, validateUpInput, type UpResult } from '../../core/environments';
+import { CLI_FIELDS, engineIsRemote, filesAreRemote, up, validateUpInput, type UpResult } from '../../core/api';
 import type { CliCommand, CliIo } from '../command';
 import { JSON_OPTION, listOption, parseCommandArgs, stringOption } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';

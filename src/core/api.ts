@@ -1,7 +1,7 @@
 /**
- * The core's public face for the CLI and the extension. Every environment operation goes to the
- * target the context names (targets/target-for.ts): a Docker engine or a Slurm cluster; callers
- * never ask which.
+ * The core's public API for environments, used by the CLI and (through src/core/bundle.ts, the
+ * extension's lazily loaded bundle) by VS Code. Every environment operation goes to the target the
+ * context names (targets/target-for.ts): a Docker engine or a Slurm cluster; callers never ask which.
  */
 import { defaultContext, type CoreContext } from './lifecycle/context';
 import type { EnvironmentInfo } from './lifecycle/environment-info';
