@@ -17,9 +17,9 @@ export function autoStartOnFirstList(services: Services, start: () => Promise<un
     } catch {
       return; // A bad setting is reported when the user starts by hand.
     }
-    const noFolder = services.host.workspaceFolderPaths().length === 0 && settings.workspaceFolder === undefined;
+    const noFolder = services.ui.workspaceFolderPaths().length === 0 && settings.workspaceFolder === undefined;
     if (!settings.autoStart || noFolder) return;
-    if (!services.host.isTrusted()) return services.log.info('gpuEnv.autoStart: skipped, the workspace is not trusted');
+    if (!services.ui.isTrusted()) return services.log.info('gpuEnv.autoStart: skipped, the workspace is not trusted');
     const name = settings.environmentName ?? 'default';
     if (state.environments.some((info) => info.name === name && info.state === 'running')) return;
     services.log.info(`gpuEnv.autoStart: starting "${name}"`);

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import { messageOf } from '../core/errors';
-import type { Disposable } from './host';
+import type { Disposable } from './ui';
 import type { Log } from './log';
 import { Emitter } from './util/emitter';
 

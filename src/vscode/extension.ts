@@ -17,7 +17,7 @@ import { EnvironmentStatusBar } from './status-bar';
 import { TimeLimitWarning } from './time-limit-warning';
 import { registerTerminalProfile } from './terminal/profile-provider';
 import { EnvironmentsTreeProvider } from './views/environments-tree';
-import { createVsCodeHost, vscodeTranslate } from './vscode-host';
+import { createVsCodeUi, vscodeTranslate } from './vscode-ui';
 import { createTraining, registerTraining, type TrainingParts } from './training-setup';
 
 /**
@@ -58,26 +58,26 @@ export async function deactivate(): Promise<void> {
 function createServices(context: vscode.ExtensionContext): { services: Services; training: TrainingParts } {
   const t = vscodeTranslate;
   const log = lazyLogChannel('GPU Environments');
-  const host = createVsCodeHost(context, t);
+  const ui = createVsCodeUi(context, t);
   const base: CoreContextSource = {
     settings: () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get<unknown>(key)),
     stateDir: extensionStateDir(process.env, context.globalStorageUri.fsPath),
     homeDir: homedir(),
     env: process.env,
     assetsRoot: context.extensionPath,
-    confirmHostKey: hostKeyPrompt(host, t, log),
+    confirmHostKey: hostKeyPrompt(ui, t, log),
   };
   const store = new EnvironmentStore({
     list: async () => (await loadCoreApi()).list(coreContext(base)),
     watch: async (onChange) =>
       (await loadCoreApi()).watchEvents(coreContext(base), onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`)),
   }, log);
-  const statusBar = new EnvironmentStatusBar(host.statusBar, store, t, () => configuredName(base.settings, log));
+  const statusBar = new EnvironmentStatusBar(ui.statusBar, store, t, () => configuredName(base.settings, log));
   const jupyter = new JupyterTunnels(store.onDidChange, log);
-  const timeLimits = new TimeLimitWarning({ store, t, warn: (message) => void host.showWarning(message) });
-  context.subscriptions.push(log, host, store, statusBar, jupyter, timeLimits);
-  const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, host, log });
-  return { services: { ...base, host, core: loadCoreApi, t, log, store, statusBar, training: training.training, jupyter }, training };
+  const timeLimits = new TimeLimitWarning({ store, t, warn: (message) => void ui.showWarning(message) });
+  context.subscriptions.push(log, ui, store, statusBar, jupyter, timeLimits);
+  const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, ui, log });
+  return { services: { ...base, ui, core: loadCoreApi, t, log, store, statusBar, training: training.training, jupyter }, training };
 }
 
 function configuredName(settings: () => ReturnType<typeof readSettings>, log: { warn(message: string): void }): string | undefined {

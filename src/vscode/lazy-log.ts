@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Log } from './log';
-import { logFromChannel } from './vscode-host';
+import { logFromChannel } from './vscode-ui';
 
 /** The "GPU Environments" log channel, created on the first line so activation creates nothing. */
 export function lazyLogChannel(name: string): Log & vscode.Disposable {

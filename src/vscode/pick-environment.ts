@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import { environmentArgument } from './environment-argument';
-import type { PickItem } from './host';
+import type { PickItem } from './ui';
 import { coreContext, type Services } from './services';
 import { stateLabel } from './views/environment-node';
 
@@ -28,7 +28,7 @@ export async function chooseEnvironment(services: Services, arg: unknown, option
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
-  return services.host.pick(pickItems(services, candidates), options.placeHolder);
+  return services.ui.pick(pickItems(services, candidates), options.placeHolder);
 }
 
 function matches(info: EnvironmentInfo, filter: ChooseOptions['filter']): boolean {
@@ -55,8 +55,8 @@ function safeConfiguredName(services: Pick<Services, 'settings'>): string | unde
 }
 
 async function tellNoCandidate(services: Services, someExist: boolean): Promise<void> {
-  const { host, t } = services;
+  const { ui, t } = services;
   const start = t('Start GPU Environment');
   const message = someExist ? t('No GPU environment is running.') : t('There is no GPU environment yet.');
-  if ((await host.showInfo(message, start)) === start) await host.executeCommand(START_COMMAND);
+  if ((await ui.showInfo(message, start)) === start) await ui.executeCommand(START_COMMAND);
 }

@@ -11,7 +11,7 @@ export function isCancellation(error: unknown): boolean {
  * also offers the log, where the steps before the failure are.
  */
 export async function reportError(services: Services, commandTitle: string, error: unknown): Promise<void> {
-  const { host, log, t } = services;
+  const { ui, log, t } = services;
   const message = messageOf(error);
   if (isCancellation(error)) {
     log.info(`${commandTitle}: cancelled`);
@@ -20,23 +20,23 @@ export async function reportError(services: Services, commandTitle: string, erro
   if (isHostKeyRefusal(error)) {
     // The core's text says what changed, what was expected and how to fix it: shown word for word.
     log.error(`${commandTitle}: ${message}`);
-    await host.showError(message);
+    await ui.showError(message);
     return;
   }
   if (isHostKeyNotTrusted(error)) {
     // The user said no to the fingerprint: not a failure of the command.
     log.warn(`${commandTitle}: ${message}`);
-    void host.showWarning(t('{0}: {1}', commandTitle, message));
+    void ui.showWarning(t('{0}: {1}', commandTitle, message));
     return;
   }
   if (isUsageError(error)) {
     log.warn(`${commandTitle}: ${message}`);
-    await host.showError(t('{0}: {1}', commandTitle, message));
+    await ui.showError(t('{0}: {1}', commandTitle, message));
     return;
   }
   log.error(`${commandTitle} failed: ${message}`);
   const showLog = t('Show Log');
-  const choice = await host.showError(t('{0} failed: {1}', commandTitle, message), showLog);
+  const choice = await ui.showError(t('{0} failed: {1}', commandTitle, message), showLog);
   if (choice === showLog) log.show();
 }
 

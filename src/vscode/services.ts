@@ -5,7 +5,7 @@ import { validateEngineUrl } from '../core/engine/resolve';
 import { silentProgress } from '../core/progress';
 import type { CoreApi } from './core-api';
 import type { EnvironmentStore } from './environment-store';
-import type { Host } from './host';
+import type { Ui } from './ui';
 import type { JupyterTunnels } from './jupyter/jupyter-tunnels';
 import type { Translate } from './l10n';
 import type { Log } from './log';
@@ -17,7 +17,7 @@ import type { EnvironmentStatusBar } from './status-bar';
 
 /** Everything a command handler may use; built once in `activate`, faked in unit tests. */
 export interface Services {
-  readonly host: Host;
+  readonly ui: Ui;
   readonly core: () => Promise<CoreApi>;
   readonly t: Translate;
   readonly log: Log;

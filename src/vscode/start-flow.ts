@@ -13,7 +13,7 @@ import { SETTING_FIELDS, settingsBaseDir, upInputFromSettings, type StartTarget 
  * usage error naming the `gpuEnv.*` setting, before anything is created.
  */
 export function startRequest(services: Services, target?: StartTarget): UpRequest {
-  const folders = services.host.workspaceFolderPaths();
+  const folders = services.ui.workspaceFolderPaths();
   const settings = services.settings();
   // Checked first so that a bad address is reported naming the setting, as validateUpInput would.
   if (settings.engineHost !== undefined) validateEngineUrl(SETTING_FIELDS.host, settings.engineHost, { allowHostAlias: true });
@@ -27,7 +27,7 @@ export function startRequest(services: Services, target?: StartTarget): UpReques
  * Cancelling aborts the core's work, which removes a half-made container. Throws on failure.
  */
 export async function startEnvironment(services: Services, target?: StartTarget): Promise<UpResult> {
-  const { host, log, t } = services;
+  const { ui, log, t } = services;
   const request = startRequest(services, target);
   const core = await services.core();
   log.info(`starting environment "${request.name}" (workspace ${request.workspace}${request.remote ? ' on the remote host' : ''})`);
@@ -35,7 +35,7 @@ export async function startEnvironment(services: Services, target?: StartTarget)
   const title = request.remote
     ? t('Starting GPU environment "{0}" on {1}; its files live in {2} there', request.name, request.host ?? t('the remote host'), request.remote.workspace)
     : t('Starting GPU environment "{0}"', request.name);
-  const result = await host.withProgress(title, (report, signal) => {
+  const result = await ui.withProgress(title, (report, signal) => {
     const model = new UpProgressModel(t);
     const progress: ProgressSink = (event) => {
       logProgress(log, event);
@@ -48,7 +48,7 @@ export async function startEnvironment(services: Services, target?: StartTarget)
   log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (${where}, user ${result.info.ssh.user})`);
   services.statusBar.showEnvironment(result.info);
   services.store.refreshSoon();
-  for (const warning of result.warnings) void host.showWarning(warning);
+  for (const warning of result.warnings) void ui.showWarning(warning);
   return result;
 }
 
@@ -66,10 +66,10 @@ function logProgress(log: Log, event: ProgressEvent): void {
 /** For terminal and attach: a stopped environment is started (asking first unless gpuEnv.autoStart). */
 export async function ensureRunning(services: Services, info: EnvironmentInfo): Promise<EnvironmentInfo | undefined> {
   if (info.state === 'running') return info;
-  const { host, t } = services;
+  const { ui, t } = services;
   if (!services.settings().autoStart) {
     const start = t('Start');
-    const choice = await host.showInfo(t('GPU environment "{0}" is not running. Start it?', info.name), start);
+    const choice = await ui.showInfo(t('GPU environment "{0}" is not running. Start it?', info.name), start);
     if (choice !== start) return undefined;
   }
   const result = await startEnvironment(services, { name: info.name, workspace: info.workspace });

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import type { EnvironmentStore, StoreState } from './environment-store';
-import type { Disposable, StatusBarPort } from './host';
+import type { Disposable, StatusBarPort } from './ui';
 import type { Translate } from './l10n';
 import { Emitter } from './util/emitter';
 

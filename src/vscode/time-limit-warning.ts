@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import type { EnvironmentStore } from './environment-store';
-import type { Disposable } from './host';
+import type { Disposable } from './ui';
 import type { Translate } from './l10n';
 
 /** How long before an environment's time limit the user is warned. */

@@ -16,7 +16,7 @@ import type { CoreApi } from './core-api';
 import { DashboardPanel, registerDashboardSerializer, type DashboardPanelDeps } from './dashboard/dashboard-panel';
 import { MetricsFollowers } from './dashboard/metrics-followers';
 import type { EnvironmentStore } from './environment-store';
-import type { Host } from './host';
+import type { Ui } from './ui';
 import type { Log } from './log';
 import { GpuMonitorService } from './monitor/gpu-monitor-service';
 import { registerGpuMonitor } from './monitor/monitor-view';
@@ -36,7 +36,7 @@ export interface TrainingDeps {
   readonly core: () => Promise<CoreApi>;
   readonly store: EnvironmentStore;
   readonly statusBar: EnvironmentStatusBar;
-  readonly host: Host;
+  readonly ui: Ui;
   readonly log: Log;
 }
 
@@ -67,7 +67,7 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
       return listed.runs;
     },
   }, log);
-  runs.persistTracked(deps.host.workspaceState);
+  runs.persistTracked(deps.ui.workspaceState);
   const feed = new DashboardFeed();
   const gpuPanel = new GpuPanelModel((id) => feed.runs().find((run) => run.id === id)?.label);
   const followers = new MetricsFollowers({
@@ -84,7 +84,7 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
   const dashboardDeps: DashboardPanelDeps = {
     extensionUri: deps.context.extensionUri,
     source: feed,
-    preferences: deps.host.globalState,
+    preferences: deps.ui.globalState,
     log: (message) => log.warn(message),
     onSelectionChange: (ids) => followers.setRuns(ids),
     onVisibilityChange: (visible) => {
@@ -95,7 +95,7 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
   const training: Training = {
     sessions,
     runs,
-    logView: new TrainingLogView(deps.host.trainingLog),
+    logView: new TrainingLogView(deps.ui.trainingLog),
     openDashboard: (ids) => {
       DashboardPanel.show(dashboardDeps, ids);
       void runs.ensureLoaded();
@@ -118,7 +118,7 @@ export function registerTraining(context: vscode.ExtensionContext, services: Ser
     runningEnvironments: () => runningNames(store),
     intervalMs: () => services.settings().monitorIntervalMs,
     defaultIntervalMs: MONITOR_INTERVAL.defaultMs,
-    statusBar: services.host.gpuStatusBar,
+    statusBar: services.ui.gpuStatusBar,
     onReading: (reading) => {
       feed.ingestGpu(reading);
       gpuPanel.update(reading);

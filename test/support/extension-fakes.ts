@@ -1,8 +1,8 @@
-/** Test doubles for the extension's `Host`, core and services; no `vscode` module involved. */
+/** Test doubles for the extension's `Ui` port, core and services; no `vscode` module involved. */
 import type { EnvironmentInfo, EnvironmentState } from '../../src/core/lifecycle/environment-info';
 import type { CoreApi } from '../../src/vscode/core-api';
 import { EnvironmentStore, type StoreSource } from '../../src/vscode/environment-store';
-import type { ActiveFile, Host, KeyValueStore, PickItem, ProgressUpdate, SecretPort, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/host';
+import type { ActiveFile, Ui, KeyValueStore, PickItem, ProgressUpdate, SecretPort, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/ui';
 import { JupyterTunnels } from '../../src/vscode/jupyter/jupyter-tunnels';
 import { hostKeyPrompt } from '../../src/vscode/remote/host-key-prompt';
 import { formatOnly } from '../../src/vscode/l10n';
@@ -35,7 +35,7 @@ export function environment(name: string, state: EnvironmentState = 'running', o
 /** An Environments view row, as a command receives it when invoked from the tree. */
 export const environmentRow = (info: EnvironmentInfo) => ({ kind: 'environment' as const, info });
 
-export class FakeHost extends ShownMessages implements Host {
+export class FakeUi extends ShownMessages implements Ui {
   readonly commands: Array<{ id: string; args: unknown[] }> = [];
   readonly progressTitles: string[] = [];
   readonly progressUpdates: ProgressUpdate[] = [];
@@ -230,7 +230,7 @@ export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: s
 }
 
 export interface FakeServices extends Services {
-  readonly host: FakeHost;
+  readonly ui: FakeUi;
   readonly log: RecordingLog;
   /** How many times the core was loaded (it must not be for refused commands). */
   coreLoads: number;
@@ -241,14 +241,14 @@ export interface FakeServices extends Services {
 export function fakeServices(options: {
   core?: CoreApi;
   settings?: Record<string, unknown>;
-  host?: FakeHost;
+  ui?: FakeUi;
   stateDir?: string;
   homeDir?: string;
   storeSource?: StoreSource;
   /** Where the runs model lists from; by default the core's runs over a session from openSession. */
   runsSource?: RunsSource;
 } = {}): FakeServices {
-  const host = options.host ?? new FakeHost();
+  const ui = options.ui ?? new FakeUi();
   const log = new RecordingLog();
   const core = options.core ?? fakeCore();
   const settingsValues = options.settings ?? {};
@@ -259,7 +259,7 @@ export function fakeServices(options: {
     watch: () => Promise.resolve({ dispose() {} }),
   };
   const store = new EnvironmentStore(options.storeSource ?? defaultSource, log, 1);
-  const statusBar = new EnvironmentStatusBar(host.statusBar, store, formatOnly, () => (settingsValues.environmentName as string | undefined) ?? 'default');
+  const statusBar = new EnvironmentStatusBar(ui.statusBar, store, formatOnly, () => (settingsValues.environmentName as string | undefined) ?? 'default');
   const sessions = new SessionPool((name) => core.openSession(name, coreContext(holder.services!)) as Promise<SshSession>, log, 10);
   const defaultRunsSource: RunsSource = {
     runningEnvironments: async () => (await core.list(coreContext(holder.services!))).filter((i) => i.state === 'running').map((i) => i.name),
@@ -268,7 +268,7 @@ export function fakeServices(options: {
   const runs = new RunsModel(options.runsSource ?? defaultRunsSource, log);
   const dashboards: Array<readonly string[] | undefined> = [];
   const services: FakeServices = {
-    host,
+    ui,
     log,
     t: formatOnly,
     settings,
@@ -278,10 +278,10 @@ export function fakeServices(options: {
     assetsRoot: '/ext',
     store,
     statusBar,
-    training: { sessions, runs, logView: new TrainingLogView(host.trainingLog), openDashboard: (ids) => void dashboards.push(ids) },
+    training: { sessions, runs, logView: new TrainingLogView(ui.trainingLog), openDashboard: (ids) => void dashboards.push(ids) },
     dashboards,
-    // The extension's own modal prompt, over the fake host: tests answer it with `host.respond`.
-    confirmHostKey: hostKeyPrompt(host, formatOnly, log),
+    // The extension's own modal prompt, over the fake `Ui`: tests answer it with `ui.respond`.
+    confirmHostKey: hostKeyPrompt(ui, formatOnly, log),
     jupyter: new JupyterTunnels(store.onDidChange, log),
     coreLoads: 0,
     core: () => {

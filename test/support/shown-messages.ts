@@ -1,8 +1,8 @@
 /**
- * The record of messages shown to the user, kept by both VS Code doubles: the fake `Host`
+ * The record of messages shown to the user, kept by both VS Code doubles: the fake `Ui`
  * (extension-fakes.ts, unit tests) and the stand-in `vscode` module (vscode-module-mock.ts,
  * integration tests). A modal dialog is recorded as kind 'modal', whatever its severity, as the
- * `Host` port asks for it (`askModal`).
+ * `Ui` port asks for it (`askModal`).
  */
 export interface ShownMessage {
   readonly kind: 'info' | 'warning' | 'error' | 'modal';

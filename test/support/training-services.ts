@@ -12,6 +12,6 @@ export function trainingServices(environments: EnvironmentInfo[] = [environment(
     up: async () => ({ action: 'created', info: environment('default', 'running', { workspace: '/home/u/proj' }), warnings: [] }),
   });
   const services = fakeServices({ core, settings });
-  services.host.folders = ['/home/u/proj'];
+  services.ui.folders = ['/home/u/proj'];
   return { services, runs };
 }

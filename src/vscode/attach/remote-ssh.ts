@@ -17,43 +17,43 @@ export function remoteWorkspaceUri(alias: string, folder = '/workspace'): string
  * then told how to add it by hand instead of being asked again).
  */
 export async function ensureSshConfigInclude(services: Services): Promise<boolean> {
-  const { host, t, homeDir, stateDir } = services;
+  const { ui, t, homeDir, stateDir } = services;
   const core = await services.core();
   if (core.userSshIncludePresent(homeDir, stateDir)) return true;
-  if (host.globalState.get(INCLUDE_ANSWER_KEY) === 'declined') return explainManualInclude(services);
+  if (ui.globalState.get(INCLUDE_ANSWER_KEY) === 'declined') return explainManualInclude(services);
   const add = t('Add Include Line');
   const decline = t('Don\'t Add');
-  const choice = await host.askModal(
+  const choice = await ui.askModal(
     t('Let Remote - SSH find GPU environments?'),
     t('gpu-env keeps the SSH settings of its environments in {0}. To attach, Remote - SSH needs this line at the top of {1}:\n\n{2}\n\nNothing else in that file changes.', sshConfigPath(stateDir), userSshConfigPath(homeDir), includeLine(stateDir)),
     [add, decline],
   );
   if (choice === decline) {
-    await host.globalState.update(INCLUDE_ANSWER_KEY, 'declined');
+    await ui.globalState.update(INCLUDE_ANSWER_KEY, 'declined');
     services.log.info('the user declined adding the Include line to ~/.ssh/config');
     return explainManualInclude(services);
   }
   if (choice !== add) return false;
   const result = core.ensureUserSshInclude(homeDir, stateDir);
-  await host.globalState.update(INCLUDE_ANSWER_KEY, 'added');
+  await ui.globalState.update(INCLUDE_ANSWER_KEY, 'added');
   services.log.info(`${result === 'added' ? 'added' : 'found'} "${includeLine(stateDir)}" in ${userSshConfigPath(homeDir)}`);
   return true;
 }
 
 /** Says what is missing; true when the user then chose to add the line after all. */
 async function explainManualInclude(services: Services): Promise<boolean> {
-  const { host, t, homeDir, stateDir } = services;
+  const { ui, t, homeDir, stateDir } = services;
   const copy = t('Copy Include Line');
   const addNow = t('Add It Now');
-  const choice = await host.showWarning(
+  const choice = await ui.showWarning(
     t('Remote - SSH cannot find GPU environments until {0} starts with: {1}', userSshConfigPath(homeDir), includeLine(stateDir)),
     copy,
     addNow,
   );
-  if (choice === copy) await host.writeClipboard(includeLine(stateDir));
+  if (choice === copy) await ui.writeClipboard(includeLine(stateDir));
   if (choice !== addNow) return false;
   (await services.core()).ensureUserSshInclude(homeDir, stateDir);
-  await host.globalState.update(INCLUDE_ANSWER_KEY, 'added');
+  await ui.globalState.update(INCLUDE_ANSWER_KEY, 'added');
   services.log.info(`added "${includeLine(stateDir)}" to ${userSshConfigPath(homeDir)}`);
   return true;
 }

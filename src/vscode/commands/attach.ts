@@ -9,9 +9,9 @@ export const attachCommand: GpuCommand = {
   id: 'gpuEnv.attach',
   title: (t) => t('Attach VS Code to GPU Environment'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     if (!requireTrustedWorkspace(services, attachCommand.title(t))) return;
-    if (!host.hasExtension(REMOTE_SSH_EXTENSION)) return offerWithoutRemoteSsh(services, arg);
+    if (!ui.hasExtension(REMOTE_SSH_EXTENSION)) return offerWithoutRemoteSsh(services, arg);
     const chosen = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to attach to') });
     if (!chosen) return;
     const info = await ensureRunning(services, chosen);
@@ -20,20 +20,20 @@ export const attachCommand: GpuCommand = {
     await (await services.core()).sshConfig(info.name, coreContext(services));
     const uri = remoteWorkspaceUri(info.ssh.alias, info.workdir);
     log.info(`opening ${uri} in a new window`);
-    await host.openRemoteFolder(uri);
+    await ui.openRemoteFolder(uri);
   },
 };
 
 /** code-server and VSCodium have no Remote - SSH (it is not on Open VSX): the terminal works everywhere. */
 async function offerWithoutRemoteSsh(services: Services, arg: unknown): Promise<void> {
-  const { host, t } = services;
+  const { ui, t } = services;
   const install = t('Install Remote - SSH');
   const terminal = t('Open Terminal');
-  const choice = await host.showWarning(
+  const choice = await ui.showWarning(
     t('Attaching VS Code needs the Remote - SSH extension ({0}). Install it, or open a terminal in the environment instead.', REMOTE_SSH_EXTENSION),
     install,
     terminal,
   );
-  if (choice === install) await host.executeCommand('workbench.extensions.search', `@id:${REMOTE_SSH_EXTENSION}`);
-  if (choice === terminal) await host.executeCommand('gpuEnv.openTerminal', arg);
+  if (choice === install) await ui.executeCommand('workbench.extensions.search', `@id:${REMOTE_SSH_EXTENSION}`);
+  if (choice === terminal) await ui.executeCommand('gpuEnv.openTerminal', arg);
 }

@@ -15,12 +15,12 @@ export const copySshCommand: GpuCommand = {
   id: 'gpuEnv.copySshCommand',
   title: (t) => t('Copy SSH Command'),
   async run(services, arg) {
-    const { host, t } = services;
+    const { ui, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to connect to') });
     if (!info) return;
     const command = sshCommandFor(services.stateDir, info.ssh.alias);
-    await host.writeClipboard(command);
+    await ui.writeClipboard(command);
     const note = info.state === 'running' ? t('Copied: {0}', command) : t('Copied: {0} (start the environment before connecting)', command);
-    void host.showInfo(note);
+    void ui.showInfo(note);
   },
 };

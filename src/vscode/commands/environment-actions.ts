@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../../core/lifecycle/environment-info';
 import type { Translate } from '../l10n';
-import type { PickItem } from '../host';
+import type { PickItem } from '../ui';
 import { chooseEnvironment } from '../pick-environment';
 import { stateLabel } from '../views/environment-node';
 import type { GpuCommand } from './command';
@@ -26,11 +26,11 @@ export const environmentActionsCommand: GpuCommand = {
   id: 'gpuEnv.showEnvironmentActions',
   title: (t) => t('Show GPU Environment Actions'),
   async run(services, arg) {
-    const { host, t } = services;
+    const { ui, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment') });
     if (!info) return;
     const fresh = services.store.find(info.name) ?? info;
-    const command = await host.pick(actionsFor(fresh, t), t('GPU environment {0} ({1})', fresh.name, stateLabel(fresh.state, t)));
-    if (command) await host.executeCommand(command.id, fresh.name);
+    const command = await ui.pick(actionsFor(fresh, t), t('GPU environment {0} ({1})', fresh.name, stateLabel(fresh.state, t)));
+    if (command) await ui.executeCommand(command.id, fresh.name);
   },
 };

@@ -17,7 +17,7 @@ export const openJupyterCommand: GpuCommand = {
   id: 'gpuEnv.openJupyter',
   title: (t) => t('Open Jupyter'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     // Jupyter runs code from the workspace folder, and the settings pick the engine it runs on.
     if (!requireTrustedWorkspace(services, openJupyterCommand.title(t))) return;
     const chosen = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to open Jupyter in') });
@@ -25,8 +25,8 @@ export const openJupyterCommand: GpuCommand = {
     const info = await ensureRunning(services, chosen);
     if (!info) return;
     const core = await services.core();
-    const tokens = secretTokenStore(host.secrets);
-    const tunnel = await host.withProgress(t('Opening Jupyter in GPU environment "{0}"', info.name), (report, signal) =>
+    const tokens = secretTokenStore(ui.secrets);
+    const tunnel = await ui.withProgress(t('Opening Jupyter in GPU environment "{0}"', info.name), (report, signal) =>
       services.jupyter.get(info.name, () =>
         core.openJupyter(info.name, coreContext(services, { signal }), tokens, {
           onStep: (message) => {
@@ -38,15 +38,15 @@ export const openJupyterCommand: GpuCommand = {
       ),
     );
     log.info(`Jupyter in ${info.name}: 127.0.0.1:${tunnel.forward.port} here → 127.0.0.1:${tunnel.server.port} in the container`);
-    const url = await externalJupyterUrl(host, tunnel);
-    if (!(await host.openExternal(url))) log.warn(`the browser could not be opened for Jupyter in ${info.name}`);
+    const url = await externalJupyterUrl(ui, tunnel);
+    if (!(await ui.openExternal(url))) log.warn(`the browser could not be opened for Jupyter in ${info.name}`);
     const copy = t('Copy URL for Jupyter: Existing Server');
     // The Jupyter extension runs beside this one, so it takes the local URL, not the browser's.
-    const actions = host.hasExtension(JUPYTER_EXTENSION) ? [copy] : [];
-    const choice = await host.showInfo(t('Jupyter in "{0}" is open in your browser. The tunnel stays open until the environment stops.', info.name), ...actions);
+    const actions = ui.hasExtension(JUPYTER_EXTENSION) ? [copy] : [];
+    const choice = await ui.showInfo(t('Jupyter in "{0}" is open in your browser. The tunnel stays open until the environment stops.', info.name), ...actions);
     if (choice === copy) {
-      await host.writeClipboard(tunnel.url);
-      void host.showInfo(t('Copied the Jupyter URL. Paste it in "Jupyter: Existing Server" when selecting a kernel.'));
+      await ui.writeClipboard(tunnel.url);
+      void ui.showInfo(t('Copied the Jupyter URL. Paste it in "Jupyter: Existing Server" when selecting a kernel.'));
     }
   },
 };

@@ -6,6 +6,6 @@ export const openTerminalCommand: GpuCommand = {
   title: (t) => t('Open Terminal in GPU Environment'),
   async run(services, arg) {
     const terminal = await prepareTerminal(services, arg, openTerminalCommand.title(services.t));
-    if (terminal) services.host.openTerminal(terminal.name, terminal.backend);
+    if (terminal) services.ui.openTerminal(terminal.name, terminal.backend);
   },
 };

@@ -6,19 +6,19 @@ export const removeCommand: GpuCommand = {
   id: 'gpuEnv.remove',
   title: (t) => t('Remove GPU Environment'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to remove') });
     if (!info) return;
     const remove = t('Remove');
     const purge = t('Remove and Delete Keys and Runs');
-    const choice = await host.askModal(
+    const choice = await ui.askModal(
       t('Remove GPU environment "{0}"?', info.name),
       t('The container {0} is deleted. Files in {1} stay. SSH keys and training runs are kept for a later start unless you also delete them.', info.container, info.workspace),
       [remove, purge],
     );
     if (choice !== remove && choice !== purge) return;
     const core = await services.core();
-    const result = await host.withProgress(t('Removing GPU environment "{0}"', info.name), (_report, signal) =>
+    const result = await ui.withProgress(t('Removing GPU environment "{0}"', info.name), (_report, signal) =>
       core.remove(info.name, { purge: choice === purge }, coreContext(services, { signal })),
     );
     log.info(`removed ${info.container}${result.purged.length > 0 ? `; deleted ${result.purged.join(', ')}` : ''}`);

@@ -15,12 +15,12 @@ export const resumeTrainingCommand: GpuCommand = {
   id: 'gpuEnv.resumeTraining',
   title: (t) => t('Resume Training'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     if (!requireTrustedWorkspace(services, resumeTrainingCommand.title(t))) return;
     const ref = await chooseRun(services, arg, { filter: isResumable, placeHolder: t('Training run to resume'), none: t('No stopped or failed training run to resume.') });
     if (!ref) return;
     const label = runLabelOf(ref.listing);
-    const result = await host.withProgress(t('Resuming training {0}', label), (_report, signal) =>
+    const result = await ui.withProgress(t('Resuming training {0}', label), (_report, signal) =>
       withRuns(services, ref.environment, (runs) => runs.resume(ref.listing.id, signal)),
     );
     log.info(`run ${ref.listing.id} in ${ref.environment}: ${result.action}`);
@@ -28,6 +28,6 @@ export const resumeTrainingCommand: GpuCommand = {
     await services.training.runs.refresh();
     const open = t('Open Dashboard');
     const message = result.action === 'running' ? t('Training {0} is still running.', label) : t('Training {0} resumed from its last checkpoint.', label);
-    if ((await host.showInfo(message, open)) === open) services.training.openDashboard([ref.listing.id]);
+    if ((await ui.showInfo(message, open)) === open) services.training.openDashboard([ref.listing.id]);
   },
 };

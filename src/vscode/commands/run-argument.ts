@@ -1,7 +1,7 @@
 import { usageError } from '../../core/errors';
 import { isRunId } from '../../core/runs/run-id';
 import type { RunListing } from '../../core/runs/run-listing';
-import type { PickItem } from '../host';
+import type { PickItem } from '../ui';
 import type { Services } from '../services';
 import type { RunRef } from '../runs/runs-model';
 import { runDescription, runLabelOf } from '../runs/run-summary';
@@ -32,10 +32,10 @@ export async function chooseRun(services: Services, arg: unknown, choice: RunCho
   }
   const candidates = runs.all().filter((ref) => choice.filter(ref.listing));
   if (candidates.length === 0) {
-    void services.host.showInfo(choice.none);
+    void services.ui.showInfo(choice.none);
     return undefined;
   }
-  return services.host.pick(runItems(services, candidates), choice.placeHolder);
+  return services.ui.pick(runItems(services, candidates), choice.placeHolder);
 }
 
 export function runItems(services: Pick<Services, 't'>, refs: readonly RunRef[]): PickItem<RunRef>[] {

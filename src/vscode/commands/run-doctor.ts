@@ -7,16 +7,16 @@ export const runDoctorCommand: GpuCommand = {
   id: 'gpuEnv.runDoctor',
   title: (t) => t('Run GPU Doctor'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     // The in-container checks run Python in the workspace folder, where a file can shadow a module.
     if (!requireTrustedWorkspace(services, runDoctorCommand.title(t))) return;
     const given = environmentArgument(arg);
     const only = given.kind === 'name' ? given.name : given.kind === 'info' ? given.info.name : undefined;
     const core = await services.core();
-    const report = await host.withProgress(t('Checking Docker, GPUs and environments'), (_report, signal) =>
+    const report = await ui.withProgress(t('Checking Docker, GPUs and environments'), (_report, signal) =>
       core.runDoctor(coreContext(services, { signal }), only !== undefined ? { environments: [only] } : {}),
     );
     log.info(`doctor: ${report.summary.ok} ok, ${report.summary.warn} warnings, ${report.summary.fail} failed, ${report.summary.skip} skipped`);
-    await host.openMarkdownPreview(core.renderDoctorMarkdown(report));
+    await ui.openMarkdownPreview(core.renderDoctorMarkdown(report));
   },
 };

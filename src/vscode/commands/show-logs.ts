@@ -9,11 +9,11 @@ export const showLogsCommand: GpuCommand = {
   id: 'gpuEnv.showLogs',
   title: (t) => t('Show GPU Environment Logs'),
   async run(services, arg) {
-    const { host, t } = services;
+    const { ui, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment whose logs to show') });
     if (!info) return;
     const text = await (await services.core()).logs(info.name, { tail: LOG_TAIL_LINES }, coreContext(services));
     const header = t('Container {0} ({1}), last {2} lines of its output:', info.container, info.status, LOG_TAIL_LINES);
-    host.showContainerLogs(`${header}\n\n${text === '' ? t('(no output yet)') : text}`);
+    ui.showContainerLogs(`${header}\n\n${text === '' ? t('(no output yet)') : text}`);
   },
 };

@@ -28,10 +28,10 @@ function startTarget(services: Services, arg: unknown): StartTarget | undefined 
 }
 
 async function offerNextSteps(services: Services, info: EnvironmentInfo): Promise<void> {
-  const { host, t } = services;
+  const { ui, t } = services;
   const terminal = t('Open Terminal');
   const attach = t('Attach VS Code');
-  const choice = await host.showInfo(t('GPU environment "{0}" is running.', info.name), terminal, attach);
-  if (choice === terminal) await host.executeCommand('gpuEnv.openTerminal', info.name);
-  if (choice === attach) await host.executeCommand('gpuEnv.attach', info.name);
+  const choice = await ui.showInfo(t('GPU environment "{0}" is running.', info.name), terminal, attach);
+  if (choice === terminal) await ui.executeCommand('gpuEnv.openTerminal', info.name);
+  if (choice === attach) await ui.executeCommand('gpuEnv.attach', info.name);
 }

@@ -8,16 +8,16 @@ export const stopTrainingCommand: GpuCommand = {
   id: 'gpuEnv.stopTraining',
   title: (t) => t('Stop Training'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     const ref = await chooseRun(services, arg, { filter: isActive, placeHolder: t('Training run to stop'), none: t('No training run is running.') });
     if (!ref) return;
     const label = runLabelOf(ref.listing);
     // The template saves a checkpoint on SIGTERM; the runner kills it if it takes too long.
-    const status = await host.withProgress(t('Stopping training {0}', label), (_report, signal) =>
+    const status = await ui.withProgress(t('Stopping training {0}', label), (_report, signal) =>
       withRuns(services, ref.environment, (runs) => runs.stop(ref.listing.id, { signal })),
     );
     log.info(`run ${ref.listing.id} in ${ref.environment}: ${status.state}`);
     await services.training.runs.refresh();
-    void host.showInfo(t('Training {0} stopped. Resume it from the Runs view.', label));
+    void ui.showInfo(t('Training {0} stopped. Resume it from the Runs view.', label));
   },
 };

@@ -6,11 +6,11 @@ export const stopCommand: GpuCommand = {
   id: 'gpuEnv.stop',
   title: (t) => t('Stop GPU Environment'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'active', placeHolder: t('Environment to stop') });
     if (!info) return;
     const core = await services.core();
-    const after = await host.withProgress(t('Stopping GPU environment "{0}"', info.name), (_report, signal) =>
+    const after = await ui.withProgress(t('Stopping GPU environment "{0}"', info.name), (_report, signal) =>
       core.down(info.name, coreContext(services, { signal })),
     );
     log.info(`${after.container} stopped (its files and keys are kept)`);

@@ -12,18 +12,18 @@ export const syncWorkspaceCommand: GpuCommand = {
   id: 'gpuEnv.syncWorkspace',
   title: (t) => t('Sync Workspace to GPU Environment'),
   async run(services, arg) {
-    const { host, log, t } = services;
+    const { ui, log, t } = services;
     if (!requireTrustedWorkspace(services, syncWorkspaceCommand.title(t))) return;
-    const local = services.settings().workspaceFolder ?? host.workspaceFolderPaths()[0];
+    const local = services.settings().workspaceFolder ?? ui.workspaceFolderPaths()[0];
     if (local === undefined) throw usageError(t('Open the folder to copy first: Sync Workspace copies the open folder to the environment.'));
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment to copy this folder to') });
     if (!info) return;
     const core = await services.core();
-    const report = await host.withProgress(t('Copying {0} to GPU environment "{1}"', local, info.name), (_report, signal) =>
+    const report = await ui.withProgress(t('Copying {0} to GPU environment "{1}"', local, info.name), (_report, signal) =>
       core.syncWorkspace(info.name, local, coreContext(services, { signal })),
     );
     const message = t('Copied {0} files ({1} MB) to {2} in {3} s; {4} unchanged, {5} ignored by .gitignore.', report.files, (report.bytes / (1024 * 1024)).toFixed(2), report.destination, (report.durationMs / 1000).toFixed(1), report.unchanged, report.ignored);
     log.info(message);
-    void host.showInfo(message);
+    void ui.showInfo(message);
   },
 };

@@ -12,10 +12,10 @@ export const trainCnnCommand: GpuCommand = {
   id: 'gpuEnv.trainCnn',
   title: (t) => t('Train CNN'),
   async run(services, arg) {
-    const { host, t } = services;
+    const { ui, t } = services;
     if (!requireTrustedWorkspace(services, trainCnnCommand.title(t))) return;
     const file = fileArgument(arg);
-    if (file !== undefined && !(await host.saveFile(file))) return void host.showWarning(t('{0} could not be saved; nothing was started.', file));
+    if (file !== undefined && !(await ui.saveFile(file))) return void ui.showWarning(t('{0} could not be saved; nothing was started.', file));
     const info = await chooseTrainingEnvironment(services);
     if (!info) return;
     let request: RunRequest;
@@ -24,7 +24,7 @@ export const trainCnnCommand: GpuCommand = {
     } else {
       const target = await askTrainTarget(services);
       if (!target) return;
-      if (target.kind === 'script' && !(await host.saveFile(target.localPath))) return void host.showWarning(t('{0} could not be saved; nothing was started.', target.localPath));
+      if (target.kind === 'script' && !(await ui.saveFile(target.localPath))) return void ui.showWarning(t('{0} could not be saved; nothing was started.', target.localPath));
       request = target.kind === 'template' ? target : scriptRequest(services, info, target.localPath);
     }
     await startTraining(services, info.name, request);

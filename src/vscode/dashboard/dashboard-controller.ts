@@ -6,7 +6,7 @@
 import { Coalescer, type Clock } from '../../core/metrics/coalescer';
 import type { DashboardDataSource, FeedCursor } from '../../core/metrics/dashboard-feed';
 import { LIMITS, MAX_SMOOTHING, parseWebviewMessage, type DashboardConfig, type HostMessage, type RunInfo, type WebviewMessage } from '../../shared/protocol';
-import type { Disposable, KeyValueStore } from '../host';
+import type { Disposable, KeyValueStore } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
 
 export interface ExportTarget {

@@ -13,8 +13,8 @@
 import * as vscode from 'vscode';
 import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
 import type { ThemeKind } from '../../shared/protocol';
-import type { KeyValueStore } from '../host';
-import { vscodeTranslate as t } from '../vscode-host';
+import type { KeyValueStore } from '../ui';
+import { vscodeTranslate as t } from '../vscode-ui';
 import { buildWebviewHtml, createNonce } from '../webview/html';
 import { DashboardController, type ExportTarget } from './dashboard-controller';
 

@@ -8,7 +8,7 @@ import { MetricsTail, followMetrics } from '../../core/metrics/metrics-tail';
 import type { MetricsLine } from '../../core/metrics/parse-metrics-line';
 import { messageOf } from '../../core/errors';
 import { LIMITS } from '../../shared/protocol';
-import type { Disposable } from '../host';
+import type { Disposable } from '../ui';
 import type { Log } from '../log';
 
 export interface RunLocation {

@@ -1,7 +1,7 @@
 import type { JupyterTunnel } from '../../core/jupyter/jupyter-tunnel';
 import { messageOf } from '../../core/errors';
 import type { StoreState } from '../environment-store';
-import type { Disposable, Subscribe } from '../host';
+import type { Disposable, Subscribe } from '../ui';
 import type { Log } from '../log';
 
 /**

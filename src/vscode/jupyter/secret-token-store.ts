@@ -1,5 +1,5 @@
 import type { TokenStore } from '../../core/jupyter/token';
-import type { SecretPort } from '../host';
+import type { SecretPort } from '../ui';
 
 export const TOKEN_KEY_PREFIX = 'gpuEnv.jupyter.';
 

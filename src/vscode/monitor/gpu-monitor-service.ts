@@ -9,7 +9,7 @@ import { statusText, statusTooltip } from '../../core/gpu/status-text';
 import { toGpuReading } from '../../core/gpu/to-gpu-reading';
 import type { GpuReading } from '../../core/metrics/gpu-reading';
 import { messageOf } from '../../core/errors';
-import type { Disposable, StatusBarPort } from '../host';
+import type { Disposable, StatusBarPort } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';
 import { gapReading } from './gap-reading';

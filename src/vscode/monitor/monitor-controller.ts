@@ -6,7 +6,7 @@
 import { Coalescer, systemClock, type Clock } from '../../core/metrics/coalescer';
 import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
 import { parseWebviewMessage } from '../../shared/protocol';
-import type { Disposable } from '../host';
+import type { Disposable } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
 
 export interface MonitorControllerOptions {

@@ -1,5 +1,5 @@
 import type { ProgressEvent, ProgressStep } from '../../core/progress';
-import type { ProgressUpdate } from '../host';
+import type { ProgressUpdate } from '../ui';
 import type { Translate } from '../l10n';
 
 /**

@@ -1,5 +1,5 @@
 import type { ConfirmHostKey, HostKeyQuestion } from '../../core/remote/host-key-check';
-import type { Host } from '../host';
+import type { Ui } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';
 
@@ -9,22 +9,22 @@ import type { Log } from '../log';
  * host. Dismissing it refuses the key. The same key asked for by concurrent operations (the list and
  * the event watcher start together) shares one dialog instead of stacking several.
  */
-export function hostKeyPrompt(host: Pick<Host, 'askModal'>, t: Translate, log: Pick<Log, 'info' | 'warn'>): ConfirmHostKey {
+export function hostKeyPrompt(ui: Pick<Ui, 'askModal'>, t: Translate, log: Pick<Log, 'info' | 'warn'>): ConfirmHostKey {
   const pending = new Map<string, Promise<boolean>>();
   return (question) => {
     const key = `${question.knownHostsName} ${question.keyType} ${question.fingerprint}`;
     let answer = pending.get(key);
     if (!answer) {
-      answer = ask(host, t, log, question).finally(() => pending.delete(key));
+      answer = ask(ui, t, log, question).finally(() => pending.delete(key));
       pending.set(key, answer);
     }
     return answer;
   };
 }
 
-async function ask(host: Pick<Host, 'askModal'>, t: Translate, log: Pick<Log, 'info' | 'warn'>, question: HostKeyQuestion): Promise<boolean> {
+async function ask(ui: Pick<Ui, 'askModal'>, t: Translate, log: Pick<Log, 'info' | 'warn'>, question: HostKeyQuestion): Promise<boolean> {
   const trust = t('Trust and Connect');
-  const choice = await host.askModal(t('Connect to {0}? Its SSH host key is not known yet.', question.host), hostKeyDetail(question, t), [trust]);
+  const choice = await ui.askModal(t('Connect to {0}? Its SSH host key is not known yet.', question.host), hostKeyDetail(question, t), [trust]);
   const trusted = choice === trust;
   // The fingerprint is public (it identifies the key, it grants nothing), so it may be logged.
   const line = `host key of ${question.host} (${question.keyType} ${question.fingerprint})`;

@@ -45,7 +45,7 @@ export function successMessage(services: Pick<Services, 't'>, ref: RunRef, nowSe
 
 async function announceSuccess(services: Services, ref: RunRef): Promise<void> {
   const open = services.t('Open Dashboard');
-  if ((await services.host.showInfo(successMessage(services, ref, Date.now() / 1000), open)) === open) services.training.openDashboard([ref.listing.id]);
+  if ((await services.ui.showInfo(successMessage(services, ref, Date.now() / 1000), open)) === open) services.training.openDashboard([ref.listing.id]);
 }
 
 export function failureMessage(services: Pick<Services, 't'>, ref: RunRef, diagnosis: RecognisedFailure | undefined): string {
@@ -58,14 +58,14 @@ export function failureMessage(services: Pick<Services, 't'>, ref: RunRef, diagn
 }
 
 async function announceFailure(services: Services, ref: RunRef): Promise<void> {
-  const { host, t } = services;
+  const { ui, t } = services;
   const diagnosis = await withRuns(services, ref.environment, (runs) => runs.diagnose(ref.listing.id)).catch((error: unknown) => {
     services.log.warn(`diagnosing run ${ref.listing.id}: ${messageOf(error)}`);
     return undefined;
   });
   const fix = diagnosis ? fixFor(services, ref, diagnosis) : undefined;
   const showLog = t('Show Training Log');
-  const choice = await host.showError(failureMessage(services, ref, diagnosis), ...(fix ? [fix.label] : []), showLog);
+  const choice = await ui.showError(failureMessage(services, ref, diagnosis), ...(fix ? [fix.label] : []), showLog);
   try {
     if (fix && choice === fix.label) await fix.run();
     if (choice === showLog) await services.training.logView.show(services, ref.environment, ref.listing.id, runLabelOf(ref.listing));
@@ -75,7 +75,7 @@ async function announceFailure(services: Services, ref: RunRef): Promise<void> {
 }
 
 export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFailure): Fix | undefined {
-  const { host, t } = services;
+  const { ui, t } = services;
   const command = ref.listing.run?.command ?? [];
   switch (diagnosis.kind) {
     case 'cuda-oom': {
@@ -92,7 +92,7 @@ export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFai
       };
     }
     case 'shm':
-      return { label: t('Raise shm size'), run: async () => void (await host.executeCommand(OPEN_SETTINGS_COMMAND, SHM_SETTING)) };
+      return { label: t('Raise shm size'), run: async () => void (await ui.executeCommand(OPEN_SETTINGS_COMMAND, SHM_SETTING)) };
     case 'gpu-lost': {
       const label = t('Recreate Environment');
       return { label, run: () => recreateEnvironment(services, ref.environment, label) };
@@ -100,7 +100,7 @@ export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFai
     case 'missing-data':
       return {
         label: t('Show expected files'),
-        run: () => host.openMarkdownPreview(expectedFilesMarkdown(commandArg(command, '--dataset'), commandArg(command, '--data-dir'), diagnosis, t)),
+        run: () => ui.openMarkdownPreview(expectedFilesMarkdown(commandArg(command, '--dataset'), commandArg(command, '--data-dir'), diagnosis, t)),
       };
   }
 }

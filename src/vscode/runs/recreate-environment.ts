@@ -7,11 +7,11 @@ import { requireTrustedWorkspace } from '../trust';
  * handles went stale ("NVML lost"). Keys, runs and files are kept; the container is replaced.
  */
 export async function recreateEnvironment(services: Services, name: string, actionTitle: string): Promise<void> {
-  const { host, log, t } = services;
+  const { ui, log, t } = services;
   if (!requireTrustedWorkspace(services, actionTitle)) return;
   const core = await services.core();
   const info = await core.status(name, coreContext(services));
-  await host.withProgress(t('Removing GPU environment "{0}"', name), (_report, signal) => core.remove(name, { purge: false }, coreContext(services, { signal })));
+  await ui.withProgress(t('Removing GPU environment "{0}"', name), (_report, signal) => core.remove(name, { purge: false }, coreContext(services, { signal })));
   log.info(`recreating ${info.container} (workspace ${info.workspace})`);
   services.training.sessions.close(name);
   await startEnvironment(services, { name, workspace: info.workspace });

@@ -1,6 +1,6 @@
 import type { SshSession } from '../../core/ssh/session';
 import { messageOf } from '../../core/errors';
-import type { Disposable } from '../host';
+import type { Disposable } from '../ui';
 import type { Log } from '../log';
 
 interface Entry {

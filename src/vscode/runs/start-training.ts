@@ -24,13 +24,13 @@ export interface StartedTraining {
  * offers to start this workspace's environment and goes on with it.
  */
 export async function chooseTrainingEnvironment(services: Services): Promise<EnvironmentInfo | undefined> {
-  const { host, t } = services;
+  const { ui, t } = services;
   const core = await services.core();
   const running = (await core.list(coreContext(services))).filter((info) => info.state === 'running');
   if (running.length === 1) return running[0];
-  if (running.length > 1) return host.pick(pickItems(services, running), t('Environment to train in'));
+  if (running.length > 1) return ui.pick(pickItems(services, running), t('Environment to train in'));
   const start = t('Start GPU Environment');
-  if ((await host.showInfo(t('No GPU environment is running. Start one to train in?'), start)) !== start) return undefined;
+  if ((await ui.showInfo(t('No GPU environment is running. Start one to train in?'), start)) !== start) return undefined;
   return (await startEnvironment(services)).info;
 }
 
@@ -44,10 +44,10 @@ export function scriptRequest(services: Pick<Services, 't'>, info: EnvironmentIn
  * then follows it for the finish notification, refreshes the Runs view and opens the dashboard on it.
  */
 export async function startTraining(services: Services, environment: string, request: RunRequest): Promise<StartedTraining> {
-  const { host, log, t, training } = services;
+  const { ui, log, t, training } = services;
   const core = await services.core();
   const assets = core.shippedAssets(services.assetsRoot);
-  const run = await host.withProgress(t('Starting training in "{0}"', environment), (_report, signal) =>
+  const run = await ui.withProgress(t('Starting training in "{0}"', environment), (_report, signal) =>
     withRuns(services, environment, (runs) =>
       request.kind === 'template'
         ? runs.start({ ...request.choices }, assets, { environment, signal })

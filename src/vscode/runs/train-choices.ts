@@ -1,5 +1,5 @@
 import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
-import type { KeyValueStore } from '../host';
+import type { KeyValueStore } from '../ui';
 
 /** What the Train CNN questions ask, as the user last answered them (workspaceState). */
 export interface TrainChoices {

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { DATASETS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
-import type { PickItem } from '../host';
+import type { PickItem } from '../ui';
 import type { Translate } from '../l10n';
 import type { Services } from '../services';
 import { DEFAULT_CHOICES, readChoices, saveChoices, type TrainChoices } from './train-choices';
@@ -17,17 +17,17 @@ export type TrainTarget =
 
 type WhatToTrain = { readonly kind: 'template'; readonly template: TemplateName } | { readonly kind: 'script'; readonly localPath: string };
 
-type WizardServices = Pick<Services, 'host' | 't'>;
+type WizardServices = Pick<Services, 'ui' | 't'>;
 
 /** Undefined when the user backed out at any question. */
 export async function askTrainTarget(services: WizardServices): Promise<TrainTarget | undefined> {
-  const last = readChoices(services.host.workspaceState);
-  const what = await services.host.pick(whatItems(services, last), services.t('What to train'));
+  const last = readChoices(services.ui.workspaceState);
+  const what = await services.ui.pick(whatItems(services, last), services.t('What to train'));
   if (!what) return undefined;
   if (what.kind === 'script') return what;
   const choices = await askTemplateChoices(services, what.template, last);
   if (!choices) return undefined;
-  await saveChoices(services.host.workspaceState, choices);
+  await saveChoices(services.ui.workspaceState, choices);
   return { kind: 'template', choices };
 }
 
@@ -38,7 +38,7 @@ export function whatItems(services: WizardServices, last: TrainChoices): PickIte
     { label: t('Small ResNet'), description: t('template: a residual network, slower and more accurate'), value: { kind: 'template', template: 'resnet' } },
   ];
   templates.sort((a, b) => Number(isTemplate(b.value, last.template)) - Number(isTemplate(a.value, last.template)));
-  const file = services.host.activeFile();
+  const file = services.ui.activeFile();
   if (file && file.languageId === 'python') {
     templates.push({ label: t('Current file: {0}', basename(file.path)), description: t('runs it detached in the environment'), detail: file.path, value: { kind: 'script', localPath: file.path } });
   }
@@ -50,7 +50,7 @@ function isTemplate(value: WhatToTrain, template: TemplateName): boolean {
 }
 
 async function askTemplateChoices(services: WizardServices, template: TemplateName, last: TrainChoices): Promise<TrainChoices | undefined> {
-  const dataset = await services.host.pick(datasetItems(services.t, last.dataset), services.t('Dataset'));
+  const dataset = await services.ui.pick(datasetItems(services.t, last.dataset), services.t('Dataset'));
   if (!dataset) return undefined;
   const dataDir = dataset === 'imagefolder' ? await askDataDir(services, last.dataDir) : undefined;
   if (dataset === 'imagefolder' && dataDir === undefined) return undefined;
@@ -83,7 +83,7 @@ export function datasetItems(t: Translate, last: DatasetName): PickItem<DatasetN
 
 async function askDataDir(services: WizardServices, last: string | undefined): Promise<string | undefined> {
   const { t } = services;
-  const answer = await services.host.askText({
+  const answer = await services.ui.askText({
     title: t('Train CNN'),
     prompt: t('Folder of class folders inside the environment'),
     value: last ?? '/workspace/data/',
@@ -95,7 +95,7 @@ async function askDataDir(services: WizardServices, last: string | undefined): P
 
 /** '' (meaning "automatic") where `emptyMeans` is given; the number as typed otherwise. */
 async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
-  const answer = await services.host.askText({
+  const answer = await services.ui.askText({
     title: services.t('Train CNN'),
     prompt,
     value,

@@ -1,4 +1,4 @@
-import type { Disposable, TextOutput } from '../host';
+import type { Disposable, TextOutput } from '../ui';
 import type { Services } from '../services';
 import { followRunLog, type FollowEnd } from './follow-run-log';
 import { runLogSource } from './runs-access';

@@ -8,7 +8,7 @@
 import { messageOf } from '../../core/errors';
 import { validateTrainOptions } from '../../core/runs/train-options';
 import { validateName } from '../../core/validate';
-import type { TerminalBackend, TerminalSize } from '../host';
+import type { TerminalBackend, TerminalSize } from '../ui';
 import type { Services } from '../services';
 import { coreContext } from '../services';
 import { Emitter } from '../util/emitter';
@@ -41,7 +41,7 @@ export function parseTaskDefinition(definition: Readonly<Record<string, unknown>
   return problems.length > 0 ? { ok: false, problems } : { ok: true, environment, options };
 }
 
-type TaskServices = Pick<Services, 'core' | 'training' | 'settings' | 'host' | 't' | 'log' | 'assetsRoot' | 'stateDir' | 'homeDir' | 'env' | 'confirmHostKey'>;
+type TaskServices = Pick<Services, 'core' | 'training' | 'settings' | 'ui' | 't' | 'log' | 'assetsRoot' | 'stateDir' | 'homeDir' | 'env' | 'confirmHostKey'>;
 
 export class TrainTaskTerminal implements TerminalBackend {
   private readonly written = new Emitter<string>();
@@ -77,7 +77,7 @@ export class TrainTaskTerminal implements TerminalBackend {
   private async run(): Promise<number> {
     const { services } = this;
     const { t } = services;
-    if (!services.host.isTrusted()) return this.fail(t('Training tasks need a trusted workspace: its settings choose the Docker engine and the image. Nothing was started.'));
+    if (!services.ui.isTrusted()) return this.fail(t('Training tasks need a trusted workspace: its settings choose the Docker engine and the image. Nothing was started.'));
     const parsed = parseTaskDefinition(this.definition);
     if (!parsed.ok) return this.fail(t('The gpu-env task in tasks.json is not valid: {0}', parsed.problems.join('; ')));
     const environment = parsed.environment ?? services.settings().environmentName ?? 'default';

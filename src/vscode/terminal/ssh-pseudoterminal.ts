@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { RemoteProcess, SshSession } from '../../core/ssh/session';
 import { messageOf } from '../../core/errors';
-import type { TerminalBackend, TerminalSize } from '../host';
+import type { TerminalBackend, TerminalSize } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';
 import { Emitter } from '../util/emitter';

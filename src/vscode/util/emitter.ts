@@ -1,4 +1,4 @@
-import type { Disposable, Subscribe } from '../host';
+import type { Disposable, Subscribe } from '../ui';
 
 /** A minimal event emitter whose `event` fits where VS Code expects a `vscode.Event<T>`. */
 export class Emitter<T> implements Disposable {

@@ -3,7 +3,7 @@
  * unit-tested without the `vscode` module. `vscode.Webview` fits it structurally.
  */
 import type { HostMessage } from '../../shared/protocol';
-import type { Disposable } from '../host';
+import type { Disposable } from '../ui';
 
 export interface WebviewPort {
   /** Resolves false when the message could not be delivered (webview gone or hidden). */

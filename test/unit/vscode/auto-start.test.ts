@@ -8,7 +8,7 @@ describe('gpuEnv.autoStart', () => {
 
   it('starts the configured environment once, on the first list, when it is not running', () => {
     const services = fakeServices({ settings: { autoStart: true, environmentName: 'exp' } });
-    services.host.folders = ['/w'];
+    services.ui.folders = ['/w'];
     let starts = 0;
     const onState = autoStartOnFirstList(services, async () => void starts++);
     onState({ kind: 'loading' });
@@ -24,8 +24,8 @@ describe('gpuEnv.autoStart', () => {
     ['already running', { autoStart: true }, true, ['/w'], [environment('default')]],
   ])('does nothing when %s', (_case, settings, trusted, folders, environments) => {
     const services = fakeServices({ settings });
-    services.host.trusted = trusted;
-    services.host.folders = folders;
+    services.ui.trusted = trusted;
+    services.ui.folders = folders;
     let starts = 0;
     autoStartOnFirstList(services, async () => void starts++)(ready(environments));
     expect(starts).toBe(0);

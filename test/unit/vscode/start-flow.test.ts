@@ -27,7 +27,7 @@ function rootFolder(): string {
 
 function servicesWith(settings: Record<string, unknown>, folders: string[]) {
   const services = fakeServices({ settings });
-  services.host.folders = folders;
+  services.ui.folders = folders;
   return services;
 }
 

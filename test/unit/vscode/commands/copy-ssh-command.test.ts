@@ -8,14 +8,14 @@ describe('Copy SSH Command', () => {
   it('copies an ssh command that uses the product\'s config, quoted for the shell', async () => {
     const services = fakeServices({ stateDir: "/home/u/Library/Application Support/gpu env's" });
     await runCommand(services, copySshCommand, [environmentRow(environment('exp'))]);
-    expect(services.host.clipboard).toBe(`ssh -F '/home/u/Library/Application Support/gpu env'\\''s/ssh_config' gpu-env-exp`);
-    expect(services.host.texts('info')[0]).toMatch(/^Copied: ssh -F/);
+    expect(services.ui.clipboard).toBe(`ssh -F '/home/u/Library/Application Support/gpu env'\\''s/ssh_config' gpu-env-exp`);
+    expect(services.ui.texts('info')[0]).toMatch(/^Copied: ssh -F/);
   });
 
   it('leaves a plain path unquoted and notes a stopped environment', async () => {
     expect(sshCommandFor('/tmp/state', 'gpu-env-a')).toBe('ssh -F /tmp/state/ssh_config gpu-env-a');
     const services = fakeServices({ stateDir: '/tmp/state' });
     await runCommand(services, copySshCommand, [environmentRow(environment('a', 'stopped'))]);
-    expect(services.host.texts('info')).toEqual(['Copied: ssh -F /tmp/state/ssh_config gpu-env-a (start the environment before connecting)']);
+    expect(services.ui.texts('info')).toEqual(['Copied: ssh -F /tmp/state/ssh_config gpu-env-a (start the environment before connecting)']);
   });
 });

@@ -14,9 +14,9 @@ describe('environment actions (status bar)', () => {
 
   it('runs the picked action on the environment', async () => {
     const services = fakeServices({ core: fakeCore({ status: async (name: string) => environment(name) }) });
-    services.host.pickWith = (items) => items[4]!.value;
+    services.ui.pickWith = (items) => items[4]!.value;
     await runCommand(services, environmentActionsCommand, ['exp']);
     await settle();
-    expect(services.host.commands).toEqual([{ id: 'gpuEnv.stop', args: ['exp'] }]);
+    expect(services.ui.commands).toEqual([{ id: 'gpuEnv.stop', args: ['exp'] }]);
   });
 });

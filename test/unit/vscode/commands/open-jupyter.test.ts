@@ -35,25 +35,25 @@ describe('Open Jupyter', () => {
   it('opens the external URL with path and token, keeps the token in SecretStorage, and never logs it', async () => {
     const contexts: CoreContext[] = [];
     const services = fakeServices({ core: jupyterCore([], contexts) });
-    services.host.externalize = (url) => url.replace('http://127.0.0.1:41234', 'https://41234.forwarded.example/');
+    services.ui.externalize = (url) => url.replace('http://127.0.0.1:41234', 'https://41234.forwarded.example/');
     await runCommand(services, openJupyterCommand, ['exp']);
     // Only the bare origin went through asExternalUri: the token did not.
-    expect(services.host.externalUriCalls).toEqual(['http://127.0.0.1:41234']);
-    expect(services.host.opened).toEqual([`https://41234.forwarded.example/lab?token=${TOKEN}`]);
-    expect(services.host.secrets.values.get('gpuEnv.jupyter.exp')).toBe(TOKEN);
+    expect(services.ui.externalUriCalls).toEqual(['http://127.0.0.1:41234']);
+    expect(services.ui.opened).toEqual([`https://41234.forwarded.example/lab?token=${TOKEN}`]);
+    expect(services.ui.secrets.values.get('gpuEnv.jupyter.exp')).toBe(TOKEN);
     expect(contexts[0]?.confirmHostKey).toBe(services.confirmHostKey);
-    const said = [...services.log.lines, ...services.host.messages.map((m) => `${m.message} ${m.detail ?? ''}`), ...services.host.progressTitles];
+    const said = [...services.log.lines, ...services.ui.messages.map((m) => `${m.message} ${m.detail ?? ''}`), ...services.ui.progressTitles];
     expect(said.filter((line) => line.includes(TOKEN))).toEqual([]);
     expect(services.log.lines).toContain('info Starting Jupyter Lab');
-    expect(services.host.messages.at(-1)?.actions).toEqual([]);
+    expect(services.ui.messages.at(-1)?.actions).toEqual([]);
   });
 
   it('with the Jupyter extension installed, offers the local URL for "Existing Server" on the clipboard', async () => {
     const services = fakeServices({ core: jupyterCore([]) });
-    services.host.extensions.add(JUPYTER_EXTENSION);
-    services.host.respond = (m) => m.actions.find((a) => a.startsWith('Copy URL'));
+    services.ui.extensions.add(JUPYTER_EXTENSION);
+    services.ui.respond = (m) => m.actions.find((a) => a.startsWith('Copy URL'));
     await runCommand(services, openJupyterCommand, ['exp']);
-    expect(services.host.clipboard).toBe(`http://127.0.0.1:41234/lab?token=${TOKEN}`);
+    expect(services.ui.clipboard).toBe(`http://127.0.0.1:41234/lab?token=${TOKEN}`);
   });
 
   it('reuses the open tunnel, and closes it when the environment stops', async () => {
@@ -83,9 +83,9 @@ describe('Open Jupyter', () => {
 
   it('refuses in an untrusted workspace without loading the core', async () => {
     const services = fakeServices({ core: jupyterCore([]) });
-    services.host.trusted = false;
+    services.ui.trusted = false;
     await runCommand(services, openJupyterCommand, ['exp']);
     expect(services.coreLoads).toBe(0);
-    expect(services.host.texts('error')[0]).toContain('"Open Jupyter" requires a trusted workspace');
+    expect(services.ui.texts('error')[0]).toContain('"Open Jupyter" requires a trusted workspace');
   });
 });

@@ -8,14 +8,14 @@ describe('Open Terminal in GPU Environment', () => {
   it('opens an SSH terminal named after the environment', async () => {
     const services = fakeServices();
     await runCommand(services, openTerminalCommand, [environmentRow(environment('exp'))]);
-    expect(services.host.terminals.map((t) => t.name)).toEqual(['GPU: exp']);
+    expect(services.ui.terminals.map((t) => t.name)).toEqual(['GPU: exp']);
   });
 
   it('refuses in an untrusted workspace and opens nothing', async () => {
     const services = fakeServices();
-    services.host.trusted = false;
+    services.ui.trusted = false;
     await runCommand(services, openTerminalCommand, [environmentRow(environment('exp'))]);
-    expect(services.host.texts('error')[0]).toMatch(/^"Open Terminal in GPU Environment" requires a trusted workspace/);
-    expect(services.host.terminals).toEqual([]);
+    expect(services.ui.texts('error')[0]).toMatch(/^"Open Terminal in GPU Environment" requires a trusted workspace/);
+    expect(services.ui.terminals).toEqual([]);
   });
 });

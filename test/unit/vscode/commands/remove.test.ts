@@ -9,8 +9,8 @@ describe('Remove GPU Environment', () => {
     const core = fakeCore();
     const services = fakeServices({ core });
     await runCommand(services, removeCommand, [environmentRow(environment('exp'))]);
-    expect(services.host.messages[0]).toMatchObject({ kind: 'modal', message: 'Remove GPU environment "exp"?', actions: ['Remove', 'Remove and Delete Keys and Runs'] });
-    expect(services.host.messages[0]!.detail).toContain('/home/user/exp');
+    expect(services.ui.messages[0]).toMatchObject({ kind: 'modal', message: 'Remove GPU environment "exp"?', actions: ['Remove', 'Remove and Delete Keys and Runs'] });
+    expect(services.ui.messages[0]!.detail).toContain('/home/user/exp');
     expect(core.calls).toEqual([]);
   });
 
@@ -23,7 +23,7 @@ describe('Remove GPU Environment', () => {
       },
     });
     const services = fakeServices({ core });
-    services.host.respond = (m) => (m.kind === 'modal' ? answer : undefined);
+    services.ui.respond = (m) => (m.kind === 'modal' ? answer : undefined);
     await runCommand(services, removeCommand, [environmentRow(environment('exp'))]);
     expect(seen).toEqual([{ purge }]);
   });

@@ -12,11 +12,11 @@ describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
   it('resumes, follows it for the finish notification, and offers the dashboard', async () => {
     const { services, runs } = trainingServices();
     runs.runs = [stopped];
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     await runCommand(services, resumeTrainingCommand, [node(stopped)]);
     expect(runs.calls[0]).toBe('resume 20260101-090000-bbbb');
     expect(services.training.runs.isTracked(stopped.id)).toBe(true);
-    expect(services.host.texts('info')).toEqual(['Training cnn · fashion-mnist · 5 epochs resumed from its last checkpoint.']);
+    expect(services.ui.texts('info')).toEqual(['Training cnn · fashion-mnist · 5 epochs resumed from its last checkpoint.']);
     expect(services.dashboards).toEqual([[stopped.id]]);
     services.training.runs.dispose();
   });

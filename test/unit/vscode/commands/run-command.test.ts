@@ -8,16 +8,16 @@ import { environment, fakeCore, fakeServices } from '../../../support/extension-
 describe('choosing the environment', () => {
   it('says there is none and offers to start one', async () => {
     const services = fakeServices({ core: fakeCore({ list: async () => [] }) });
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     await runCommand(services, showLogsCommand, []);
-    expect(services.host.texts('info')).toEqual(['There is no GPU environment yet.']);
-    expect(services.host.commands).toEqual([{ id: 'gpuEnv.start', args: [] }]);
+    expect(services.ui.texts('info')).toEqual(['There is no GPU environment yet.']);
+    expect(services.ui.commands).toEqual([{ id: 'gpuEnv.start', args: [] }]);
   });
 
   it('says none is running when stopping with only stopped ones', async () => {
     const services = fakeServices({ core: fakeCore({ list: async () => [environment('a', 'stopped')] }) });
     await runCommand(services, stopCommand, []);
-    expect(services.host.texts('info')).toEqual(['No GPU environment is running.']);
+    expect(services.ui.texts('info')).toEqual(['No GPU environment is running.']);
   });
 
   it('takes the only candidate without asking', async () => {
@@ -27,7 +27,7 @@ describe('choosing the environment', () => {
     await runCommand(services, stopCommand, []);
     // The last list is the store catching up, for the view and the status bar.
     expect(core.calls).toEqual(['list', 'down', 'list']);
-    expect(services.host.lastPickItems).toEqual([]);
+    expect(services.ui.lastPickItems).toEqual([]);
   });
 
   it('asks with a quick pick when there are several, the configured one first', async () => {
@@ -40,9 +40,9 @@ describe('choosing the environment', () => {
       },
     });
     const services = fakeServices({ core, settings: { environmentName: 'mine' } });
-    services.host.pickWith = (items) => items[2]!.value;
+    services.ui.pickWith = (items) => items[2]!.value;
     await runCommand(services, stopCommand, []);
-    expect(services.host.lastPickItems.map((i) => [i.label, i.description])).toEqual([['mine', 'running'], ['a', 'running'], ['z', 'running']]);
+    expect(services.ui.lastPickItems.map((i) => [i.label, i.description])).toEqual([['mine', 'running'], ['a', 'running'], ['z', 'running']]);
     expect(stopped).toEqual(['z']);
   });
 
@@ -51,7 +51,7 @@ describe('choosing the environment', () => {
     const services = fakeServices({ core });
     await runCommand(services, stopCommand, []);
     expect(core.calls).toEqual(['list']);
-    expect(services.host.messages).toEqual([]);
+    expect(services.ui.messages).toEqual([]);
   });
 
   it('looks a name argument up, and rejects an invalid one by what was wrong', async () => {
@@ -60,7 +60,7 @@ describe('choosing the environment', () => {
     await runCommand(services, showLogsCommand, ['exp']);
     expect(core.calls).toEqual(['status', 'logs']);
     await runCommand(services, showLogsCommand, ['Bad Name!']);
-    expect(services.host.texts('error')).toEqual([
+    expect(services.ui.texts('error')).toEqual([
       'Show GPU Environment Logs: environment name: "Bad Name!" is not a valid name; use lower-case letters, digits, \'_\', \'.\', \'-\', starting with a letter or digit, at most 48 characters',
     ]);
   });
@@ -70,6 +70,6 @@ describe('runCommand', () => {
   it('shows a usage error as is, without the log button', async () => {
     const services = fakeServices();
     await runCommand(services, { id: 'gpuEnv.test', title: () => 'Test', run: async () => { throw usageError('gpuEnv.cpus: "x" is not a CPU count'); } }, []);
-    expect(services.host.messages).toEqual([{ kind: 'error', message: 'Test: gpuEnv.cpus: "x" is not a CPU count', actions: [] }]);
+    expect(services.ui.messages).toEqual([{ kind: 'error', message: 'Test: gpuEnv.cpus: "x" is not a CPU count', actions: [] }]);
   });
 });

@@ -24,15 +24,15 @@ describe('Run GPU Doctor', () => {
     await runCommand(services, runDoctorCommand, []);
     await runCommand(services, runDoctorCommand, [environmentRow(environment('exp'))]);
     expect(asked).toEqual([{}, { environments: ['exp'] }]);
-    expect(services.host.previews).toEqual(['# GPU Doctor\n\nall good', '# GPU Doctor\n\nall good']);
+    expect(services.ui.previews).toEqual(['# GPU Doctor\n\nall good', '# GPU Doctor\n\nall good']);
   });
 
   it('refuses in an untrusted workspace', async () => {
     const core = fakeCore();
     const services = fakeServices({ core });
-    services.host.trusted = false;
+    services.ui.trusted = false;
     await runCommand(services, runDoctorCommand, []);
     expect(core.calls).toEqual([]);
-    expect(services.host.previews).toEqual([]);
+    expect(services.ui.previews).toEqual([]);
   });
 });

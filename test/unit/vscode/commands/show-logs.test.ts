@@ -16,6 +16,6 @@ describe('Show GPU Environment Logs', () => {
     const services = fakeServices({ core });
     await runCommand(services, showLogsCommand, [environmentRow(environment('exp'))]);
     expect(tails).toEqual([2000]);
-    expect(services.host.containerLogs).toEqual(['Container gpu-env-exp (running), last 2000 lines of its output:\n\nsshd: listening\n']);
+    expect(services.ui.containerLogs).toEqual(['Container gpu-env-exp (running), last 2000 lines of its output:\n\nsshd: listening\n']);
   });
 });

@@ -16,9 +16,9 @@ describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
     runs.log = 'epoch 1/1 test loss 0.37 accuracy 0.87\ndone\n';
     await runCommand(services, showTrainingLogCommand, [node(done)]);
     await settle();
-    expect(services.host.trainingLog.text).toBe(
+    expect(services.ui.trainingLog.text).toBe(
       'Training log of cnn · fashion-mnist · 5 epochs (20260101-080000-cccc) in exp\n\nepoch 1/1 test loss 0.37 accuracy 0.87\ndone\n\n— the run is succeeded.\n',
     );
-    expect(services.host.trainingLog.shown).toBe(1);
+    expect(services.ui.trainingLog.shown).toBe(1);
   });
 });

@@ -39,13 +39,13 @@ describe('Start GPU Environment', () => {
   it('refuses in an untrusted workspace, naming the command, and creates nothing', async () => {
     const core = fakeCore();
     const services = fakeServices({ core });
-    services.host.trusted = false;
-    services.host.folders = [userFolder()];
+    services.ui.trusted = false;
+    services.ui.folders = [userFolder()];
     await runCommand(services, startCommand, []);
-    expect(services.host.texts('error')).toEqual([
+    expect(services.ui.texts('error')).toEqual([
       '"Start GPU Environment" requires a trusted workspace: this workspace\'s settings choose the Docker engine, the image and the folder to mount. Nothing was started.',
     ]);
-    expect(services.host.messages[0]!.actions).toEqual(['Manage Workspace Trust']);
+    expect(services.ui.messages[0]!.actions).toEqual(['Manage Workspace Trust']);
     expect(core.calls).toEqual([]);
     expect(services.coreLoads).toBe(0);
   });
@@ -53,9 +53,9 @@ describe('Start GPU Environment', () => {
   it('reports an invalid setting by name before any engine call', async () => {
     const core = fakeCore();
     const services = fakeServices({ core, settings: { memory: 'lots' } });
-    services.host.folders = [userFolder()];
+    services.ui.folders = [userFolder()];
     await runCommand(services, startCommand, []);
-    expect(services.host.texts('error')).toEqual([
+    expect(services.ui.texts('error')).toEqual([
       'Start GPU Environment: gpuEnv.memory: "lots" is not a size; use a positive number with a unit b, k, m, g or t, e.g. 512m or 16g',
     ]);
     expect(core.calls).toEqual([]);
@@ -65,8 +65,8 @@ describe('Start GPU Environment', () => {
     const folder = userFolder();
     const { up, seen } = upRecording((request) => ({ info: environment(request.name), action: 'created', warnings: ['no GPU runtime: CPU only'] }));
     const services = fakeServices({ core: fakeCore({ up }), settings: { environmentName: 'exp', engineHost: 'unix:///tmp/gdt/docker.sock' }, stateDir: '/tmp/state-x' });
-    services.host.folders = [folder];
-    services.host.respond = (m) => (m.message === 'GPU environment "exp" is running.' ? 'Open Terminal' : undefined);
+    services.ui.folders = [folder];
+    services.ui.respond = (m) => (m.message === 'GPU environment "exp" is running.' ? 'Open Terminal' : undefined);
     await runCommand(services, startCommand, []);
     await settle();
 
@@ -74,14 +74,14 @@ describe('Start GPU Environment', () => {
     expect(seen[0]!.request).toMatchObject({ name: 'exp', workspace: folder });
     expect(seen[0]!.ctx).toMatchObject({ stateDir: '/tmp/state-x', host: { url: 'unix:///tmp/gdt/docker.sock', source: 'setting' } });
     expect(seen[0]!.ctx.signal).toBeInstanceOf(AbortSignal);
-    expect(services.host.progressTitles).toEqual(['Starting GPU environment "exp"']);
-    expect(services.host.progressUpdates.map((u) => u.message)).toEqual([
+    expect(services.ui.progressTitles).toEqual(['Starting GPU environment "exp"']);
+    expect(services.ui.progressUpdates.map((u) => u.message)).toEqual([
       'Resolving Docker engine', 'Pulling image', 'Pulling image: 50.0 of 100.0 MB, 1 of 2 layers', 'Waiting for SSH',
     ]);
-    expect(services.host.statusBar.shown).toMatchObject({ text: 'GPU: exp', command: { id: 'gpuEnv.showEnvironmentActions', args: ['exp'] } });
-    expect(services.host.texts('warning')).toEqual(['no GPU runtime: CPU only']);
-    expect(services.host.messages.find((m) => m.message === 'GPU environment "exp" is running.')!.actions).toEqual(['Open Terminal', 'Attach VS Code']);
-    expect(services.host.commands).toEqual([{ id: 'gpuEnv.openTerminal', args: ['exp'] }]);
+    expect(services.ui.statusBar.shown).toMatchObject({ text: 'GPU: exp', command: { id: 'gpuEnv.showEnvironmentActions', args: ['exp'] } });
+    expect(services.ui.texts('warning')).toEqual(['no GPU runtime: CPU only']);
+    expect(services.ui.messages.find((m) => m.message === 'GPU environment "exp" is running.')!.actions).toEqual(['Open Terminal', 'Attach VS Code']);
+    expect(services.ui.commands).toEqual([{ id: 'gpuEnv.openTerminal', args: ['exp'] }]);
     expect(services.log.lines).toContain('info Resolving Docker engine');
   });
 
@@ -101,12 +101,12 @@ describe('Start GPU Environment', () => {
       throw new CancelledError('start');
     };
     const services = fakeServices({ core: fakeCore({ up }) });
-    services.host.folders = [folder];
-    services.host.cancelProgress = true;
+    services.ui.folders = [folder];
+    services.ui.cancelProgress = true;
     await runCommand(services, startCommand, []);
     expect(signal?.aborted).toBe(true);
-    expect(services.host.texts('error')).toEqual([]);
-    expect(services.host.statusBar.shown).toBeUndefined();
+    expect(services.ui.texts('error')).toEqual([]);
+    expect(services.ui.statusBar.shown).toBeUndefined();
   });
 
   it('shows a failure with the option to open the log', async () => {
@@ -115,10 +115,10 @@ describe('Start GPU Environment', () => {
       throw new Error('Docker engine not reachable at unix:///nowhere');
     };
     const services = fakeServices({ core: fakeCore({ up }) });
-    services.host.folders = [folder];
-    services.host.respond = (m) => (m.kind === 'error' ? 'Show Log' : undefined);
+    services.ui.folders = [folder];
+    services.ui.respond = (m) => (m.kind === 'error' ? 'Show Log' : undefined);
     await runCommand(services, startCommand, []);
-    expect(services.host.texts('error')).toEqual(['Start GPU Environment failed: Docker engine not reachable at unix:///nowhere']);
+    expect(services.ui.texts('error')).toEqual(['Start GPU Environment failed: Docker engine not reachable at unix:///nowhere']);
     expect(services.log.shown).toBe(1);
     expect(services.log.lines).toContain('error Start GPU Environment failed: Docker engine not reachable at unix:///nowhere');
   });

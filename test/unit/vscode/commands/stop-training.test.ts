@@ -16,7 +16,7 @@ describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
     runs.runs = [running];
     await runCommand(services, stopTrainingCommand, [node(running)]);
     expect(runs.calls).toEqual(['stop 20260101-100000-aaaa', 'list']);
-    expect(services.host.texts('info')).toEqual(['Training cnn · fashion-mnist · 5 epochs stopped. Resume it from the Runs view.']);
+    expect(services.ui.texts('info')).toEqual(['Training cnn · fashion-mnist · 5 epochs stopped. Resume it from the Runs view.']);
     services.training.runs.dispose();
   });
 
@@ -24,19 +24,19 @@ describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
     const { services, runs } = trainingServices();
     runs.runs = [running, stopped];
     await runCommand(services, stopTrainingCommand, []);
-    expect(services.host.lastPickItems.map((i) => (i.value as { listing: { id: string } }).listing.id)).toEqual([running.id]);
+    expect(services.ui.lastPickItems.map((i) => (i.value as { listing: { id: string } }).listing.id)).toEqual([running.id]);
     await runCommand(services, resumeTrainingCommand, []);
-    expect(services.host.lastPickItems.map((i) => (i.value as { listing: { id: string } }).listing.id)).toEqual([stopped.id]);
+    expect(services.ui.lastPickItems.map((i) => (i.value as { listing: { id: string } }).listing.id)).toEqual([stopped.id]);
     runs.runs = [stopped];
     await runCommand(services, stopTrainingCommand, []);
-    expect(services.host.texts('info')).toContain('No training run is running.');
+    expect(services.ui.texts('info')).toContain('No training run is running.');
     services.training.runs.dispose();
   });
 
   it('rejects a malformed run id before connecting', async () => {
     const { services, runs } = trainingServices();
     await runCommand(services, stopTrainingCommand, ['../../etc']);
-    expect(services.host.texts('error')).toEqual(['Stop Training: "../../etc" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).']);
+    expect(services.ui.texts('error')).toEqual(['Stop Training: "../../etc" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).']);
     expect(runs.calls.filter((c) => c.startsWith('stop'))).toEqual([]);
     await runCommand(services, openDashboardCommand, ['nope']);
     expect(services.dashboards).toEqual([]);

@@ -11,7 +11,7 @@ describe('Stop GPU Environment', () => {
     services.statusBar.showEnvironment(environment('exp'));
     await runCommand(services, stopCommand, [environmentRow(environment('exp'))]);
     expect(core.calls).toEqual(['down', 'list']);
-    expect(services.host.progressTitles).toEqual(['Stopping GPU environment "exp"']);
-    expect(services.host.statusBar.shown).toBeUndefined();
+    expect(services.ui.progressTitles).toEqual(['Stopping GPU environment "exp"']);
+    expect(services.ui.statusBar.shown).toBeUndefined();
   });
 });

@@ -14,9 +14,9 @@ const uri = (fsPath: string) => ({ scheme: 'file', fsPath, path: fsPath });
 describe('Train CNN', () => {
   it('refuses in an untrusted workspace without touching the core', async () => {
     const { services, runs } = trainingServices();
-    services.host.trusted = false;
+    services.ui.trusted = false;
     await runCommand(services, trainCnnCommand, []);
-    expect(services.host.texts('error')[0]).toMatch(/^"Train CNN" requires a trusted workspace/);
+    expect(services.ui.texts('error')[0]).toMatch(/^"Train CNN" requires a trusted workspace/);
     expect(services.coreLoads).toBe(0);
     expect(runs.calls).toEqual([]);
   });
@@ -24,38 +24,38 @@ describe('Train CNN', () => {
   it('asks template, dataset, epochs, batch size and learning rate with the defaults, starts detached, follows and opens the dashboard', async () => {
     const { services, runs } = trainingServices();
     const picks: string[] = [];
-    services.host.pickWith = (items) => {
+    services.ui.pickWith = (items) => {
       picks.push(items.map((i) => i.label).join('|'));
       return items[0]!.value;
     };
-    services.host.answers = ['2', '128', ''];
+    services.ui.answers = ['2', '128', ''];
     await runCommand(services, trainCnnCommand, []);
-    expect(services.host.messages.filter((m) => m.kind === 'error')).toEqual([]);
+    expect(services.ui.messages.filter((m) => m.kind === 'error')).toEqual([]);
     expect(picks).toEqual(['SimpleCNN|Small ResNet', 'fashion-mnist|mnist|cifar10|imagefolder']);
-    expect(services.host.questions.map((q) => [q.prompt, q.value])).toEqual([['Epochs (default 5)', '5'], ['Batch size', ''], ['Learning rate', '']]);
+    expect(services.ui.questions.map((q) => [q.prompt, q.value])).toEqual([['Epochs (default 5)', '5'], ['Batch size', ''], ['Learning rate', '']]);
     expect(runs.started).toEqual([{ options: { template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128 }, extra: expect.objectContaining({ environment: 'exp' }) }]);
-    expect(services.host.progressTitles).toEqual(['Starting training in "exp"']);
+    expect(services.ui.progressTitles).toEqual(['Starting training in "exp"']);
     expect(services.training.runs.isTracked('20260101-120000-abcd')).toBe(true);
     expect(services.dashboards).toEqual([['20260101-120000-abcd']]);
     // Remembered for next time, in the workspace's state.
-    expect(services.host.workspaceState.get(CHOICES_KEY)).toEqual({ template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128 });
+    expect(services.ui.workspaceState.get(CHOICES_KEY)).toEqual({ template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128 });
     services.training.runs.dispose();
   });
 
   it('offers the remembered choices first and validates answers with the core\'s rules', async () => {
     const { services } = trainingServices();
-    await services.host.workspaceState.update(CHOICES_KEY, { template: 'resnet', dataset: 'cifar10', epochs: 7, lr: 0.01 });
+    await services.ui.workspaceState.update(CHOICES_KEY, { template: 'resnet', dataset: 'cifar10', epochs: 7, lr: 0.01 });
     const labels: string[][] = [];
-    services.host.pickWith = (items) => {
+    services.ui.pickWith = (items) => {
       labels.push(items.map((i) => i.label));
       return undefined;
     };
     await runCommand(services, trainCnnCommand, []);
     expect(labels).toEqual([['Small ResNet', 'SimpleCNN']]);
-    services.host.pickWith = (items) => items[0]!.value;
-    services.host.answers = [undefined];
+    services.ui.pickWith = (items) => items[0]!.value;
+    services.ui.answers = [undefined];
     await runCommand(services, trainCnnCommand, []);
-    const epochs = services.host.questions[0]!;
+    const epochs = services.ui.questions[0]!;
     expect(epochs.value).toBe('7');
     expect(epochs.validate('0')).toMatch(/epochs must be a whole number from 1/);
     expect(epochs.validate('3')).toBeUndefined();
@@ -63,10 +63,10 @@ describe('Train CNN', () => {
 
   it('asks for the data folder for imagefolder, inside the environment', async () => {
     const { services, runs } = trainingServices();
-    services.host.pickWith = (items) => items.find((i) => i.label === 'imagefolder')?.value ?? items[0]!.value;
-    services.host.answers = ['/workspace/data/pets', '1', '', '0.002'];
+    services.ui.pickWith = (items) => items.find((i) => i.label === 'imagefolder')?.value ?? items[0]!.value;
+    services.ui.answers = ['/workspace/data/pets', '1', '', '0.002'];
     await runCommand(services, trainCnnCommand, []);
-    const folder = services.host.questions[0]!;
+    const folder = services.ui.questions[0]!;
     expect(folder.validate('data/pets')).toMatch(/absolute path inside the environment/);
     expect(runs.started[0]!.options).toEqual({ template: 'cnn', dataset: 'imagefolder', dataDir: '/workspace/data/pets', epochs: 1, lr: 0.002 });
     services.training.runs.dispose();
@@ -75,18 +75,18 @@ describe('Train CNN', () => {
   it('from the CodeLens: saves and runs that file, mapped into /workspace', async () => {
     const { services, runs } = trainingServices();
     await runCommand(services, trainCnnCommand, [uri('/home/u/proj/exp/train.py')]);
-    expect(services.host.saved).toEqual(['/home/u/proj/exp/train.py']);
+    expect(services.ui.saved).toEqual(['/home/u/proj/exp/train.py']);
     expect(runs.scripts).toEqual(['/workspace/exp/train.py']);
-    expect(services.host.lastPickItems).toEqual([]);
+    expect(services.ui.lastPickItems).toEqual([]);
     services.training.runs.dispose();
   });
 
   it('offers the Python file in the editor as "Current file"', async () => {
     const { services, runs } = trainingServices();
-    services.host.active = { path: '/home/u/proj/main.py', languageId: 'python', dirty: true };
-    services.host.pickWith = (items) => items[items.length - 1]!.value;
+    services.ui.active = { path: '/home/u/proj/main.py', languageId: 'python', dirty: true };
+    services.ui.pickWith = (items) => items[items.length - 1]!.value;
     await runCommand(services, trainCnnCommand, []);
-    expect(services.host.lastPickItems.at(-1)).toMatchObject({ label: 'Current file: main.py', detail: '/home/u/proj/main.py' });
+    expect(services.ui.lastPickItems.at(-1)).toMatchObject({ label: 'Current file: main.py', detail: '/home/u/proj/main.py' });
     expect(runs.scripts).toEqual(['/workspace/main.py']);
     services.training.runs.dispose();
   });
@@ -94,7 +94,7 @@ describe('Train CNN', () => {
   it('says so when the file is not in the folder the environment mounts', async () => {
     const { services, runs } = trainingServices();
     await runCommand(services, trainCnnCommand, [uri('/tmp/other/train.py')]);
-    expect(services.host.texts('error')).toEqual(['Train CNN: /tmp/other/train.py is not inside /home/u/proj, the folder that GPU environment "exp" mounts at /workspace.']);
+    expect(services.ui.texts('error')).toEqual(['Train CNN: /tmp/other/train.py is not inside /home/u/proj, the folder that GPU environment "exp" mounts at /workspace.']);
     expect(runs.calls).toEqual([]);
   });
 
@@ -102,14 +102,14 @@ describe('Train CNN', () => {
     const folder = mkdtempSync(join(tmpdir(), 'gpu-env-train-'));
     // The folder belongs to whoever runs the tests (root in CI): say which user the container gets.
     const { services, runs } = trainingServices([], new FakeRuns(), { uid: '1234' });
-    services.host.folders = [folder];
+    services.ui.folders = [folder];
     const core = await services.core();
     core.up = async () => ({ action: 'created', info: environment('default', 'running', { workspace: folder }), warnings: [] });
-    services.host.respond = (m) => (m.message === 'No GPU environment is running. Start one to train in?' ? 'Start GPU Environment' : undefined);
+    services.ui.respond = (m) => (m.message === 'No GPU environment is running. Start one to train in?' ? 'Start GPU Environment' : undefined);
     await runCommand(services, trainCnnCommand, [uri(join(folder, 't.py'))]);
     rmSync(folder, { recursive: true });
-    expect(services.host.messages.filter((m) => m.kind === 'error')).toEqual([]);
-    expect(services.host.progressTitles).toEqual(['Starting GPU environment "default"', 'Starting training in "default"']);
+    expect(services.ui.messages.filter((m) => m.kind === 'error')).toEqual([]);
+    expect(services.ui.progressTitles).toEqual(['Starting GPU environment "default"', 'Starting training in "default"']);
     expect(runs.scripts).toEqual(['/workspace/t.py']);
     services.training.runs.dispose();
   });
@@ -118,7 +118,7 @@ describe('Train CNN', () => {
     const { services, runs } = trainingServices([environment('exp', 'stopped')]);
     await runCommand(services, trainCnnCommand, []);
     expect(runs.calls).toEqual([]);
-    expect(services.host.progressTitles).toEqual([]);
+    expect(services.ui.progressTitles).toEqual([]);
   });
 
   it('reports a start the runner refused, naming the command', async () => {
@@ -126,10 +126,10 @@ describe('Train CNN', () => {
     runs.start = async () => {
       throw new Error('start run failed (exit 1): disk full');
     };
-    services.host.pickWith = (items) => items[0]!.value;
-    services.host.answers = ['1', '', ''];
+    services.ui.pickWith = (items) => items[0]!.value;
+    services.ui.answers = ['1', '', ''];
     await runCommand(services, trainCnnCommand, []);
-    expect(services.host.texts('error')).toEqual(['Train CNN failed: start run failed (exit 1): disk full']);
+    expect(services.ui.texts('error')).toEqual(['Train CNN failed: start run failed (exit 1): disk full']);
     expect(services.dashboards).toEqual([]);
   });
 });

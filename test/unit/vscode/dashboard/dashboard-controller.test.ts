@@ -3,7 +3,7 @@ import { DashboardFeed } from '../../../../src/core/metrics/dashboard-feed';
 import { parseMetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
 import { parseHostMessage, type HostMessage } from '../../../../src/shared/protocol';
 import { DashboardController, defaultSelection, PREFERENCES_KEY, type ExportTarget } from '../../../../src/vscode/dashboard/dashboard-controller';
-import type { KeyValueStore } from '../../../../src/vscode/host';
+import type { KeyValueStore } from '../../../../src/vscode/ui';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';
 import { FakeClock } from '../../../support/fake-clock';
 import { MemoryStore } from '../../../support/extension-fakes';

@@ -19,11 +19,11 @@ const QUESTION: HostKeyQuestion = {
 describe('remote host key modal', () => {
   it('every core context carries the prompt; "Trust and Connect" answers true, with host, type and fingerprint shown', async () => {
     const services = fakeServices();
-    services.host.respond = (m) => (m.kind === 'modal' ? 'Trust and Connect' : undefined);
+    services.ui.respond = (m) => (m.kind === 'modal' ? 'Trust and Connect' : undefined);
     const ctx = coreContext(services);
     expect(ctx.confirmHostKey).toBeDefined();
     await expect(ctx.confirmHostKey!(QUESTION)).resolves.toBe(true);
-    const [modal] = services.host.messages;
+    const [modal] = services.ui.messages;
     expect(modal).toMatchObject({ kind: 'modal', actions: ['Trust and Connect'] });
     expect(modal!.message).toContain('me@gpu-box:2222');
     expect(modal!.detail).toContain('ssh-ed25519');
@@ -38,10 +38,10 @@ describe('remote host key modal', () => {
 
   it('concurrent questions about the same key share one modal', async () => {
     const services = fakeServices();
-    services.host.respond = () => 'Trust and Connect';
+    services.ui.respond = () => 'Trust and Connect';
     const ask = coreContext(services).confirmHostKey!;
     await expect(Promise.all([ask(QUESTION), ask(QUESTION)])).resolves.toEqual([true, true]);
-    expect(services.host.messages.filter((m) => m.kind === 'modal')).toHaveLength(1);
+    expect(services.ui.messages.filter((m) => m.kind === 'modal')).toHaveLength(1);
   });
 
   it('the answer flows into the core call a command makes', async () => {
@@ -54,16 +54,16 @@ describe('remote host key modal', () => {
       logs: async (_name: string, _options: { tail: number }, ctx: CoreContext) => ((await ctx.confirmHostKey!(QUESTION)) ? 'trusted' : 'refused'),
     });
     const services = fakeServices({ core });
-    services.host.respond = (m) => (m.kind === 'modal' ? 'Trust and Connect' : undefined);
+    services.ui.respond = (m) => (m.kind === 'modal' ? 'Trust and Connect' : undefined);
     await runCommand(services, showLogsCommand, ['a']);
     expect(seen?.confirmHostKey).toBe(services.confirmHostKey);
-    expect(services.host.containerLogs[0]).toMatch(/\btrusted$/);
+    expect(services.ui.containerLogs[0]).toMatch(/\btrusted$/);
   });
 
   it('a changed host key is shown as the core words it, as an error', async () => {
     const error = new HostKeyChangedError('me@gpu-box', '[gpu-box]:22', ['ssh-ed25519 SHA256:old'], 'ssh-ed25519 SHA256:new', '~/.ssh/known_hosts:3');
     const services = fakeServices({ core: fakeCore({ status: async () => { throw error; } }) });
     await runCommand(services, showLogsCommand, ['a']);
-    expect(services.host.texts('error')).toEqual([error.message]);
+    expect(services.ui.texts('error')).toEqual([error.message]);
   });
 });

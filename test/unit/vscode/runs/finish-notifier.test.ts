@@ -37,9 +37,9 @@ describe('finish notification', () => {
     const run = listing(ID, { state: 'succeeded', testAccuracy: 0.901, bestCheckpoint: `/workspace/.gpu-env/runs/${ID}/checkpoints/best.pt`, startedAt: 1000, endedAt: 1151 });
     const { services, ref } = setup(run);
     expect(successMessage(services, ref, 5000)).toBe(`Training cnn · fashion-mnist · 5 epochs finished: test accuracy 90.1% in 2m31s · best checkpoint .gpu-env/runs/${ID}/checkpoints/best.pt`);
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     await announceFinished(services, ref);
-    expect(services.host.messages.map((m) => [m.kind, m.actions])).toEqual([['info', ['Open Dashboard']]]);
+    expect(services.ui.messages.map((m) => [m.kind, m.actions])).toEqual([['info', ['Open Dashboard']]]);
     expect(services.dashboards).toEqual([[ID]]);
   });
 
@@ -52,9 +52,9 @@ describe('finish notification', () => {
     const command = [...TEMPLATE_COMMAND.slice(0, -2), '--batch-size', '256', '--lr', '0.002'];
     const run = listing(ID, { state: 'failed', command });
     const { services, runs, ref } = setup(run, 'Traceback...\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n');
-    services.host.respond = (m) => m.actions.find((a) => a.startsWith('Retry'));
+    services.ui.respond = (m) => m.actions.find((a) => a.startsWith('Retry'));
     await announceFinished(services, ref);
-    const shown = services.host.messages[0]!;
+    const shown = services.ui.messages[0]!;
     expect(shown.kind).toBe('error');
     expect(shown.message).toMatch(/^Training cnn · fashion-mnist · 5 epochs failed: The GPU ran out of memory: reduce --batch-size/);
     expect(shown.actions).toEqual(['Retry with batch size 128', 'Show Training Log']);
@@ -65,47 +65,47 @@ describe('finish notification', () => {
 
   it('Bus error: "Raise shm size" opens the setting', async () => {
     const { services, ref } = setup(listing(ID, { state: 'failed' }), 'ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).\n');
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     await announceFinished(services, ref);
-    expect(services.host.messages[0]!.actions).toEqual(['Raise shm size', 'Show Training Log']);
-    expect(services.host.commands).toEqual([{ id: 'workbench.action.openSettings', args: ['gpuEnv.shmSize'] }]);
+    expect(services.ui.messages[0]!.actions).toEqual(['Raise shm size', 'Show Training Log']);
+    expect(services.ui.commands).toEqual([{ id: 'workbench.action.openSettings', args: ['gpuEnv.shmSize'] }]);
   });
 
   it('NVML lost: "Recreate Environment" replaces the container, keeping its folder', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'gpu-env-recreate-'));
     const { services, removed, ref } = setup(listing(ID, { state: 'failed' }), 'RuntimeError: Failed to initialize NVML: Unknown Error\n', folder);
-    services.host.respond = (m) => (m.kind === 'error' ? m.actions[0] : undefined);
+    services.ui.respond = (m) => (m.kind === 'error' ? m.actions[0] : undefined);
     await announceFinished(services, ref);
     rmSync(folder, { recursive: true });
-    expect(services.host.texts('error')).toHaveLength(1);
-    expect(services.host.messages[0]!.actions).toEqual(['Recreate Environment', 'Show Training Log']);
+    expect(services.ui.texts('error')).toHaveLength(1);
+    expect(services.ui.messages[0]!.actions).toEqual(['Recreate Environment', 'Show Training Log']);
     expect(removed).toEqual(['exp']);
-    expect(services.host.progressTitles).toEqual(['Removing GPU environment "exp"', 'Starting GPU environment "exp"']);
+    expect(services.ui.progressTitles).toEqual(['Removing GPU environment "exp"', 'Starting GPU environment "exp"']);
   });
 
   it('missing data: "Show expected files" lists the files and where they go', async () => {
     const log = 'cnn_data.DataError: fashion-mnist: missing train-images-idx3-ubyte, train-labels-idx1-ubyte (.gz or uncompressed) in /usr/share/datasets/fashion-mnist, /usr/share/datasets/fashion-mnist/FashionMNIST/raw\n';
     const { services, ref } = setup(listing(ID, { state: 'failed' }), log);
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     await announceFinished(services, ref);
-    expect(services.host.messages[0]!.actions).toEqual(['Show expected files', 'Show Training Log']);
-    expect(services.host.previews[0]).toContain('- /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte\\(.gz\\)');
+    expect(services.ui.messages[0]!.actions).toEqual(['Show expected files', 'Show Training Log']);
+    expect(services.ui.previews[0]).toContain('- /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte\\(.gz\\)');
   });
 
   it('an unrecognised failure gives the exit code and the log', async () => {
     const run = listing(ID, { state: 'failed', exitCode: 3 });
     const { services, runs, ref } = setup(run, 'ValueError: something of mine\n');
-    services.host.respond = (m) => m.actions[0];
+    services.ui.respond = (m) => m.actions[0];
     runs.log = 'ValueError: something of mine\n';
     await announceFinished(services, ref);
     expect(failureMessage(services, ref, undefined)).toBe('Training cnn · fashion-mnist · 5 epochs failed: exit code 3');
-    expect(services.host.messages[0]!.actions).toEqual(['Show Training Log']);
-    expect(services.host.trainingLog.text).toContain('ValueError: something of mine');
+    expect(services.ui.messages[0]!.actions).toEqual(['Show Training Log']);
+    expect(services.ui.trainingLog.text).toContain('ValueError: something of mine');
   });
 
   it('a stopped run is not announced (the user stopped it)', async () => {
     const { services, ref } = setup(listing(ID, { state: 'stopped' }));
     await announceFinished(services, ref);
-    expect(services.host.messages).toEqual([]);
+    expect(services.ui.messages).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ describe('gpu-env tasks', () => {
     const stopped = taskServices('stopped');
     expect(await runTask(new TrainTaskTerminal(stopped.services, { type: 'gpu-env' }))).toMatchObject({ code: 1, output: expect.stringContaining('GPU environment "exp" is not running') });
     const untrusted = taskServices();
-    untrusted.services.host.trusted = false;
+    untrusted.services.ui.trusted = false;
     expect((await runTask(new TrainTaskTerminal(untrusted.services, { type: 'gpu-env' }))).code).toBe(1);
     expect(untrusted.services.coreLoads).toBe(0);
   });

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { Host, KeyValueStore, PickItem, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from './host';
+import type { Ui, KeyValueStore, PickItem, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from './ui';
 import type { Translate } from './l10n';
 import type { Log } from './log';
 
-/** The only bridge from the handlers' `Host` to the VS Code API; kept thin so there is little to test by hand. */
-export function createVsCodeHost(context: vscode.ExtensionContext, t: Translate): Host & vscode.Disposable {
+/** The only bridge from the handlers' `Ui` port to the VS Code API; kept thin so there is little to test by hand. */
+export function createVsCodeUi(context: vscode.ExtensionContext, t: Translate): Ui & vscode.Disposable {
   let logsChannel: vscode.OutputChannel | undefined;
   const statusBar = new LazyStatusBar('gpuEnv.environment', 'GPU Environment', 50);
   const gpuStatusBar = new LazyStatusBar('gpuEnv.gpu', 'GPU Utilisation', 49);

@@ -1,7 +1,7 @@
 /**
  * The slice of the VS Code API that command handlers and view models use. Handlers depend on this
  * interface, never on the `vscode` module, so unit tests drive them with a fake (test/support/extension-fakes.ts)
- * and only src/vscode/vscode-host.ts talks to VS Code itself.
+ * and only src/vscode/vscode-ui.ts talks to VS Code itself.
  */
 
 export interface PickItem<T> {
@@ -78,7 +78,7 @@ export interface SecretPort {
   store(key: string, value: string): Promise<void>;
 }
 
-export interface Host {
+export interface Ui {
   showInfo(message: string, ...actions: string[]): Promise<string | undefined>;
   showWarning(message: string, ...actions: string[]): Promise<string | undefined>;
   showError(message: string, ...actions: string[]): Promise<string | undefined>;
