@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { utils } from 'ssh2';
 import { GpuEnvError } from '../errors';
 import { environmentPaths, hostAlias } from '../state/paths';
-import { writeFileAtomic } from '../util/files';
+import { createFileExclusive, writeFileAtomic } from '../util/files';
 
 export interface EnvironmentKeys {
   /** OpenSSH private key the client logs in with. */
@@ -14,7 +14,11 @@ export interface EnvironmentKeys {
   readonly hostPublicKey: string;
 }
 
-/** Loads the environment's keys, generating missing ones (ed25519, files mode 0600). */
+/**
+ * Loads the environment's keys, generating missing ones (ed25519, files mode 0600). Safe when
+ * several processes create the same environment at once: each private key is created exclusively
+ * (one process wins, the others read its key), and each .pub is derived from its private key.
+ */
 export function ensureKeys(stateDir: string, name: string): EnvironmentKeys {
   const paths = environmentPaths(stateDir, name);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
@@ -32,22 +36,39 @@ export function loadKeys(stateDir: string, name: string): EnvironmentKeys {
       throw new GpuEnvError(`no SSH keys for environment "${name}" in ${paths.dir}; it was created with another state folder, or purged: recreate it with \`gpu-env rm ${name}\` then \`gpu-env up --name ${name}\``);
     }
   }
+  const userPrivateKey = readFileSync(paths.userKey, 'utf8');
   return {
-    userPrivateKey: readFileSync(paths.userKey, 'utf8'),
-    userPublicKey: readFileSync(paths.userPublicKey, 'utf8').trim(),
+    userPrivateKey,
+    userPublicKey: publicKeyLine(userPrivateKey, paths.userKey),
     hostPrivateKey: '',
-    hostPublicKey: readFileSync(paths.hostPublicKey, 'utf8').trim(),
+    // The container was given the host private key: pin what it derives to, whatever the .pub says.
+    hostPublicKey: existsSync(paths.hostKey) ? publicKeyLine(readFileSync(paths.hostKey, 'utf8'), paths.hostKey) : readFileSync(paths.hostPublicKey, 'utf8').trim(),
   };
 }
 
+/**
+ * The private key is the truth: created exclusively (a process that loses the race reads the
+ * winner's), and the .pub is rewritten from it whenever it differs (repairing a pair that an older
+ * gpu-env's race left mismatched).
+ */
 function ensurePair(privatePath: string, publicPath: string, comment: string): { private: string; public: string } {
-  if (existsSync(privatePath) && existsSync(publicPath)) {
-    return { private: readFileSync(privatePath, 'utf8'), public: readFileSync(publicPath, 'utf8').trim() };
+  if (!existsSync(privatePath)) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    createFileExclusive(privatePath, pair.private, 0o600);
   }
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
-  writeFileAtomic(privatePath, pair.private, 0o600);
-  writeFileAtomic(publicPath, `${pair.public.trim()}\n`, 0o600);
-  return { private: pair.private, public: pair.public.trim() };
+  const privateKey = readFileSync(privatePath, 'utf8');
+  const publicLine = publicKeyLine(privateKey, privatePath);
+  const onDisk = existsSync(publicPath) ? readFileSync(publicPath, 'utf8').trim() : '';
+  if (onDisk !== publicLine) writeFileAtomic(publicPath, `${publicLine}\n`, 0o600);
+  return { private: privateKey, public: publicLine };
+}
+
+/** `ssh-ed25519 AAAA… comment` of an OpenSSH private key. */
+function publicKeyLine(privateKey: string, file: string): string {
+  const parsed = utils.parseKey(privateKey);
+  const key = parsed instanceof Error ? undefined : Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key) throw new GpuEnvError(`${file} is not a readable OpenSSH private key${parsed instanceof Error ? ` (${parsed.message})` : ''}; remove the environment's keys with \`gpu-env rm --purge\` and start it again`);
+  return `${key.type} ${key.getPublicSSH().toString('base64')}${key.comment ? ` ${key.comment}` : ''}`;
 }
 
 /** The raw public key blob of an OpenSSH public key line, for exact comparison. */
