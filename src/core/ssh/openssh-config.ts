@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { withFileLock } from '../util/file-lock';
 import { writeFileAtomic } from '../util/files';
 import { environmentPaths, hostAlias, sshConfigPath } from '../state/paths';
 
@@ -93,20 +94,25 @@ const end = (name: string): string => `# gpu-env:end ${name}`;
  */
 export function writeHostBlock(stateDir: string, name: string, endpoint: SshEndpoint, jumps: readonly JumpHost[] = []): string {
   const file = sshConfigPath(stateDir);
-  let text = readConfig(file);
-  for (const jump of jumps) text = withoutBlock(text, jumpKey(jump.alias));
-  text = withoutBlock(text, name);
-  const jumpBlocks = jumps.map((jump) => `${begin(jumpKey(jump.alias))}\n${renderJumpBlock(jump)}${end(jumpKey(jump.alias))}\n`).join('');
-  const block = `${begin(name)}\n${renderHostBlock(stateDir, name, endpoint)}${end(name)}\n`;
-  writeFileAtomic(file, `${header(text)}${text}${jumpBlocks}${block}`, 0o600);
-  return file;
+  // Read-modify-write under a lock: two `up` at once would otherwise each drop the other's block.
+  return withFileLock(`${file}.lock`, file, () => {
+    let text = readConfig(file);
+    for (const jump of jumps) text = withoutBlock(text, jumpKey(jump.alias));
+    text = withoutBlock(text, name);
+    const jumpBlocks = jumps.map((jump) => `${begin(jumpKey(jump.alias))}\n${renderJumpBlock(jump)}${end(jumpKey(jump.alias))}\n`).join('');
+    const block = `${begin(name)}\n${renderHostBlock(stateDir, name, endpoint)}${end(name)}\n`;
+    writeFileAtomic(file, `${header(text)}${text}${jumpBlocks}${block}`, 0o600);
+    return file;
+  });
 }
 
 /** Removes the environment's block, and the blocks of remote hosts no other block goes through any more. */
 export function removeHostBlock(stateDir: string, name: string): void {
   const file = sshConfigPath(stateDir);
   if (!existsSync(file)) return;
-  writeFileAtomic(file, withoutUnusedJumps(withoutBlock(readConfig(file), name)), 0o600);
+  withFileLock(`${file}.lock`, file, () => {
+    writeFileAtomic(file, withoutUnusedJumps(withoutBlock(readConfig(file), name)), 0o600);
+  });
 }
 
 function jumpKey(alias: string): string {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { withFileLock } from '../util/file-lock';
 import { writeFileAtomic } from '../util/files';
 import { sshConfigPath } from '../state/paths';
 
@@ -50,13 +51,16 @@ export type IncludeResult = 'added' | 'present';
 export function ensureUserSshInclude(homeDir: string, stateDir: string): IncludeResult {
   // Dotfile managers often make ~/.ssh/config a symlink; write through it rather than replace it.
   const file = existsSync(userSshConfigPath(homeDir)) ? realpathSync(userSshConfigPath(homeDir)) : userSshConfigPath(homeDir);
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (hasTopLevelInclude(existing, stateDir, homeDir)) return 'present';
-  mkdirSync(join(homeDir, '.ssh'), { recursive: true, mode: 0o700 });
-  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
-  writeFileAtomic(file, withIncludeAtTop(existing, stateDir), mode);
-  chmodSync(file, mode);
-  return 'added';
+  // The lock lives in gpu-env's state folder, not in ~/.ssh: it only orders gpu-env's own writers.
+  return withFileLock(join(stateDir, 'user-ssh-config.lock'), file, () => {
+    const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (hasTopLevelInclude(existing, stateDir, homeDir)) return 'present';
+    mkdirSync(join(homeDir, '.ssh'), { recursive: true, mode: 0o700 });
+    const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
+    writeFileAtomic(file, withIncludeAtTop(existing, stateDir), mode);
+    chmodSync(file, mode);
+    return 'added';
+  });
 }
 
 export function userSshIncludePresent(homeDir: string, stateDir: string): boolean {
