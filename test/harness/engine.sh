@@ -10,6 +10,8 @@ cache="${GPU_ENV_TEST_CACHE:-$HOME/.cache/gpu-env-test}"
 run="/tmp/gpu-env-engine-$instance"
 data="$cache/engine-$instance"
 bridge="gpuenv-$instance"
+# Interface names are at most 15 bytes: a longer instance gets a short hash of its name.
+if [ "${#bridge}" -gt 15 ]; then bridge="gpuenv-$(printf %s "$instance" | sha256sum | cut -c1-8)"; fi
 subnet="${GPU_ENV_TEST_BRIDGE_CIDR:-172.29.0.1/24}"
 sock="$run/docker.sock"
 
