@@ -33,6 +33,7 @@ import argparse
 import errno
 import fcntl
 import json
+import math
 import os
 import pwd
 import signal
@@ -93,11 +94,26 @@ def write_json_atomic(path: str, data: dict[str, Any]) -> None:
     fsync_dir(folder)
 
 
+def protocol_float(text: str) -> float | str:
+    """A JSON number; one too large for a float (1e999) becomes the protocol's "Infinity" string."""
+    value = float(text)
+    return value if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """json.loads that keeps non-finite numbers as protocol strings; ValueError for anything
+    unreadable, including nesting too deep for the decoder (30,000 "[")."""
+    try:
+        return json.loads(text, parse_constant=str, parse_float=protocol_float)
+    except RecursionError as e:
+        raise ValueError("nested too deeply") from e
+
+
 def read_json(path: str) -> dict[str, Any] | None:
     """The object in `path`, None if the file does not exist; RunError if it is not a JSON object."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            data = parse_json(f.read())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as e:
@@ -550,8 +566,9 @@ def metrics_summary(path: str) -> dict[str, Any] | None:
     summary: dict[str, Any] = {"bytes": size, "train": None, "eval": None, "event": None, "end": None}
     for raw in reversed(lines):
         try:
-            # Bare NaN/Infinity (not protocol, but Python's json writes them) become protocol strings.
-            record = json.loads(raw, parse_constant=str)
+            # Bare NaN/Infinity (not protocol, but Python's json writes them) and numbers out of
+            # float range become protocol strings.
+            record = parse_json(raw)
         except ValueError:
             continue  # a line still being written, or garbage
         if not isinstance(record, dict):
@@ -580,11 +597,21 @@ def describe_run(run_dir: str) -> dict[str, Any]:
     return entry
 
 
+def list_line(run_dir: str) -> str:
+    """One run's line of `list`; a run whose files defeat it is listed with an error, never
+    taking the other runs down with it."""
+    try:
+        # allow_nan=False: a NaN in someone's metrics must not make this line invalid JSON.
+        return json.dumps(describe_run(run_dir), allow_nan=False, default=str)
+    except (ValueError, RecursionError) as e:
+        entry = {"id": os.path.basename(run_dir), "dir": run_dir, "error": f"cannot describe this run: {e}"}
+        return json.dumps(entry)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     for run_dir in run_dirs(os.path.abspath(args.runs_dir)):
         if os.path.exists(os.path.join(run_dir, RUN_FILE)) or os.path.exists(os.path.join(run_dir, STATUS_FILE)):
-            # allow_nan=False: a NaN in someone's metrics must not make this line invalid JSON.
-            print(json.dumps(describe_run(run_dir), allow_nan=False, default=str))
+            print(list_line(run_dir))
     return EXIT_OK
 
 
@@ -592,7 +619,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     run_dir = os.path.abspath(args.run_dir)
     if not os.path.isdir(run_dir):
         raise RunError(f"{run_dir} does not exist", EXIT_USAGE)
-    print(json.dumps(describe_run(run_dir), allow_nan=False, default=str))
+    print(list_line(run_dir))
     return EXIT_OK
 
 

@@ -374,6 +374,34 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(entry["metrics"]["event"]["event"], "start")
         self.assertEqual(runner("list", os.path.join(self.tmp.path, "no-runs-yet")).stdout, "")
 
+    def test_list_survives_hostile_lines_and_files_in_one_run(self):
+        # Issue 16 defect 5: one bad line (1e999, 30,000 nested "[") made `list` fail for every run.
+        good, _ = self.start("good", "exit", "0")
+        bad, _ = self.start("bad", "exit", "0")
+        self.wait_state(good, "succeeded")
+        self.wait_state(bad, "succeeded")
+        with open(os.path.join(good, "metrics.jsonl"), "w") as f:
+            f.write('{"v":1,"time":2.0,"step":10,"epoch":1,"split":"train","loss":0.5}\n')
+        with open(os.path.join(bad, "metrics.jsonl"), "w") as f:
+            f.write('{"v":1,"time":2.0,"step":10,"epoch":1,"split":"train","loss":0.25}\n')
+            f.write('{"v":1,"time":3.0,"step":11,"epoch":1,"split":"train","loss":1e999}\n')
+            f.write("[" * 30_000 + "\n")
+            f.write('{"v":1,"time":4.0,"event":' + "[" * 30_000 + "\n")
+        hostile_status = os.path.join(self.runs, "hostile-status")
+        os.makedirs(hostile_status)
+        with open(os.path.join(hostile_status, "status.json"), "w") as f:
+            f.write('{"state":"running","updatedAt":1e999,"x":' + "[" * 30_000 + "]" * 30_000 + "}")
+        result = runner("list", self.runs)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        entries = {e["id"]: e for e in (json.loads(line) for line in result.stdout.splitlines())}
+        self.assertEqual(sorted(entries), ["bad", "good", "hostile-status"])
+        self.assertEqual(entries["good"]["metrics"]["train"]["loss"], 0.5)
+        self.assertEqual(entries["bad"]["status"]["state"], "succeeded")
+        # The non-finite loss is kept as the protocol's string, not dropped and not invalid JSON.
+        self.assertEqual(entries["bad"]["metrics"]["train"]["step"], 11)
+        self.assertEqual(entries["bad"]["metrics"]["train"]["loss"], "Infinity")
+        self.assertIn("unreadable", entries["hostile-status"]["error"])
+
     # --- as root: runs belong to their owner ----------------------------------------------------
 
     @unittest.skipUnless(
