@@ -3,7 +3,7 @@
  * shares the time axis; colours come from the theme palette by run (or GPU) index, splits differ
  * by dash so a colour always means one run.
  */
-import type { RunInfo, SeriesKey, Split } from '../../src/shared/protocol';
+import type { RunInfo, SeriesKey, Split } from '../../src/shared/protocol/dashboard';
 import type { SourceColumn } from './chart-table';
 import type { SeriesEntry } from './series-model';
 import type { XMode } from './ui-state';

@@ -4,7 +4,7 @@
  * board, which keeps all charts on one time axis.
  */
 import uPlot from 'uplot';
-import type { RunEventName } from '../../src/shared/protocol';
+import type { RunEventName } from '../../src/shared/protocol/dashboard';
 import type { ChartSpec, SeriesStyle } from './chart-specs';
 import type { ChartTable } from './chart-table';
 import { Decimator, type XRange } from './decimate';

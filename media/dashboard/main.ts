@@ -4,7 +4,8 @@
  * restored panel comes back as it was; a lost append leads to a snapshot request, never to a
  * chart that silently misses points.
  */
-import { PROTOCOL_VERSION, type HostMessage } from '../../src/shared/protocol';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol/common';
+import { parseDashboardHostMessage, type DashboardHostMessage, type DashboardWebviewMessage } from '../../src/shared/protocol/dashboard';
 import { ChartBoard, type RenderMode } from './board';
 import { extraMetrics } from './chart-specs';
 import { el, setText } from './dom';
@@ -16,7 +17,7 @@ import { Toolbar } from './toolbar';
 import { restoreUiState, type UiState } from './ui-state';
 import { connectToHost } from './vscode-api';
 
-const host = connectToHost();
+const host = connectToHost<DashboardHostMessage, DashboardWebviewMessage>(parseDashboardHostMessage);
 const restored = restoreUiState(host.getState());
 let ui: UiState = restored.state;
 let palette = readPalette();
@@ -57,7 +58,7 @@ function updateUi(change: Partial<UiState>, redraw = false): void {
   if (redraw) board.setSettings({ palette, ui });
 }
 
-function handle(message: HostMessage): void {
+function handle(message: DashboardHostMessage): void {
   const started = performance.now();
   switch (message.type) {
     case 'snapshot':
@@ -82,8 +83,6 @@ function handle(message: HostMessage): void {
       palette = readPalette();
       board.setSettings({ palette, ui });
       break;
-    case 'gpu':
-      break; // the monitor's message; the dashboard gets GPU series in snapshots
   }
   refreshChrome();
   board.perf.add(board.perf.handling, performance.now() - started);

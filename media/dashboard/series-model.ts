@@ -3,7 +3,7 @@
  * events and counters. It knows nothing about charts; it reports what changed so the charts can
  * update incrementally, and notices a lost append (sequence gap) so a snapshot can be requested.
  */
-import { seriesId, type AppendMessage, type IngestStats, type RunEvent, type RunInfo, type SeriesKey, type SnapshotMessage } from '../../src/shared/protocol';
+import { seriesId, type AppendMessage, type IngestStats, type RunEvent, type RunInfo, type SeriesKey, type SnapshotMessage } from '../../src/shared/protocol/dashboard';
 
 export interface SeriesEntry {
   readonly id: string;

@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import { MAX_SMOOTHING, type RunInfo } from '../../src/shared/protocol';
+import { MAX_SMOOTHING, type RunInfo } from '../../src/shared/protocol/dashboard';
 import { clear, el, setText } from './dom';
 import type { UiState, XMode } from './ui-state';
 

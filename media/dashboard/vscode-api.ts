@@ -1,8 +1,8 @@
 /**
- * The webview's side of the host link: typed posting, validated receiving, persisted state.
- * `acquireVsCodeApi` may be called once per page; the tests stub it the same way.
+ * The webview's side of the host link: typed posting, receiving validated by the webview's own
+ * protocol parser, persisted state. Both webviews use it. `acquireVsCodeApi` may be called once per
+ * page; the tests stub it the same way.
  */
-import { parseHostMessage, type HostMessage, type WebviewMessage } from '../../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -12,16 +12,17 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface HostLink {
-  post(message: WebviewMessage): void;
+export interface HostLink<FromHost, ToHost> {
+  post(message: ToHost): void;
   getState(): unknown;
   setState(state: unknown): void;
   /** Calls `handler` for every host message that passes validation; counts the others and calls `onInvalid`. */
-  onMessage(handler: (message: HostMessage) => void, onInvalid?: () => void): void;
+  onMessage(handler: (message: FromHost) => void, onInvalid?: () => void): void;
   readonly rejected: number;
 }
 
-export function connectToHost(): HostLink {
+/** `parse` is the webview's host-message parser: undefined for anything that is off. */
+export function connectToHost<FromHost, ToHost>(parse: (x: unknown) => FromHost | undefined): HostLink<FromHost, ToHost> {
   const api = acquireVsCodeApi();
   let rejected = 0;
   return {
@@ -30,7 +31,7 @@ export function connectToHost(): HostLink {
     setState: (state) => api.setState(state),
     onMessage: (handler, onInvalid) =>
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
-        const message = parseHostMessage(event.data);
+        const message = parse(event.data);
         if (message) {
           handler(message);
         } else {

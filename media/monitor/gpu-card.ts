@@ -3,7 +3,7 @@
  * using it, and a sparkline. Built once per GPU and updated in place every second, so the sidebar
  * does not flicker or lose hover state. All text goes in as text.
  */
-import type { GpuCard } from '../../src/shared/protocol';
+import type { GpuCard } from '../../src/shared/protocol/monitor';
 import { el, setText } from '../dashboard/dom';
 import type { Palette } from '../dashboard/theme';
 import { drawSparkline } from './sparkline';

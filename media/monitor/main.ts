@@ -3,14 +3,15 @@
  * "no GPU" reason when there is none, and a stale warning when samples stop. Every `gpu` message
  * is a complete snapshot, so a view that was hidden simply shows the next one.
  */
-import { PROTOCOL_VERSION, type GpuPanelSnapshot, type HostMessage } from '../../src/shared/protocol';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol/common';
+import { parseMonitorHostMessage, type GpuPanelSnapshot, type MonitorHostMessage, type MonitorWebviewMessage } from '../../src/shared/protocol/monitor';
 import { el, setText } from '../dashboard/dom';
 import { readPalette, watchTheme } from '../dashboard/theme';
 import { connectToHost } from '../dashboard/vscode-api';
 import { GpuCardView } from './gpu-card';
 import { environmentMemoryText } from './memory-text';
 
-const host = connectToHost();
+const host = connectToHost<MonitorHostMessage, MonitorWebviewMessage>(parseMonitorHostMessage);
 let palette = readPalette();
 let latest: GpuPanelSnapshot | undefined;
 const cards = new Map<number, GpuCardView>();
@@ -68,7 +69,7 @@ function describeEnv(s: GpuPanelSnapshot): string {
   return parts.join(' · ');
 }
 
-function handle(message: HostMessage): void {
+function handle(message: MonitorHostMessage): void {
   if (message.type === 'gpu') render(message.snapshot);
   else if (message.type === 'theme') redrawAll();
 }

@@ -2,7 +2,7 @@
  * A few minutes of utilisation and memory on a small canvas: two lines, gaps where sampling
  * paused (null), scaled 0–100 %. No chart library: this redraws once a second in a sidebar.
  */
-import type { GpuSpark } from '../../src/shared/protocol';
+import type { GpuSpark } from '../../src/shared/protocol/monitor';
 import type { Palette } from '../dashboard/theme';
 
 export const SPARK_WINDOW_SECONDS = 300;

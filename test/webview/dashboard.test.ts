@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardFeed, type FeedCursor } from '../../src/core/metrics/dashboard-feed';
 import type { GpuReading } from '../../src/core/metrics/gpu-reading';
 import { MetricsTail } from '../../src/core/metrics/metrics-tail';
-import { parseWebviewMessage, type HostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol';
+import { parseDashboardWebviewMessage, type DashboardHostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol/dashboard';
 import { LocalSession, waitFor } from '../support/local-process-session';
 import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
 import { generateMetrics } from './metrics-generator';
@@ -91,14 +91,14 @@ async function settle(): Promise<void> {
   expect(pageErrors).toEqual([]);
 }
 
-function snapshotMessage(): HostMessage {
+function snapshotMessage(): DashboardHostMessage {
   const read = feed.snapshot([RUN]);
   cursor = read.cursor;
   seq = 0;
   return { type: 'snapshot', seq, runs: feed.runs(), selectedRuns: [RUN], series: read.series, events: read.events, stats: read.stats };
 }
 
-function appendMessage(): HostMessage {
+function appendMessage(): DashboardHostMessage {
   const read = feed.changesSince(cursor, [RUN]);
   if (!read) throw new Error('expected a delta');
   cursor = read.cursor;
@@ -183,7 +183,7 @@ describe('training dashboard webview', () => {
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     const [ready] = await postedByWebview(page);
-    expect(parseWebviewMessage(ready)).toMatchObject({ type: 'ready', view: 'dashboard', protocol: 1 });
+    expect(parseDashboardWebviewMessage(ready)).toMatchObject({ type: 'ready', view: 'dashboard', protocol: 1 });
 
     const snapshot = snapshotMessage();
     await postToWebview(page, snapshot);
@@ -271,7 +271,7 @@ describe('training dashboard webview', () => {
     const postedBefore = (await postedByWebview(page)).length;
     await page.locator('vscode-button', { hasText: 'Export PNG' }).click();
     await expect.poll(async () => (await postedByWebview(page)).length).toBeGreaterThan(postedBefore);
-    const message = parseWebviewMessage((await postedByWebview(page)).at(-1));
+    const message = parseDashboardWebviewMessage((await postedByWebview(page)).at(-1));
     if (message?.type !== 'exportPng') throw new Error(`expected exportPng, got ${JSON.stringify(message)?.slice(0, 100)}`);
     const png = Buffer.from(message.dataUrl.slice('data:image/png;base64,'.length), 'base64');
     expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -294,7 +294,7 @@ describe('training dashboard webview', () => {
 
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-    expect(parseWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'dashboard', protocol: 1, selectedRuns: [RUN] });
+    expect(parseDashboardWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'dashboard', protocol: 1, selectedRuns: [RUN] });
     expect(await page.locator('input.smoothing').inputValue()).toBe('0.9');
     await postToWebview(page, snapshotMessage());
     await settle();

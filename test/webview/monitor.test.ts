@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuPanelModel } from '../../src/core/metrics/gpu-panel-model';
 import type { GpuDeviceReading, GpuReading } from '../../src/core/metrics/gpu-reading';
-import { parseWebviewMessage } from '../../src/shared/protocol';
+import { parseMonitorWebviewMessage } from '../../src/shared/protocol/monitor';
 import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -53,7 +53,7 @@ describe('GPU monitor webview', () => {
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-    expect(parseWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'monitor', protocol: 1 });
+    expect(parseMonitorWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'monitor', protocol: 1 });
     await expect.poll(() => page.locator('.no-gpu').textContent()).toBe('Waiting for the first GPU sample…');
 
     const model = new GpuPanelModel((id) => (id === 'run-7' ? `resnet ${XSS}` : undefined));

@@ -3,7 +3,7 @@
  * which pandas pivots in one line and which needs no join across series logged at different steps.
  * Old points may be min/max-compacted (see SeriesBuffer); recent points are exact.
  */
-import type { MetricSeriesKey } from '../../shared/protocol';
+import type { MetricSeriesKey } from '../../shared/protocol/dashboard';
 import type { StoredSeries } from './series-store';
 
 export const CSV_HEADER = ['run', 'split', 'metric', 'step', 'time_unix', 'time_iso', 'value'] as const;

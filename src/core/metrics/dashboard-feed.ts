@@ -5,7 +5,8 @@
  * `DashboardDataSource` interface: a full snapshot for a selection of runs, or the changes since a
  * cursor it got from the previous read.
  */
-import { LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey } from '../../shared/protocol';
+import { LIMITS } from '../../shared/protocol/common';
+import { DASHBOARD_LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey } from '../../shared/protocol/dashboard';
 import { metricsToCsv } from './csv-export';
 import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
 import type { MetricsLine } from './parse-metrics-line';
@@ -86,7 +87,7 @@ export class DashboardFeed implements DashboardDataSource {
       return;
     }
     if (line.kind === 'event') this.addEvent({ run, time: line.time, event: line.event });
-    else for (const [metric, value] of line.values) this.appendMetric({ kind: 'metric', run, split: line.split, metric: clipText(metric, LIMITS.metricNameChars) }, line.time, value, line.step);
+    else for (const [metric, value] of line.values) this.appendMetric({ kind: 'metric', run, split: line.split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) }, line.time, value, line.step);
     this.emit('data');
   }
 
@@ -111,7 +112,7 @@ export class DashboardFeed implements DashboardDataSource {
   }
 
   setRuns(runs: readonly RunInfo[]): void {
-    this.runList = runs.slice(0, LIMITS.runs).map((r) => ({
+    this.runList = runs.slice(0, DASHBOARD_LIMITS.runs).map((r) => ({
       ...r,
       id: clipText(r.id, LIMITS.idChars),
       label: clipNonEmpty(r.label, LIMITS.labelChars) ?? clipText(r.id, LIMITS.labelChars),
@@ -129,7 +130,7 @@ export class DashboardFeed implements DashboardDataSource {
     const metrics = this.metrics.snapshot((key) => selected.has(key.run));
     const gpu = this.gpu.snapshot(() => true);
     return {
-      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)).slice(0, LIMITS.seriesPerMessage),
+      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)).slice(0, DASHBOARD_LIMITS.seriesPerMessage),
       events: this.events.filter((e) => selected.has(e.event.run)).map((e) => e.event),
       stats: this.statsOf(selected),
       cursor: { epoch: this.epoch, selection: selectionKey(selectedRuns), metrics: metrics.cursor, gpu: gpu.cursor, eventSeq: this.eventSeq },

@@ -3,7 +3,8 @@
  * for the sparklines. Every `snapshot()` is complete (a few KB), so the sidebar view never needs
  * deltas: hidden views simply get the current snapshot when shown again.
  */
-import { LIMITS, type GpuCard, type GpuPanelSnapshot } from '../../shared/protocol';
+import { LIMITS } from '../../shared/protocol/common';
+import { MONITOR_LIMITS, type GpuCard, type GpuPanelSnapshot, type RunRef } from '../../shared/protocol/monitor';
 import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
 import { clipNonEmpty, clipText } from './protocol-text';
 
@@ -71,22 +72,17 @@ export class GpuPanelModel implements GpuMonitorSource {
   }
 
   private card(d: GpuReading['devices'][number]): GpuCard {
+    const { runId, ...figures } = d;
     const spark = this.sparks.get(d.index) ?? { t: [], util: [], mem: [] };
     return {
-      index: d.index,
+      ...figures,
       name: clipText(d.name, LIMITS.labelChars),
-      utilPct: d.utilPct,
-      memUsedMiB: d.memUsedMiB,
-      memTotalMiB: d.memTotalMiB,
-      tempC: d.tempC,
-      powerW: d.powerW,
-      powerLimitW: d.powerLimitW,
       spark: { t: [...spark.t], util: [...spark.util], mem: [...spark.mem] },
-      run: this.runRef(d.runId),
+      run: this.runRef(runId),
     };
   }
 
-  private runRef(runId: string | null): GpuCard['run'] {
+  private runRef(runId: string | null): RunRef | null {
     const id = clipNonEmpty(runId, LIMITS.idChars);
     if (id === null || runId === null) return null;
     return { id, label: clipNonEmpty(this.runLabel(runId) ?? runId, LIMITS.labelChars) ?? id };
@@ -107,7 +103,7 @@ export class GpuPanelModel implements GpuMonitorSource {
     let drop = 0;
     while (drop < spark.t.length && spark.t[drop]! < t - this.options.windowSeconds) drop++;
     // Also bounded by count, whatever the sampling rate.
-    drop = Math.max(drop, spark.t.length - LIMITS.sparkPoints);
+    drop = Math.max(drop, spark.t.length - MONITOR_LIMITS.sparkPoints);
     if (drop > 0) {
       spark.t.splice(0, drop);
       spark.util.splice(0, drop);

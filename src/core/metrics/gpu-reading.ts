@@ -7,16 +7,10 @@
  * Fields a device cannot report (`[N/A]`, `[Not Supported]`, MIG) are null, never 0: a card that
  * says 0 W is lying, a card that says "n/a" is not.
  */
+import { GPU_FIGURE_RANGES, type GpuDeviceFigures } from '../../shared/protocol/monitor';
 
-export interface GpuDeviceReading {
-  readonly index: number;
-  readonly name: string;
-  readonly utilPct: number | null;
-  readonly memUsedMiB: number | null;
-  readonly memTotalMiB: number | null;
-  readonly tempC: number | null;
-  readonly powerW: number | null;
-  readonly powerLimitW: number | null;
+/** A device's figures (the monitor's cards show them as they are) and the run using it. */
+export interface GpuDeviceReading extends GpuDeviceFigures {
   /** The run whose process uses this GPU, when the sampler could map it. */
   readonly runId: string | null;
 }
@@ -42,12 +36,12 @@ export function sanitizeGpuReading(reading: GpuReading): GpuReading {
     devices: reading.devices.map((d) => ({
       index: d.index,
       name: d.name,
-      utilPct: bounded(d.utilPct, 0, 100),
-      memUsedMiB: bounded(d.memUsedMiB, 0, Number.MAX_VALUE),
-      memTotalMiB: bounded(d.memTotalMiB, 0, Number.MAX_VALUE),
-      tempC: bounded(d.tempC, -100, 300),
-      powerW: bounded(d.powerW, 0, Number.MAX_VALUE),
-      powerLimitW: bounded(d.powerLimitW, 0, Number.MAX_VALUE),
+      utilPct: bounded(d.utilPct, ...GPU_FIGURE_RANGES.utilPct),
+      memUsedMiB: bounded(d.memUsedMiB, ...GPU_FIGURE_RANGES.memUsedMiB),
+      memTotalMiB: bounded(d.memTotalMiB, ...GPU_FIGURE_RANGES.memTotalMiB),
+      tempC: bounded(d.tempC, ...GPU_FIGURE_RANGES.tempC),
+      powerW: bounded(d.powerW, ...GPU_FIGURE_RANGES.powerW),
+      powerLimitW: bounded(d.powerLimitW, ...GPU_FIGURE_RANGES.powerLimitW),
       runId: d.runId,
     })),
     cpuPct: bounded(reading.cpuPct, 0, 100 * 4096),

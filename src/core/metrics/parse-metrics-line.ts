@@ -6,7 +6,7 @@
  * only because of such bare tokens is accepted too: a user's own logging code should not lose its
  * divergence points.
  */
-import type { RunEventName, Split } from '../../shared/protocol';
+import type { RunEventName, Split } from '../../shared/protocol/dashboard';
 
 export type { Split };
 export type MetricsEventName = RunEventName;

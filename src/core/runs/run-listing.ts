@@ -2,7 +2,7 @@
  * Typed views of what the runner prints: `list` (one JSON object per run and line), the status
  * object printed by `start`/`stop`, and `{action, status}` from `resume`.
  */
-import type { RunInfo, RunState } from '../../shared/protocol';
+import type { RunInfo, RunState } from '../../shared/protocol/dashboard';
 import {
   finiteOrNull,
   integerOrNull,

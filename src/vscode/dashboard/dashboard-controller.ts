@@ -5,7 +5,8 @@
  */
 import { Coalescer, type Clock } from '../../core/metrics/coalescer';
 import type { DashboardDataSource, FeedCursor } from '../../core/metrics/dashboard-feed';
-import { LIMITS, MAX_SMOOTHING, parseWebviewMessage, type DashboardConfig, type HostMessage, type RunInfo, type WebviewMessage } from '../../shared/protocol';
+import { LIMITS } from '../../shared/protocol/common';
+import { DASHBOARD_LIMITS, MAX_SMOOTHING, parseDashboardWebviewMessage, type DashboardConfig, type DashboardHostMessage, type DashboardWebviewMessage, type RunInfo } from '../../shared/protocol/dashboard';
 import type { Disposable, KeyValueStore } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
 
@@ -16,7 +17,7 @@ export interface ExportTarget {
 
 export interface DashboardControllerOptions {
   readonly source: DashboardDataSource;
-  readonly port: WebviewPort;
+  readonly port: WebviewPort<DashboardHostMessage>;
   /** Where smoothing and scale are remembered across panels (the extension's globalState). */
   readonly preferences: KeyValueStore;
   readonly exporter: ExportTarget;
@@ -95,7 +96,7 @@ export class DashboardController implements Disposable {
   }
 
   private receive(raw: unknown): void {
-    const message = parseWebviewMessage(raw);
+    const message = parseDashboardWebviewMessage(raw);
     if (!message) {
       this.invalidMessages++;
       this.options.onError?.(`ignored an invalid message from the dashboard webview (${describe(raw)})`);
@@ -104,7 +105,7 @@ export class DashboardController implements Disposable {
     void this.handle(message).catch((error: unknown) => this.options.onError?.(`dashboard: ${error instanceof Error ? error.message : String(error)}`));
   }
 
-  private async handle(message: WebviewMessage): Promise<void> {
+  private async handle(message: DashboardWebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
         if (this.selection.length === 0 && message.selectedRuns) this.setSelection(cleanSelection(message.selectedRuns));
@@ -126,8 +127,6 @@ export class DashboardController implements Disposable {
         return;
       case 'exportPng':
         return this.exportPng(message.dataUrl, message.suggestedName);
-      case 'openDashboard':
-        return; // a monitor message; already here
     }
   }
 
@@ -167,7 +166,7 @@ export class DashboardController implements Disposable {
     return true;
   }
 
-  private async post(message: HostMessage): Promise<void> {
+  private async post(message: DashboardHostMessage): Promise<void> {
     const delivered = await this.options.port.postMessage(message);
     // A lost data message leaves the webview behind: the next send must be a snapshot.
     if (!delivered && (message.type === 'append' || message.type === 'snapshot')) this.coalescer.requestSnapshot();
@@ -182,7 +181,7 @@ export function defaultSelection(runs: readonly RunInfo[]): string[] {
 }
 
 function cleanSelection(runs: readonly string[]): string[] {
-  return [...new Set(runs)].filter((r) => r.length > 0 && r.length <= LIMITS.idChars).slice(0, LIMITS.runs);
+  return [...new Set(runs)].filter((r) => r.length > 0 && r.length <= LIMITS.idChars).slice(0, DASHBOARD_LIMITS.runs);
 }
 
 export function parseConfig(value: unknown): DashboardConfig {

@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
-import type { ThemeKind } from '../../shared/protocol';
+import type { ThemeKind } from '../../shared/protocol/common';
 import type { KeyValueStore } from '../ui';
 import { vscodeTranslate as t } from '../vscode-ui';
 import { buildWebviewHtml, createNonce } from '../webview/html';

@@ -7,7 +7,7 @@ import type { SshSession } from '../../core/ssh/session';
 import { MetricsTail, followMetrics } from '../../core/metrics/metrics-tail';
 import type { MetricsLine } from '../../core/metrics/parse-metrics-line';
 import { messageOf } from '../../core/errors';
-import { LIMITS } from '../../shared/protocol';
+import { DASHBOARD_LIMITS } from '../../shared/protocol/dashboard';
 import type { Disposable } from '../ui';
 import type { Log } from '../log';
 
@@ -48,7 +48,7 @@ export class MetricsFollowers implements Disposable {
 
   /** Follows exactly these runs (as many as the dashboard can show). */
   setRuns(runIds: readonly string[]): void {
-    this.wanted = [...new Set(runIds)].slice(0, LIMITS.runs);
+    this.wanted = [...new Set(runIds)].slice(0, DASHBOARD_LIMITS.runs);
     this.sync();
   }
 

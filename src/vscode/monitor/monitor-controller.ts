@@ -5,13 +5,13 @@
  */
 import { Coalescer, systemClock, type Clock } from '../../core/metrics/coalescer';
 import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
-import { parseWebviewMessage } from '../../shared/protocol';
+import { parseMonitorWebviewMessage, type MonitorHostMessage } from '../../shared/protocol/monitor';
 import type { Disposable } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
 
 export interface MonitorControllerOptions {
   readonly source: GpuMonitorSource;
-  readonly port: WebviewPort;
+  readonly port: WebviewPort<MonitorHostMessage>;
   readonly visible: boolean;
   readonly openDashboard: (runId: string | null) => void;
   readonly onError?: (message: string) => void;
@@ -56,7 +56,7 @@ export class MonitorController implements Disposable {
   }
 
   private receive(raw: unknown): void {
-    const message = parseWebviewMessage(raw);
+    const message = parseMonitorWebviewMessage(raw);
     if (!message) {
       this.options.onError?.('ignored an invalid message from the GPU monitor webview');
       return;

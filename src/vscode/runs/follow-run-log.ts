@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FileChunk } from '../../core/runs/remote-file';
 import type { RunListing } from '../../core/runs/run-listing';
 import { messageOf } from '../../core/errors';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../shared/protocol/dashboard';
 import { runState } from './runs-model';
 import { pause } from '../../core/util/abort';
 

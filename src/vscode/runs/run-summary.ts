@@ -3,7 +3,7 @@
  * Pure, so the Runs view, the pickers and the notifications share one wording.
  */
 import type { RunListing } from '../../core/runs/run-listing';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../shared/protocol/dashboard';
 import type { Translate } from '../l10n';
 import { runState } from './runs-model';
 

@@ -1,7 +1,7 @@
 import type { RunListing } from '../../core/runs/run-listing';
 import { toRunInfo } from '../../core/runs/run-listing';
 import { messageOf } from '../../core/errors';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../shared/protocol/dashboard';
 import type { Disposable, KeyValueStore } from '../ui';
 import type { Log } from '../log';
 import { Emitter } from '../util/emitter';

@@ -3,7 +3,7 @@
  * message rows for "no runs yet" and errors. views/runs-tree.ts turns these into TreeItems.
  */
 import type { RunListing } from '../../core/runs/run-listing';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../shared/protocol/dashboard';
 import type { Translate } from '../l10n';
 import type { EnvironmentRuns } from '../runs/runs-model';
 import { runState } from '../runs/runs-model';

@@ -7,7 +7,7 @@ import { SETTING_FIELDS } from '../../../src/vscode/settings';
 import { allFieldNames } from '../../../src/core/lifecycle/request';
 import { ENVIRONMENT_ACTIONS_COMMAND } from '../../../src/vscode/status-bar';
 import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../../src/vscode/contribution-ids';
-import type { RunState } from '../../../src/shared/protocol';
+import type { RunState } from '../../../src/shared/protocol/dashboard';
 import { runContextValue } from '../../../src/vscode/views/run-node';
 import { TASK_TYPE } from '../../../src/vscode/tasks/train-task';
 import { OPEN_DASHBOARD } from '../../../src/vscode/monitor/gpu-monitor-service';

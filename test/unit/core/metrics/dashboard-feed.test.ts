@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DashboardFeed } from '../../../../src/core/metrics/dashboard-feed';
 import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
 import { parseMetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
-import { parseHostMessage, type SeriesData } from '../../../../src/shared/protocol';
+import { parseDashboardHostMessage, type SeriesData } from '../../../../src/shared/protocol/dashboard';
 
 const line = (step: number, split = 'train', extra = ''): string => `{"v":1,"time":${1000 + step},"step":${step},"split":"${split}","loss":${1 / (step + 1)},"accuracy":${step / 100}${extra}}`;
 
@@ -56,7 +56,7 @@ describe('DashboardFeed', () => {
     expect(read.stats).toEqual({ lines: 4, rejected: 1, oversized: 1 });
     expect(read.events).toEqual([{ run: 'r1', time: 2, event: 'checkpoint' }]);
     const message = { type: 'snapshot', seq: 0, runs: feed.runs(), selectedRuns: ['r1'], series: read.series, events: read.events, stats: read.stats };
-    expect(parseHostMessage(JSON.parse(JSON.stringify(message)))).toBeDefined();
+    expect(parseDashboardHostMessage(JSON.parse(JSON.stringify(message)))).toBeDefined();
   });
 
   it('keeps each series in time order even when the clock steps back', () => {

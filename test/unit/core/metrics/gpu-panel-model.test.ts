@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GpuPanelModel } from '../../../../src/core/metrics/gpu-panel-model';
 import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
-import { parseHostMessage } from '../../../../src/shared/protocol';
+import { parseMonitorHostMessage } from '../../../../src/shared/protocol/monitor';
 
 function reading(time: number, util: number | null, extra: Partial<GpuReading> = {}): GpuReading {
   return {
@@ -30,7 +30,7 @@ describe('GpuPanelModel', () => {
     expect(card.name).toBe('NVIDIA A100 80GB');
     expect(card.run).toEqual({ id: 'r1', label: 'ResNet <b>18</b>' });
     expect(snap.stale).toBe(false);
-    expect(parseHostMessage({ type: 'gpu', snapshot: snap })).toBeDefined();
+    expect(parseMonitorHostMessage({ type: 'gpu', snapshot: snap })).toBeDefined();
   });
 
   it('marks old figures stale and passes the no-GPU reason through', () => {
@@ -40,6 +40,6 @@ describe('GpuPanelModel', () => {
     const snap = model.snapshot(30);
     expect(snap.stale).toBe(true);
     expect(snap.noGpuReason).toMatch(/no NVIDIA runtime/);
-    expect(parseHostMessage({ type: 'gpu', snapshot: snap })).toBeDefined();
+    expect(parseMonitorHostMessage({ type: 'gpu', snapshot: snap })).toBeDefined();
   });
 });

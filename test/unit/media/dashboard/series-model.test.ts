@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesModel } from '../../../../media/dashboard/series-model';
-import type { SnapshotMessage } from '../../../../src/shared/protocol';
+import type { SnapshotMessage } from '../../../../src/shared/protocol/dashboard';
 
 describe('SeriesModel', () => {
   const snapshot: SnapshotMessage = {

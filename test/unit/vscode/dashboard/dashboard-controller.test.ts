@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DashboardFeed } from '../../../../src/core/metrics/dashboard-feed';
 import { parseMetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
-import { parseHostMessage, type HostMessage } from '../../../../src/shared/protocol';
+import { parseDashboardHostMessage, type DashboardHostMessage } from '../../../../src/shared/protocol/dashboard';
 import { DashboardController, defaultSelection, PREFERENCES_KEY, type ExportTarget } from '../../../../src/vscode/dashboard/dashboard-controller';
 import type { KeyValueStore } from '../../../../src/vscode/ui';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';
@@ -18,12 +18,12 @@ function setup(options: { visible?: boolean; delivered?: boolean } = {}) {
     { id: 'old', label: 'old', state: 'succeeded', startTime: 10, env: null },
     { id: 'live', label: 'live', state: 'running', startTime: 5, env: null },
   ]);
-  const sent: HostMessage[] = [];
+  const sent: DashboardHostMessage[] = [];
   let receive: (m: unknown) => unknown = () => undefined;
-  const port: WebviewPort = {
+  const port: WebviewPort<DashboardHostMessage> = {
     postMessage: (m) => {
       // Everything the host posts must pass the webview's validator, through JSON.
-      expect(parseHostMessage(JSON.parse(JSON.stringify(m)))).toBeDefined();
+      expect(parseDashboardHostMessage(JSON.parse(JSON.stringify(m)))).toBeDefined();
       sent.push(m);
       return Promise.resolve(options.delivered ?? true);
     },

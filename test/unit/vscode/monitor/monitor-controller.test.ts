@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GpuPanelModel } from '../../../../src/core/metrics/gpu-panel-model';
-import type { HostMessage } from '../../../../src/shared/protocol';
-import { parseHostMessage } from '../../../../src/shared/protocol';
+import { parseMonitorHostMessage, type MonitorHostMessage } from '../../../../src/shared/protocol/monitor';
 import { MonitorController } from '../../../../src/vscode/monitor/monitor-controller';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';
 import { FakeClock } from '../../../support/fake-clock';
@@ -9,12 +8,12 @@ import { FakeClock } from '../../../support/fake-clock';
 function setup() {
   const clock = new FakeClock();
   const model = new GpuPanelModel();
-  const sent: HostMessage[] = [];
+  const sent: MonitorHostMessage[] = [];
   const opened: (string | null)[] = [];
   let receive: (m: unknown) => unknown = () => undefined;
-  const port: WebviewPort = {
+  const port: WebviewPort<MonitorHostMessage> = {
     postMessage: (m) => {
-      expect(parseHostMessage(JSON.parse(JSON.stringify(m)))).toBeDefined();
+      expect(parseMonitorHostMessage(JSON.parse(JSON.stringify(m)))).toBeDefined();
       sent.push(m);
       return Promise.resolve(true);
     },

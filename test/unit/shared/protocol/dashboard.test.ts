@@ -1,21 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../../src/shared/protocol/common';
 import {
-  LIMITS,
-  parseHostMessage,
-  parseWebviewMessage,
+  DASHBOARD_LIMITS,
+  parseDashboardHostMessage,
+  parseDashboardWebviewMessage,
   seriesId,
-  type GpuPanelSnapshot,
-  type HostMessage,
-  type WebviewMessage,
-} from '../../../src/shared/protocol';
+  type DashboardHostMessage,
+  type DashboardWebviewMessage,
+} from '../../../../src/shared/protocol/dashboard';
+import { DELETE, mutate, XSS } from '../../../support/message-mutation';
 
-const XSS = '<img src=x onerror=alert(1)>';
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
-const validWebview: WebviewMessage[] = [
+const validWebview: DashboardWebviewMessage[] = [
   { type: 'ready', view: 'dashboard', protocol: 1, selectedRuns: ['run-1'] },
-  { type: 'ready', view: 'monitor', protocol: 1 },
+  { type: 'ready', view: 'dashboard', protocol: 1 },
   { type: 'selectRuns', runs: ['a', 'b'] },
   { type: 'selectRuns', runs: [] },
   { type: 'setSmoothing', value: 0.6 },
@@ -23,33 +23,9 @@ const validWebview: WebviewMessage[] = [
   { type: 'exportCsv' },
   { type: 'exportPng', dataUrl: PNG, suggestedName: 'loss chart.png' },
   { type: 'requestSnapshot', reason: 'seq-gap' },
-  { type: 'openDashboard', run: 'run-1' },
-  { type: 'openDashboard', run: null },
 ];
 
-const gpuSnapshot: GpuPanelSnapshot = {
-  time: 1700000000.5,
-  env: 'demo',
-  cards: [
-    {
-      index: 0,
-      name: 'NVIDIA H100',
-      utilPct: 97,
-      memUsedMiB: 40000,
-      memTotalMiB: 81559,
-      tempC: 61,
-      powerW: 350.2,
-      powerLimitW: 700,
-      spark: { t: [1, 2, 3], util: [90, null, 97], mem: [40, null, 49] },
-      run: { id: 'run-1', label: XSS },
-    },
-  ],
-  usage: { cpuPct: 180, memUsedMiB: 1000, memTotalMiB: 64000 },
-  noGpuReason: null,
-  stale: false,
-};
-
-const validHost: HostMessage[] = [
+const validHost: DashboardHostMessage[] = [
   {
     type: 'snapshot',
     seq: 0,
@@ -64,27 +40,13 @@ const validHost: HostMessage[] = [
   },
   { type: 'append', seq: 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0 } },
   { type: 'runs', runs: [], selectedRuns: [] },
-  { type: 'gpu', snapshot: gpuSnapshot },
-  { type: 'gpu', snapshot: { time: null, env: null, cards: [], usage: null, noGpuReason: 'No NVIDIA runtime in Docker', stale: true } },
   { type: 'theme', kind: 'highContrastLight' },
   { type: 'config', config: { smoothing: 0, scale: 'linear' } },
 ];
 
-/** Deep copy, then apply one edit at a dotted path. */
-function mutate(value: unknown, path: (string | number)[], replacement: unknown): unknown {
-  const copy = structuredClone(value) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = path[path.length - 1]!;
-  if (replacement === DELETE) delete node[last];
-  else node[last] = replacement;
-  return copy;
-}
-const DELETE = Symbol('delete');
-
-describe('parseWebviewMessage', () => {
+describe('parseDashboardWebviewMessage', () => {
   it.each(validWebview)('accepts $type', (message) => {
-    expect(parseWebviewMessage(message)).toEqual(message);
+    expect(parseDashboardWebviewMessage(message)).toEqual(message);
   });
 
   it.each([
@@ -95,12 +57,14 @@ describe('parseWebviewMessage', () => {
     ['prototype key as type', { type: 'toString' }],
     ['ready without view', mutate(validWebview[0], ['view'], DELETE)],
     ['ready with wrong view', mutate(validWebview[0], ['view'], 'panel')],
+    ["the monitor's ready", { type: 'ready', view: 'monitor', protocol: 1 }],
+    ["the monitor's openDashboard", { type: 'openDashboard', run: null }],
     ['ready with fractional protocol', mutate(validWebview[0], ['protocol'], 1.5)],
     ['selectRuns with a number', { type: 'selectRuns', runs: [1] }],
     ['selectRuns with an empty id', { type: 'selectRuns', runs: [''] }],
     ['selectRuns with a control character', { type: 'selectRuns', runs: ['a\nb'] }],
     ['selectRuns with an over-long id', { type: 'selectRuns', runs: ['x'.repeat(LIMITS.idChars + 1)] }],
-    ['selectRuns with too many runs', { type: 'selectRuns', runs: Array.from({ length: LIMITS.runs + 1 }, (_, i) => `r${i}`) }],
+    ['selectRuns with too many runs', { type: 'selectRuns', runs: Array.from({ length: DASHBOARD_LIMITS.runs + 1 }, (_, i) => `r${i}`) }],
     ['selectRuns not an array', { type: 'selectRuns', runs: 'a' }],
     ['smoothing above the maximum', { type: 'setSmoothing', value: 1 }],
     ['smoothing negative', { type: 'setSmoothing', value: -0.1 }],
@@ -110,20 +74,19 @@ describe('parseWebviewMessage', () => {
     ['png of another type', { type: 'exportPng', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=', suggestedName: 'a.png' }],
     ['png with script payload', { type: 'exportPng', dataUrl: 'javascript:alert(1)', suggestedName: 'a.png' }],
     ['png with bad base64', { type: 'exportPng', dataUrl: 'data:image/png;base64,@@@', suggestedName: 'a.png' }],
-    ['png too large', { type: 'exportPng', dataUrl: PNG.padEnd(LIMITS.dataUrlChars + 1, 'A'), suggestedName: 'a.png' }],
+    ['png too large', { type: 'exportPng', dataUrl: PNG.padEnd(DASHBOARD_LIMITS.dataUrlChars + 1, 'A'), suggestedName: 'a.png' }],
     ['png name with a path', { type: 'exportPng', dataUrl: PNG, suggestedName: '../../.bashrc' }],
     ['png name hidden file', { type: 'exportPng', dataUrl: PNG, suggestedName: '.bashrc' }],
     ['png without name', { type: 'exportPng', dataUrl: PNG }],
     ['snapshot reason unknown', { type: 'requestSnapshot', reason: 'because' }],
-    ['openDashboard without run', { type: 'openDashboard' }],
   ])('rejects %s', (_name, message) => {
-    expect(parseWebviewMessage(message)).toBeUndefined();
+    expect(parseDashboardWebviewMessage(message)).toBeUndefined();
   });
 
   it('never throws and never accepts an object without a known type (fuzz)', () => {
     fc.assert(
       fc.property(fc.anything(), (x) => {
-        const parsed = parseWebviewMessage(x);
+        const parsed = parseDashboardWebviewMessage(x);
         if (parsed !== undefined) expect(validWebview.map((m) => m.type)).toContain(parsed.type);
       }),
       { numRuns: 2000 },
@@ -138,25 +101,25 @@ describe('parseWebviewMessage', () => {
         const fields = Object.keys(message).filter((k) => k !== 'type');
         const field = fields[pick % fields.length]!;
         const original = (message as unknown as Record<string, unknown>)[field];
-        // Skip replacements the schema allows for that field (null run, absent optional selection).
-        fc.pre(!(field === 'run' && replacement === null) && !(field === 'selectedRuns' && replacement === undefined));
+        // Skip replacements the schema allows for that field (absent optional selection).
+        fc.pre(!(field === 'selectedRuns' && replacement === undefined));
         fc.pre(!(field === 'protocol' && typeof replacement === 'number' && replacement >= 0));
         fc.pre(!(field === 'value' && replacement === 0));
         fc.pre(JSON.stringify(original) !== JSON.stringify(replacement));
-        expect(parseWebviewMessage(mutate(message, [field], replacement))).toBeUndefined();
+        expect(parseDashboardWebviewMessage(mutate(message, [field], replacement))).toBeUndefined();
       }),
       { numRuns: 1000 },
     );
   });
 
   it('keeps markup in names as data (the webview must insert it as text)', () => {
-    expect(parseWebviewMessage({ type: 'selectRuns', runs: [XSS] })).toEqual({ type: 'selectRuns', runs: [XSS] });
+    expect(parseDashboardWebviewMessage({ type: 'selectRuns', runs: [XSS] })).toEqual({ type: 'selectRuns', runs: [XSS] });
   });
 });
 
-describe('parseHostMessage', () => {
+describe('parseDashboardHostMessage', () => {
   it.each(validHost)('accepts $type', (message) => {
-    expect(parseHostMessage(message)).toEqual(message);
+    expect(parseDashboardHostMessage(message)).toEqual(message);
   });
 
   const snapshot = validHost[0]!;
@@ -169,7 +132,7 @@ describe('parseHostMessage', () => {
     ['unknown split', ['series', 0, 'key', 'split'], 'holdout'],
     ['unknown key kind', ['series', 0, 'key', 'kind'], 'other'],
     ['empty metric name', ['series', 0, 'key', 'metric'], ''],
-    ['over-long metric name', ['series', 0, 'key', 'metric'], 'm'.repeat(LIMITS.metricNameChars + 1)],
+    ['over-long metric name', ['series', 0, 'key', 'metric'], 'm'.repeat(DASHBOARD_LIMITS.metricNameChars + 1)],
     ['t and v of different length', ['series', 0, 'v'], [1, 2]],
     ['time going backwards', ['series', 0, 't'], [1, 3, 2, 4]],
     ['NaN in values', ['series', 0, 'v'], [1, NaN, 2, 3]],
@@ -181,23 +144,17 @@ describe('parseHostMessage', () => {
     ['missing stats', ['stats'], DELETE],
     ['negative counter', ['stats', 'rejected'], -1],
   ])('rejects a snapshot with %s', (_name, path, replacement) => {
-    expect(parseHostMessage(mutate(snapshot, path as (string | number)[], replacement))).toBeUndefined();
+    expect(parseDashboardHostMessage(mutate(snapshot, path as (string | number)[], replacement))).toBeUndefined();
   });
 
   it('rejects series longer than the bound', () => {
-    const n = LIMITS.pointsPerSeries + 1;
+    const n = DASHBOARD_LIMITS.pointsPerSeries + 1;
     const long = { ...snapshot, series: [{ key: { kind: 'gpu', gpu: 0, name: '', metric: 'util' }, t: Array.from({ length: n }, (_, i) => i), v: new Array(n).fill(0), nonFinite: 0 }] };
-    expect(parseHostMessage(long)).toBeUndefined();
+    expect(parseDashboardHostMessage(long)).toBeUndefined();
   });
 
-  it.each([
-    ['utilisation above 100', ['snapshot', 'cards', 0, 'utilPct'], 101],
-    ['negative memory', ['snapshot', 'cards', 0, 'memUsedMiB'], -1],
-    ['spark of unequal lengths', ['snapshot', 'cards', 0, 'spark', 'util'], [1]],
-    ['stale as string', ['snapshot', 'stale'], 'no'],
-    ['run without id', ['snapshot', 'cards', 0, 'run'], { label: 'x' }],
-  ])('rejects a gpu snapshot with %s', (_name, path, replacement) => {
-    expect(parseHostMessage(mutate(validHost[3], path as (string | number)[], replacement))).toBeUndefined();
+  it("rejects the monitor's gpu message", () => {
+    expect(parseDashboardHostMessage({ type: 'gpu', snapshot: { time: null, env: null, cards: [], usage: null, noGpuReason: null, stale: false } })).toBeUndefined();
   });
 
   it('round-trips generated snapshots through JSON (fuzz)', () => {
@@ -212,7 +169,7 @@ describe('parseHostMessage', () => {
     fc.assert(
       fc.property(fc.array(series, { maxLength: 5 }), fc.nat(), (list, seq) => {
         fc.pre(list.every((s) => !/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/.test(s.run + s.metric)));
-        const message: HostMessage = {
+        const message: DashboardHostMessage = {
           type: 'append',
           seq,
           series: list.map((s) => {
@@ -222,7 +179,7 @@ describe('parseHostMessage', () => {
           events: [],
           stats: { lines: 0, rejected: 0, oversized: 0 },
         };
-        expect(parseHostMessage(JSON.parse(JSON.stringify(message)) as unknown)).toEqual(JSON.parse(JSON.stringify(message)));
+        expect(parseDashboardHostMessage(JSON.parse(JSON.stringify(message)) as unknown)).toEqual(JSON.parse(JSON.stringify(message)));
       }),
       { numRuns: 300 },
     );
@@ -232,7 +189,7 @@ describe('parseHostMessage', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.constantFrom(...validHost.map((m) => m.type)), (value, type) => {
         const candidate = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, type } : { type, value };
-        expect(() => parseHostMessage(candidate)).not.toThrow();
+        expect(() => parseDashboardHostMessage(candidate)).not.toThrow();
       }),
       { numRuns: 2000 },
     );
