@@ -79,10 +79,6 @@ function handle(message: DashboardHostMessage): void {
       updateUi({ smoothing: message.config.smoothing, scale: message.config.scale }, true);
       toolbar.setValues(ui);
       break;
-    case 'theme':
-      palette = readPalette();
-      board.setSettings({ palette, ui });
-      break;
   }
   refreshChrome();
   board.perf.add(board.perf.handling, performance.now() - started);

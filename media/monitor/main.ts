@@ -70,8 +70,7 @@ function describeEnv(s: GpuPanelSnapshot): string {
 }
 
 function handle(message: MonitorHostMessage): void {
-  if (message.type === 'gpu') render(message.snapshot);
-  else if (message.type === 'theme') redrawAll();
+  render(message.snapshot);
 }
 
 function redrawAll(): void {

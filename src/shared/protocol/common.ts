@@ -13,7 +13,7 @@
  * `number | null`: null is a gap (a missing GPU sample, or a non-finite metric counted in
  * `nonFinite`).
  */
-import { count, Invalid, must, oneOf, text } from './validate';
+import { count, Invalid, must, text } from './validate';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -26,15 +26,6 @@ export const LIMITS = {
 } as const;
 
 export type WebviewKind = 'dashboard' | 'monitor';
-
-export const THEME_KINDS = ['light', 'dark', 'highContrast', 'highContrastLight'] as const;
-export type ThemeKind = (typeof THEME_KINDS)[number];
-
-/** Host → webview: the colour theme changed. */
-export interface ThemeMessage {
-  readonly type: 'theme';
-  readonly kind: ThemeKind;
-}
 
 /** Webview → host, first: the page has loaded and listens. */
 export interface ReadyFields<V extends WebviewKind> {
@@ -49,8 +40,4 @@ export const label = (x: unknown): string => must(text(x, LIMITS.labelChars));
 export function readyFields<V extends WebviewKind>(x: Record<string, unknown>, view: V): ReadyFields<V> {
   if (x.view !== view) throw new Invalid();
   return { type: 'ready', view, protocol: must(count(x.protocol)) };
-}
-
-export function themeMessage(x: Record<string, unknown>): ThemeMessage {
-  return { type: 'theme', kind: must(oneOf(x.kind, THEME_KINDS)) };
 }

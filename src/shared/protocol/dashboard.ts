@@ -4,7 +4,7 @@
  * user's choices and exports. Shared rules (validation, bounds, null for non-finite) are in
  * common.ts.
  */
-import { label, LIMITS, readyFields, runId, themeMessage, type ReadyFields, type ThemeMessage } from './common';
+import { label, LIMITS, readyFields, runId, type ReadyFields } from './common';
 import {
   count,
   FAIL,
@@ -154,7 +154,7 @@ export interface ConfigMessage {
   readonly config: DashboardConfig;
 }
 
-export type DashboardHostMessage = SnapshotMessage | AppendMessage | RunsMessage | ThemeMessage | ConfigMessage;
+export type DashboardHostMessage = SnapshotMessage | AppendMessage | RunsMessage | ConfigMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -280,7 +280,6 @@ const hostParsers: Parsers<DashboardHostMessage> = {
   }),
   append: (x) => ({ type: 'append', seq: must(count(x.seq)), series: seriesList(x.series), events: runEvents(x.events), stats: ingestStats(x.stats) }),
   runs: (x) => ({ type: 'runs', runs: runList(x.runs), selectedRuns: runIds(x.selectedRuns) }),
-  theme: themeMessage,
   config: (x) => ({ type: 'config', config: dashboardConfig(x.config) }),
 };
 

@@ -3,7 +3,7 @@
  * so a view that was hidden simply shows the next one; the webview says when it is ready and asks
  * for the dashboard. Shared rules (validation, bounds, null for non-finite) are in common.ts.
  */
-import { label, LIMITS, readyFields, runId, themeMessage, type ReadyFields, type ThemeMessage } from './common';
+import { label, LIMITS, readyFields, runId, type ReadyFields } from './common';
 import { boolean, count, finiteOrNull, inRange, Invalid, isRecord, listOf, must, nullable, nullableNumberArray, numberArray, parseWith, text, type Parsers } from './validate';
 
 /** Bounds of the monitor's messages, beyond the common LIMITS. */
@@ -87,7 +87,7 @@ export interface GpuMessage {
   readonly snapshot: GpuPanelSnapshot;
 }
 
-export type MonitorHostMessage = GpuMessage | ThemeMessage;
+export type MonitorHostMessage = GpuMessage;
 
 export type MonitorReadyMessage = ReadyFields<'monitor'>;
 
@@ -158,7 +158,6 @@ function gpuPanelSnapshot(x: unknown): GpuPanelSnapshot {
 
 const hostParsers: Parsers<MonitorHostMessage> = {
   gpu: (x) => ({ type: 'gpu', snapshot: gpuPanelSnapshot(x.snapshot) }),
-  theme: themeMessage,
 };
 
 const webviewParsers: Parsers<MonitorWebviewMessage> = {

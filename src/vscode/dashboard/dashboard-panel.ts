@@ -2,17 +2,11 @@
  * The training dashboard as a VS Code WebviewPanel: one panel, revealed again when asked for,
  * restored after a reload by the serializer (its run selection comes back through the webview's
  * own state), scripts only from dist/webview, and no retained context when hidden (the
- * controller sends a snapshot when it is shown again instead).
- *
- * Wiring (extension.ts):
- *   const deps: DashboardPanelDeps = { extensionUri: context.extensionUri, source: feed, preferences: host.globalState, log };
- *   context.subscriptions.push(registerDashboardSerializer(deps));
- *   command gpuEnv.openDashboard → DashboardPanel.show(deps, runId?)
- * package.json: "activationEvents": ["onWebviewPanel:gpuEnv.dashboard"].
+ * controller sends a snapshot when it is shown again instead). Theme changes need no message: the
+ * page follows VS Code's theme classes and variables itself (media/dashboard/theme.ts).
  */
 import * as vscode from 'vscode';
 import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
-import type { ThemeKind } from '../../shared/protocol/common';
 import type { KeyValueStore } from '../ui';
 import { vscodeTranslate as t } from '../vscode-ui';
 import { buildWebviewHtml, createNonce } from '../webview/html';
@@ -81,7 +75,6 @@ export class DashboardPanel implements vscode.Disposable {
         this.controller.setVisible(e.webviewPanel.visible);
         visibility?.(e.webviewPanel.visible);
       }),
-      vscode.window.onDidChangeActiveColorTheme((theme) => void panel.webview.postMessage({ type: 'theme', kind: themeKind(theme.kind) })),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -145,16 +138,3 @@ const saveDialogExporter: ExportTarget = {
     return uri.toString();
   },
 };
-
-export function themeKind(kind: vscode.ColorThemeKind): ThemeKind {
-  switch (kind) {
-    case vscode.ColorThemeKind.Light:
-      return 'light';
-    case vscode.ColorThemeKind.HighContrast:
-      return 'highContrast';
-    case vscode.ColorThemeKind.HighContrastLight:
-      return 'highContrastLight';
-    default:
-      return 'dark';
-  }
-}

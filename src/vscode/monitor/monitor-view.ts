@@ -2,10 +2,6 @@
  * The sidebar "GPU Monitor" as a WebviewViewProvider for the view id package.json declares
  * (MONITOR_VIEW). Scripts only from dist/webview; no retained context: on being shown again the
  * page reloads and gets the current snapshot.
- *
- * Wiring (extension.ts):
- *   context.subscriptions.push(registerGpuMonitor({ extensionUri: context.extensionUri, source: gpuPanelModel,
- *     openDashboard: (run) => DashboardPanel.show(dashboardDeps, run ? [run] : undefined), log }));
  */
 import * as vscode from 'vscode';
 import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';

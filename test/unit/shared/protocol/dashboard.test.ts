@@ -40,7 +40,6 @@ const validHost: DashboardHostMessage[] = [
   },
   { type: 'append', seq: 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0 } },
   { type: 'runs', runs: [], selectedRuns: [] },
-  { type: 'theme', kind: 'highContrastLight' },
   { type: 'config', config: { smoothing: 0, scale: 'linear' } },
 ];
 

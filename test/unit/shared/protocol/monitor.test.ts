@@ -43,7 +43,6 @@ const validHost: MonitorHostMessage[] = [
   { type: 'gpu', snapshot: gpuSnapshot },
   { type: 'gpu', snapshot: { time: null, env: null, cards: [], usage: null, noGpuReason: 'No NVIDIA runtime in Docker', stale: true } },
   { type: 'gpu', snapshot: { ...gpuSnapshot, cards: [{ ...gpuSnapshot.cards[0]!, utilPct: null, memUsedMiB: null, memTotalMiB: null, tempC: null, powerW: null, powerLimitW: null, run: null }] } },
-  { type: 'theme', kind: 'highContrastLight' },
 ];
 
 describe('parseMonitorWebviewMessage', () => {
