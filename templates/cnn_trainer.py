@@ -21,7 +21,7 @@ from torch import nn
 
 import checkpointing as ckpt
 from cnn_batches import Preprocess, augment
-from cnn_runtime import Distributed, Precision, all_reduce_sum, barrier
+from cnn_runtime import Distributed, Precision, all_reduce_sum, barrier, broadcast_from_main
 
 # Settings that define the trajectory of a run: resuming with different ones would
 # silently train something else, so they must match the checkpoint.
@@ -38,6 +38,8 @@ TRAJECTORY_KEYS = (
     "warmup",
     "seed",
     "augment",
+    "optimizer",
+    "label_smoothing",
 )
 
 
@@ -58,6 +60,10 @@ class TrainConfig:
     max_steps: int | None
     log_every: int
     eval_split: str  # "val" or "test": what the per-epoch evaluation reports
+    label_smoothing: float = 0.0
+    eval_every: int = 0  # also evaluate every N steps within an epoch (0: at the end of each epoch only)
+    target_accuracy: float | None = None  # stop at the first evaluation that reaches it
+    process_started: float = field(default_factory=time.time)  # wall clock: time to target counts from here
 
 
 @dataclass
@@ -86,15 +92,53 @@ class Meter:
         self.loss, self.correct, self.images, self.started = None, None, 0, time.perf_counter()
 
 
+def preemption_signal() -> int:
+    """The warning a scheduler sends before it preempts or times out a job (Slurm: `--signal=USR1@90`).
+    GPU_ENV_PREEMPT_SIGNAL may name another (USR2, or a number)."""
+    name = os.environ.get("GPU_ENV_PREEMPT_SIGNAL", "USR1").upper()
+    if name.isdigit():
+        return int(name)
+    return int(getattr(signal, name if name.startswith("SIG") else f"SIG{name}", signal.SIGUSR1))
+
+
+class Stopped(Exception):  # noqa: N818 - control flow (a requested stop), not an error
+    """Raised out of the loop once the checkpoint is written, so the process group is shut down on the
+    way out; then the process ends as asked (see exit)."""
+
+    def __init__(self, signum: int, preempted: bool) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum, self.preempted = signum, preempted
+
+    def exit(self) -> None:
+        """A preemption warning: exit EXIT_PREEMPTED so the job requeues. A stop: die of that signal
+        (SIGTERM for a DDP rank told by another), so the runner records 'stopped'."""
+        sys.stdout.flush()
+        if self.preempted:
+            sys.exit(EXIT_PREEMPTED)
+        signal.signal(self.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), self.signum)
+
+
+# Exit status after checkpointing on a preemption warning: EX_TEMPFAIL ("try again later"); the
+# runner records the run as stopped (resumable) and a Slurm job script requeues on it.
+EXIT_PREEMPTED = 75
+
+
 class StopRequest:
-    """SIGTERM/SIGINT ask the loop to checkpoint after the current step and exit by that signal."""
+    """SIGTERM/SIGINT and the preemption warning ask the loop to checkpoint after the current step;
+    then the run ends by that signal (or, preempted, with EXIT_PREEMPTED)."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.preempt_signum = preemption_signal()
         self._previous: dict[int, Any] = {}
 
+    @property
+    def preempted(self) -> bool:
+        return self.signum == self.preempt_signum
+
     def install(self) -> None:
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in {signal.SIGTERM, signal.SIGINT, self.preempt_signum}:
             self._previous[signum] = signal.signal(signum, self._handle)
 
     def _handle(self, signum: int, _frame: Any) -> None:
@@ -103,12 +147,9 @@ class StopRequest:
             os.kill(os.getpid(), signum)
         self.signum = signum
 
-    def exit_by_signal(self) -> None:
-        """Die of the signal received (SIGTERM for a DDP rank told by another), so the runner records 'stopped'."""
-        signum = self.signum if self.signum is not None else signal.SIGTERM
-        sys.stdout.flush()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
+    def stopped(self) -> Stopped:
+        """What to raise (SIGTERM for a DDP rank told to stop by another)."""
+        return Stopped(self.signum if self.signum is not None else signal.SIGTERM, self.preempted)
 
 
 class Trainer:
@@ -150,6 +191,8 @@ class Trainer:
         self.train_images = 0
         self.first_step_done = False
         self.stopping = False  # set once every process agreed to stop (see stop_agreed)
+        self.target_reached: dict[str, Any] | None = None  # the evaluation that first reached the target
+        self.last_eval: tuple[int, float, float] | None = None  # (step, loss, accuracy) of the newest evaluation
 
     # --- state ---------------------------------------------------------------------------
 
@@ -197,20 +240,31 @@ class Trainer:
         self.last_saved_step = self.pos.step
 
     def try_resume(self, explicit: bool, extra: dict[str, Any] | None = None) -> bool:
-        """Load the newest checkpoint that loads. False (fresh start) when there is none yet."""
-        found = ckpt.list_checkpoints(self.checkpoint_dir)
-        if not found:
-            if explicit:
+        """Load the newest checkpoint that loads. False (fresh start) when there is none yet. Under DDP
+        rank 0 chooses the file and every rank loads that one, so all resume from the same step."""
+        choice: dict[str, Any] = {"path": None, "error": None}
+        result = ckpt.LoadResult()
+        if self.dist.is_main:
+            found = ckpt.list_checkpoints(self.checkpoint_dir)
+            if found:
+                result = ckpt.load_latest(self.checkpoint_dir, map_location="cpu")
+                for path, why in result.failures:
+                    self.log(f"checkpoint {path} does not load ({why}); trying an older one")
+                choice["path"] = result.path
+                if result.state is None:
+                    choice["error"] = (
+                        f"none of the {len(found)} checkpoints in {self.checkpoint_dir} loads; "
+                        f"pass --no-resume to start over (they will be replaced)"
+                    )
+            elif explicit:
                 self.log(f"--resume: no checkpoint in {self.checkpoint_dir} yet; starting from the beginning")
+        choice = broadcast_from_main(choice, self.dist)  # type: ignore[assignment]
+        if choice["error"]:
+            raise ResumeError(choice["error"])
+        if choice["path"] is None:
             return False
-        result = ckpt.load_latest(self.checkpoint_dir, map_location="cpu")
-        for path, why in result.failures:
-            self.log(f"checkpoint {path} does not load ({why}); trying an older one")
-        if result.state is None:
-            raise ResumeError(
-                f"none of the {len(found)} checkpoints in {self.checkpoint_dir} loads; "
-                f"pass --no-resume to start over (they will be replaced)"
-            )
+        if result.state is None:  # another rank: the file rank 0 chose
+            result = ckpt.LoadResult(state=ckpt.load_checkpoint(choice["path"]), path=choice["path"])
         self.load_state(result.state)
         self.log(
             f"resumed from {result.path}: epoch {self.pos.epoch + 1}, batch {self.pos.batch}, step {self.pos.step}"
@@ -280,7 +334,7 @@ class Trainer:
     def _step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         with self.autocast():
             logits = self.model(x)
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
         self.optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
@@ -359,22 +413,36 @@ class Trainer:
             return math.nan, math.nan
         return totals[0] / totals[2], totals[1] / totals[2]
 
-    def end_of_epoch(self, epoch_seconds: float) -> None:
+    def evaluate_and_record(self, **extra: Any) -> None:
+        """The periodic evaluation: a metrics line, the best checkpoint, and the target check.
+        Every rank gets the same all-reduced accuracy, so all of them stop at the same step."""
         loss, accuracy = self.evaluate(self.eval_source)
+        self.last_eval = (self.pos.step, loss, accuracy)
         self.metrics.log(
-            step=self.pos.step,
-            epoch=float(self.pos.epoch),
-            split=self.cfg.eval_split,
-            loss=loss,
-            accuracy=accuracy,
-            epoch_time_s=epoch_seconds,
-        )
+            step=self.pos.step, epoch=self.epoch_progress(), split=self.cfg.eval_split, loss=loss, accuracy=accuracy,
+            **extra,
+        )  # fmt: skip
         self.log(
-            f"epoch {self.pos.epoch}/{self.cfg.epochs} {self.cfg.eval_split} loss {loss:.4f} "
-            f"accuracy {accuracy:.4f} ({epoch_seconds:.1f} s training)"
+            f"epoch {self.epoch_progress():.2f}/{self.cfg.epochs} step {self.pos.step} {self.cfg.eval_split} "
+            f"loss {loss:.4f} accuracy {accuracy:.4f}" + (f" ({extra['epoch_time_s']:.1f} s training)" if extra else "")
         )
-        if not math.isnan(accuracy):
-            self.save_best(accuracy)
+        if math.isnan(accuracy):
+            return
+        self.save_best(accuracy)
+        target = self.cfg.target_accuracy
+        if target is not None and accuracy >= target and self.target_reached is None:
+            self.target_reached = {
+                "target_accuracy": target,
+                "accuracy": accuracy,
+                "step": self.pos.step,
+                "epoch": self.epoch_progress(),
+                "time_to_target_s": time.time() - self.cfg.process_started,
+                "train_time_to_target_s": self.train_seconds,
+            }
+            self.log(
+                f"reached {self.cfg.eval_split} accuracy {accuracy:.4f} >= {target} at step {self.pos.step}, "
+                f"{self.target_reached['time_to_target_s']:.1f} s after the start"
+            )
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -409,13 +477,19 @@ class Trainer:
             self.pos.step += 1
             epoch_done = self.pos.batch == steps
             due = self.cfg.checkpoint_every > 0 and self.pos.step % self.cfg.checkpoint_every == 0
+            eval_due = self.cfg.eval_every > 0 and self.pos.step % self.cfg.eval_every == 0 and not epoch_done
             stopping = self.stop_agreed() or self.reached_max_steps()
-            if epoch_done or due or stopping or self.pos.step % self.cfg.log_every == 0:
+            if epoch_done or due or eval_due or stopping or self.pos.step % self.cfg.log_every == 0:
                 self.log_train(meter)
                 self.account(meter)
                 meter.reset()
             if epoch_done:
                 break
+            if eval_due:
+                self.evaluate_and_record()
+                meter.reset()  # evaluation is not training time
+                if self.target_reached:
+                    return False
             if due:
                 self.save_checkpoint("step")
                 meter.reset()  # the save is not training time
@@ -424,9 +498,9 @@ class Trainer:
         # Position "end of epoch e" is stored as "start of epoch e + 1".
         self.pos.epoch += 1
         self.pos.batch = 0
-        self.end_of_epoch(time.perf_counter() - epoch_started)
+        self.evaluate_and_record(epoch_time_s=time.perf_counter() - epoch_started)
         self.save_checkpoint("epoch")
-        return True
+        return not self.target_reached
 
     def account(self, meter: Meter) -> None:
         self.train_seconds += time.perf_counter() - meter.started
@@ -438,15 +512,22 @@ class Trainer:
         while self.pos.epoch < self.cfg.epochs and not self.stopping and not self.reached_max_steps():
             if not self.run_epoch():
                 break
-        if self.stopping:
-            self.save_checkpoint("signal")
-            self.log(f"stopped by signal at step {self.pos.step}; checkpoint saved")
+        if self.stopping and not self.target_reached:
+            reason = "preempted" if self.stop.preempted else "signal"
+            self.save_checkpoint(reason)
+            self.log(f"stopped by {reason} at step {self.pos.step}; checkpoint saved")
             self.metrics.close()
-            self.stop.exit_by_signal()
-        status = "completed" if self.pos.epoch >= self.cfg.epochs else "max-steps"
-        if status == "max-steps":
-            self.save_checkpoint("max-steps")  # a later run with more steps continues from here
-        test_loss, test_accuracy = self.evaluate(self.test_source)
+            raise self.stop.stopped()
+        if self.target_reached:
+            status = "target-reached"
+        else:
+            status = "completed" if self.pos.epoch >= self.cfg.epochs else "max-steps"
+        if status != "completed":
+            self.save_checkpoint(status)  # a later run with more steps or a higher target continues from here
+        if self.cfg.eval_split == "test" and self.last_eval is not None and self.last_eval[0] == self.pos.step:
+            _, test_loss, test_accuracy = self.last_eval  # just evaluated on the test set: no second pass
+        else:
+            test_loss, test_accuracy = self.evaluate(self.test_source)
         # Best-by-test only when nothing else chose a best (per-epoch evals on val are not comparable).
         if not math.isnan(test_accuracy) and (self.best_path is None or self.cfg.eval_split == "test"):
             self.save_best(test_accuracy)
@@ -462,6 +543,9 @@ class Trainer:
             "train_images": self.train_images,
             "train_images_per_s": self.train_images / self.train_seconds if self.train_seconds else 0.0,
             "elapsed_s": time.perf_counter() - started,
+            "target_accuracy": self.cfg.target_accuracy,
+            "time_to_target_s": self.target_reached["time_to_target_s"] if self.target_reached else None,
+            **({"target": self.target_reached} if self.target_reached else {}),
         }
         self.metrics.event("end", **summary)
         self.log(f"done: test accuracy {test_accuracy:.4f}, loss {test_loss:.4f}; best checkpoint {self.best_path}")

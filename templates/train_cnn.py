@@ -3,18 +3,21 @@
 
 Examples:
   python train_cnn.py --dataset fashion-mnist --epochs 2
+  python train_cnn.py --epochs 1 --target-accuracy 0.88      # stop at 88 % test accuracy
   python train_cnn.py --model resnet --dataset cifar10 --data-dir ~/data/cifar10 --epochs 10
   python train_cnn.py --dataset imagefolder --data-dir ~/photos --image-size 96
-  torchrun --nproc-per-node 4 train_cnn.py --model resnet --dataset cifar10   # DDP
 
 A run directory (--run-dir) holds metrics.jsonl (see gpu_env_metrics.py) and
 checkpoints/. Starting again with the same --run-dir continues from the newest
 checkpoint that loads, at the same step and position in the data.
 
-Speed comes from keeping the whole dataset on the device as one tensor (no
-DataLoader), channels_last, bf16/fp16 autocast, torch.compile (CUDA), large
-batches with a one-cycle LR schedule, and inference_mode for evaluation. Each
-can be switched off (--no-device-data, --no-channels-last, --no-amp, --no-compile).
+Built for the shortest time to an accuracy: the whole dataset on the device as one
+tensor (no DataLoader), channels_last, bf16 autocast where the hardware is fast at
+it (GPUs, CPUs with AMX), a batch size, learning rate and optimiser chosen per
+machine kind (cnn_recipe.py), warmup then a linear decay to zero within the planned
+epochs, label smoothing, evaluation in large batches, and torch.compile where it
+pays. Each can be overridden (--batch-size, --lr, --optimizer, --amp, --compile,
+--no-device-data, --no-channels-last).
 
 Exit codes: 0 done, 1 unexpected error, 2 bad options or missing/invalid data.
 """
@@ -34,6 +37,17 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the modules beside this file
 
+from cnn_recipe import (
+    OPTIMIZERS,
+    RECIPES,
+    build_optimizer,
+    compile_pays,
+    machine_kind,
+    read_cpu_info,
+    scaled_lr,
+    warmup_then_linear_decay,
+)
+
 import checkpointing as ckpt
 from cnn_batches import Batch, DeviceBatches, LoaderBatches, Preprocess, eval_batches
 from cnn_data import DATASETS, ArrayData, DataError, load_dataset, subset
@@ -44,14 +58,14 @@ from cnn_runtime import (
     SetupError,
     choose_device,
     choose_precision,
-    default_batch_size,
     default_workers,
     distributed_from_env,
     fits_on_device,
     init_distributed,
+    process_started_at,
     shutdown_distributed,
 )
-from cnn_trainer import ResumeError, TrainConfig, Trainer, parameter_count
+from cnn_trainer import ResumeError, Stopped, TrainConfig, Trainer, parameter_count
 from gpu_env_metrics import RUN_DIR_ENV, MetricsWriter, NullMetricsWriter
 
 EXIT_USAGE = 2
@@ -94,6 +108,16 @@ def fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a number from 0 (inclusive) to 1 (exclusive), got {text}")
+    return value
+
+
+def accuracy_target(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an accuracy from 0 to 1 such as 0.88, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected an accuracy above 0 and at most 1 (0.88 for 88 %), got {text}")
     return value
 
 
@@ -146,25 +170,37 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--batch-size",
         type=positive_int,
-        help="per process; the last partial batch of each epoch is dropped (default: 512 on CUDA, 256 on CPU)",
+        help="per process; the last partial batch of each epoch is dropped (default: per machine kind, "
+        "see cnn_recipe.py: 512 on CUDA, 128 on CPU)",
     )
     g.add_argument(
         "--lr",
         type=positive_float,
-        help="peak learning rate of the one-cycle schedule (default: 2e-3 x sqrt(batch/512))",
+        help="peak learning rate: warmup to it, then linear decay to zero at the last planned step "
+        "(default: the machine kind's, scaled by sqrt(global batch / its batch))",
     )
-    g.add_argument("--weight-decay", type=float, default=5e-4, help="AdamW weight decay (default: %(default)s)")
+    g.add_argument("--optimizer", choices=OPTIMIZERS, help="default: adamw (sgd: SGD with Nesterov momentum 0.9)")
+    g.add_argument("--weight-decay", type=float, default=5e-4, help="default: %(default)s")
+    g.add_argument("--label-smoothing", type=fraction, help="cross-entropy label smoothing (default: 0.1)")
     g.add_argument(
-        "--warmup",
-        type=fraction,
-        default=0.2,
-        help="fraction of all steps spent warming the LR up (default: %(default)s)",
+        "--warmup", type=fraction, help="fraction of the planned steps spent warming the LR up (default: 0.1)"
     )
     g.add_argument("--seed", type=non_negative_int, default=0, help="default: %(default)s")
     g.add_argument(
         "--max-steps",
         type=positive_int,
         help="stop after this many optimizer steps in the whole run (the LR schedule is still planned for --epochs)",
+    )
+    g.add_argument(
+        "--target-accuracy",
+        type=accuracy_target,
+        help="stop at the first evaluation whose accuracy reaches this (0 < X <= 1, e.g. 0.88); the end line "
+        "records the time to it. The LR schedule is still planned for --epochs: set --epochs to your budget",
+    )
+    g.add_argument(
+        "--evals-per-epoch",
+        type=positive_int,
+        help="evaluations per epoch (default: 1, or 4 with --target-accuracy so the run stops sooner)",
     )
 
     g = p.add_argument_group("run directory, checkpoints, metrics")
@@ -200,23 +236,22 @@ def build_parser() -> argparse.ArgumentParser:
         "on CPU bf16 only where AMX makes it fast, else off",
     )
     g.add_argument("--no-amp", action="store_true", help="same as --amp off")
-    g.add_argument("--no-compile", action="store_true", help="do not torch.compile (only used on CUDA anyway)")
+    g.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        help="torch.compile the model (default: on CUDA for runs of 5000+ steps; it costs more than it saves otherwise)",
+    )
     g.add_argument("--no-channels-last", action="store_true", help="keep NCHW memory format")
     g.add_argument(
         "--no-device-data", action="store_true", help="use a DataLoader instead of holding the dataset on the device"
     )
     g.add_argument("--workers", type=non_negative_int, help="DataLoader workers (default: CPUs - 1, at most 8)")
-    g.add_argument("--eval-batch-size", type=positive_int, default=1024, help="default: %(default)s")
+    g.add_argument("--eval-batch-size", type=positive_int, default=2048, help="default: %(default)s")
     return p
 
 
 def default_run_dir() -> str:
     return os.environ.get(RUN_DIR_ENV) or os.path.join("runs", time.strftime("%Y%m%d-%H%M%S"))
-
-
-def default_lr(batch_size: int, world_size: int) -> float:
-    # Square-root scaling suits Adam-type optimizers better than linear scaling.
-    return 2e-3 * math.sqrt(batch_size * world_size / 512)
 
 
 def seed_everything(seed: int) -> None:
@@ -271,8 +306,13 @@ def train(args: argparse.Namespace) -> int:
     init_distributed(dist, device)
     try:
         return train_on(args, dist, device)
+    except Stopped as stop:
+        stopped = stop
     finally:
+        # Every way out (done, stopped, preempted, an error) leaves the process group cleanly.
         shutdown_distributed(dist)
+    stopped.exit()
+    return EXIT_USAGE  # not reached: exit() ends the process
 
 
 def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) -> int:
@@ -299,9 +339,12 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         )
     augment_on = data.augment_default if args.augment is None else args.augment
 
+    cpu = read_cpu_info()
+    kind = machine_kind(device, cpu)
+    recipe = RECIPES[kind]
     if args.batch_size is None:
-        args.batch_size = default_batch_size(device)
-    precision = choose_precision("off" if args.no_amp else args.amp, device)
+        args.batch_size = recipe.batch_size
+    precision = choose_precision("off" if args.no_amp else args.amp, device, cpu.amx)
     channels_last = not args.no_channels_last
     workers = default_workers() if args.workers is None else args.workers
     arrays = isinstance(train_data, ArrayData)
@@ -336,21 +379,19 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
 
         model = DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
     eager = model
-    use_compile = device.type == "cuda" and not args.no_compile
+    use_compile = compile_pays(recipe, args.epochs * batches.steps) if args.compile is None else args.compile
     if use_compile:
         model = torch.compile(model)
 
-    lr = args.lr or default_lr(args.batch_size, dist.world_size)
-    optimizer = torch.optim.AdamW(
-        module.parameters(), lr=lr, weight_decay=args.weight_decay, fused=device.type == "cuda"
-    )
+    lr = args.lr or scaled_lr(recipe, args.batch_size, dist.world_size)
+    optimizer_name = args.optimizer or recipe.optimizer
+    label_smoothing = recipe.label_smoothing if args.label_smoothing is None else args.label_smoothing
+    warmup = recipe.warmup if args.warmup is None else args.warmup
+    optimizer = build_optimizer(optimizer_name, module.parameters(), lr, args.weight_decay, device)
     total_steps = args.epochs * batches.steps
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer,
-        max_lr=lr,
-        total_steps=total_steps,
-        pct_start=max(args.warmup, 1.0 / total_steps),
-        cycle_momentum=False,
+    warmup_steps = max(1, round(warmup * total_steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: warmup_then_linear_decay(step, total_steps, warmup_steps)
     )
     scaler = torch.amp.GradScaler(device.type) if precision.needs_scaler else None
 
@@ -369,10 +410,13 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         "epochs": args.epochs,
         "lr": lr,
         "weight_decay": args.weight_decay,
-        "warmup": args.warmup,
+        "warmup": warmup,
         "seed": args.seed,
         "augment": augment_on,
+        "optimizer": optimizer_name,
+        "label_smoothing": label_smoothing,
     }
+    evals_per_epoch = args.evals_per_epoch or (4 if args.target_accuracy else 1)
     config = TrainConfig(
         values=config_values,
         epochs=args.epochs,
@@ -385,6 +429,10 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
         max_steps=args.max_steps,
         log_every=args.log_every,
         eval_split=eval_split,
+        label_smoothing=label_smoothing,
+        eval_every=batches.steps // evals_per_epoch if evals_per_epoch > 1 else 0,
+        target_accuracy=args.target_accuracy,
+        process_started=process_started_at(),
     )
     trainer = Trainer(
         config=config,
@@ -406,6 +454,8 @@ def train_on(args: argparse.Namespace, dist: Distributed, device: torch.device) 
     )
     setup = {
         "device": str(device),
+        "machine": kind,
+        "cpu": cpu.describe(),
         "amp": precision.label,
         "compile": use_compile,
         "channels_last": channels_last,

@@ -2,7 +2,8 @@
 """gpu-env run launcher: start training runs detached from SSH, stop, resume and list them.
 
   gpu_env_run.py start RUN_DIR [--id ID] [--label TEXT] [--auto-resume] [--environment NAME]
-                 [--cwd DIR] [--resume-arg ARG]... -- CMD [ARG...]
+                 [--cwd DIR] [--resume-arg ARG]... [--nproc-per-node K] [--max-restarts N]
+                 -- CMD [ARG...]
                  (everything after -- is the command, passed as is)
   gpu_env_run.py stop RUN_DIR [--grace SECONDS]
   gpu_env_run.py resume RUN_DIR
@@ -37,6 +38,7 @@ import math
 import os
 import pwd
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,6 +54,9 @@ LOCK_FILE = ".lock"
 ACTIVE_STATES = ("starting", "running")
 DEFAULT_RESUME_ARGS = ["--resume"]
 DEFAULT_GRACE_S = 20.0
+DEFAULT_MAX_RESTARTS = 3
+# train_cnn.py's exit status after it checkpointed on a preemption warning (EX_TEMPFAIL: try again).
+EXIT_PREEMPTED = 75
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_EXISTS = 0, 1, 2, 3
 METRICS_TAIL_BYTES = 64 * 1024
 
@@ -274,8 +279,112 @@ def redirect_stdio(log_path: str) -> None:
     sys.stderr = os.fdopen(2, "w", buffering=1)
 
 
+def rank_env(env: dict[str, str], rank: int, ranks: int, port: int, restarts: int, max_restarts: int) -> dict[str, str]:
+    """What torchrun gives each process on one machine, so scripts written for torchrun run unchanged.
+    USE_LIBUV=0: PyTorch builds without libuv (Debian's) cannot serve the default TCPStore otherwise."""
+    env = dict(env)
+    env.update(
+        RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(ranks), LOCAL_WORLD_SIZE=str(ranks),
+        GROUP_RANK="0", ROLE_RANK=str(rank), ROLE_WORLD_SIZE=str(ranks), NODE_RANK="0",
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), USE_LIBUV="0",
+        TORCHELASTIC_RESTART_COUNT=str(restarts), TORCHELASTIC_MAX_RESTARTS=str(max_restarts),
+        TORCHELASTIC_RUN_ID=env.get("GPU_ENV_RUN_ID", "gpu-env"),
+    )  # fmt: skip
+    # Like torchrun: ranks sharing the CPUs must not each start a thread per core.
+    env.setdefault("OMP_NUM_THREADS", str(max(1, cpu_count() // ranks)))
+    return env
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def free_port() -> int:
+    """A loopback port free now, for the group's rendezvous (MASTER_PORT)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_ranks(
+    argv: list[str], run: dict[str, Any], cwd: str, env: dict[str, str], ranks: int, restarts: int
+) -> list[subprocess.Popen]:
+    """Start the command once per rank, all in one new process group (led by rank 0), so stop reaches
+    them all with one killpg. One rank: the command as given, without rank variables."""
+    port = free_port() if ranks > 1 else 0
+    children: list[subprocess.Popen] = []
+    try:
+        for rank in range(ranks):
+            leader = children[0].pid if children else None
+            children.append(
+                subprocess.Popen(
+                    argv,
+                    cwd=cwd,
+                    env=env if ranks == 1 else rank_env(env, rank, ranks, port, restarts, max_restarts_of(run)),
+                    stdin=subprocess.DEVNULL,
+                    stdout=sys.stdout,
+                    stderr=subprocess.STDOUT,
+                    # One process: its own session, as always. Several: one process group in the
+                    # supervisor's session (a group cannot span sessions), led by rank 0. The
+                    # supervisor has one thread, so a preexec_fn is safe here.
+                    start_new_session=ranks == 1,
+                    preexec_fn=None if ranks == 1 else (lambda leader=leader: os.setpgid(0, leader or 0)),
+                    close_fds=True,
+                )
+            )
+    except OSError:
+        for child in children:
+            with suppress(OSError):
+                child.kill()
+            child.wait()
+        raise
+    return children
+
+
+def max_restarts_of(run: dict[str, Any]) -> int:
+    return int(run.get("maxRestarts", DEFAULT_MAX_RESTARTS))
+
+
+def wait_group(children: list[subprocess.Popen], grace: float) -> tuple[int, int | None]:
+    """Wait until every rank ended. When one fails (non-zero exit or a signal) while others still
+    run, the others would wait forever for it in their next collective: stop them (SIGTERM, SIGKILL
+    after `grace` seconds). Returns (the first failure's code or 0, its rank or None); a code < 0 is
+    the signal that ended it, as in Popen.returncode."""
+    if len(children) == 1:
+        return children[0].wait(), None
+    first: tuple[int, int | None] = (0, None)
+    stopping_since: float | None = None
+    while True:
+        running = [c for c in children if c.poll() is None]
+        if first[1] is None:
+            # A rank killed by a signal is the cause; ranks that then lost their peer exit with errors.
+            ended = sorted((c.returncode >= 0, i) for i, c in enumerate(children) if c.returncode not in (None, 0))
+            failed = ended[0][1] if ended else None
+            if failed is not None:
+                first = (children[failed].returncode, failed)
+                if running:
+                    log_line(sys.stdout, f"rank {failed} ended ({describe_code(first[0])}); stopping the other ranks")
+                    kill_group(children[0].pid, signal.SIGTERM)
+                    stopping_since = time.monotonic()
+        if not running:
+            return first
+        if stopping_since is not None and time.monotonic() - stopping_since > grace:
+            kill_group(children[0].pid, signal.SIGKILL)
+            stopping_since = None
+        time.sleep(0.1)
+
+
+def describe_code(code: int) -> str:
+    return f"signal {signal_name(-code)}" if code < 0 else f"exit code {code}"
+
+
 def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str, str], reporter: Reporter) -> int:
-    """Launch the command, record it, wait for it, record how it ended. Runs in the daemon."""
+    """Launch the command (once per rank), record it, wait for it, record how it ended. Runs in the
+    daemon. With several ranks, a rank that dies takes the group down and the group starts again with
+    the resume arguments (from the newest checkpoint), up to maxRestarts times."""
     with run_lock(run_dir):
         previous = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         if previous.get("state") in ACTIVE_STATES and run_alive(previous):
@@ -289,6 +398,8 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
             pid=None,
             pgid=None,
             pidStartTime=None,
+            ranks=None,
+            restarts=0,
             supervisorPid=me,
             supervisorStartTime=process_start_time(me),
             exitCode=None,
@@ -300,55 +411,62 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
             endedAt=None,
         )
     redirect_stdio(os.path.join(run_dir, LOG_FILE))
-    log_line(sys.stdout, f"attempt {attempt}: {' '.join(argv)}")
-    try:
-        child = subprocess.Popen(
-            argv,
-            cwd=run.get("cwd") or run_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=sys.stdout,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-            pass_fds=(),
-        )
-    except OSError as e:
+    ranks = int(run.get("nprocPerNode", 1))
+    log_line(sys.stdout, f"attempt {attempt}: {' '.join(argv)}" + (f" ({ranks} ranks)" if ranks > 1 else ""))
+    restarts = 0
+    leader: int | None = None
+    # Forward a polite stop sent to the supervisor to the whole training process group.
+    signal.signal(signal.SIGTERM, lambda *_: leader is not None and kill_group(leader, signal.SIGTERM))
+    while True:
+        try:
+            children = start_ranks(argv, run, run.get("cwd") or run_dir, env, ranks, restarts)
+        except OSError as e:
+            with run_lock(run_dir):
+                status = update_status(
+                    run_dir,
+                    state="failed",
+                    exitCode=127,
+                    endedAt=time.time(),
+                    error=f"cannot start {argv[0]}: {e.strerror or e}",
+                )
+            log_line(sys.stdout, status["error"])
+            reporter.send({"ok": False, "code": EXIT_FAIL, "error": status["error"], "status": status})
+            return EXIT_FAIL
+        leader = children[0].pid
+        pids = [c.pid for c in children]
+        if ranks > 1:
+            log_line(sys.stdout, " ".join(f"rank {r}: pid {pid}" for r, pid in enumerate(pids)))
         with run_lock(run_dir):
             status = update_status(
-                run_dir,
-                state="failed",
-                exitCode=127,
-                endedAt=time.time(),
-                error=f"cannot start {argv[0]}: {e.strerror or e}",
+                run_dir, state="running", pid=leader, pgid=leader, pidStartTime=process_start_time(leader),
+                ranks=pids if ranks > 1 else None, restarts=restarts,
+            )  # fmt: skip
+        reporter.send({"ok": True, "status": status})
+        code, failed_rank = wait_group(children, DEFAULT_GRACE_S)
+        current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+        if failed_rank is not None and not current.get("stopRequested") and restarts < max_restarts_of(run):
+            restarts += 1
+            log_line(
+                sys.stdout,
+                f"rank {failed_rank} failed ({describe_code(code)}): restarting the group from the newest "
+                f"checkpoint (restart {restarts} of {max_restarts_of(run)})",
             )
-        log_line(sys.stdout, status["error"])
-        reporter.send({"ok": False, "code": EXIT_FAIL, "error": status["error"], "status": status})
-        return EXIT_FAIL
-    # Forward a polite stop sent to the supervisor to the whole training process group.
-    signal.signal(signal.SIGTERM, lambda *_: kill_group(child.pid, signal.SIGTERM))
-    with run_lock(run_dir):
-        status = update_status(
-            run_dir, state="running", pid=child.pid, pgid=child.pid, pidStartTime=process_start_time(child.pid)
-        )
-    reporter.send({"ok": True, "status": status})
-    code = child.wait()
+            argv = resume_argv(run)
+            continue
+        break
     with run_lock(run_dir):
         current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         if code < 0:
             final = {"state": "stopped", "exitCode": None, "signal": signal_name(-code)}
-        elif current.get("stopRequested"):
-            # It caught the SIGTERM from stop and exited on its own (torchrun, shell traps).
+        elif current.get("stopRequested") or code == EXIT_PREEMPTED:
+            # It caught the SIGTERM from stop and exited on its own (torchrun, shell traps), or it
+            # checkpointed on a preemption warning: both resume where they stopped.
             final = {"state": "stopped", "exitCode": code, "signal": None}
         else:
             final = {"state": "succeeded" if code == 0 else "failed", "exitCode": code, "signal": None}
         if current.get("supervisorPid") == os.getpid():  # a later attempt may own the file now
             update_status(run_dir, endedAt=time.time(), **final)
-    log_line(
-        sys.stdout,
-        f"attempt {attempt} ended: {final['state']} "
-        f"({'signal ' + final['signal'] if final['signal'] else 'exit code ' + str(code)})",
-    )
+    log_line(sys.stdout, f"attempt {attempt} ended: {final['state']} ({describe_code(code)})")
     return EXIT_OK
 
 
@@ -433,6 +551,8 @@ def cmd_start(args: argparse.Namespace) -> int:
             "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
             "environment": args.environment,
             "autoResume": bool(args.auto_resume),
+            "nprocPerNode": args.nproc_per_node,
+            "maxRestarts": args.max_restarts,
             "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
             "createdAt": time.time(),
         }
@@ -623,6 +743,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
 def positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -648,6 +780,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--auto-resume", action="store_true", help="resume-all may relaunch it after a restart")
     s.add_argument("--environment", help="environment name, recorded in run.json")
     s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
+    s.add_argument(
+        "--nproc-per-node",
+        type=positive_int,
+        default=1,
+        help="start CMD this many times as the ranks of one group, with torchrun's variables (default: 1)",
+    )
+    s.add_argument(
+        "--max-restarts",
+        type=non_negative_int,
+        default=DEFAULT_MAX_RESTARTS,
+        help=f"restart a group whose rank failed this many times, with the resume arguments (default: {DEFAULT_MAX_RESTARTS})",
+    )
     s.add_argument(
         "--resume-arg", action="append", help="argument added to CMD on resume (repeatable; default: --resume)"
     )

@@ -131,4 +131,29 @@ describe.skipIf(!HARNESS_READY)(`training runs survive disconnects and restarts$
     expect(await trainAndStop()).toMatch(/the templates in \/workspace\/gpu-env-templates differ from this version's and were kept as they are .*: cnn_models\.py;/);
     expect(readFileSync(join(dir, 'cnn_models.py'), 'utf8')).toBe(edited);
   });
+
+  it('more processes or nodes than this environment has exit 2 naming what was found, and start nothing', async () => {
+    const runsBefore = (await runCli(['runs', NAME, '--json'], env, 60_000)).stdout;
+    const zero = await runCli(['train', NAME, '--nproc-per-node', '0'], env, 60_000);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--nproc-per-node: nprocPerNode must be a whole number from 1 to 1024/);
+    const nodes = await runCli(['train', NAME, '--nodes', '2'], env, 60_000);
+    expect(nodes.code).toBe(2);
+    expect(nodes.stderr).toMatch(/--nodes: nodes 2: training on several machines needs a cluster target \(Slurm\)/);
+    expect((await runCli(['runs', NAME, '--json'], env, 60_000)).stdout).toBe(runsBefore);
+  });
+
+  it('--nproc-per-node 2 trains with two ranks (gloo, started by the runner) to 85 % in 2 epochs, one metrics stream', async () => {
+    const started = await runCli(['train', NAME, '--nproc-per-node', '2', '--epochs', '2', '--json', '--follow'], env, 1_500_000);
+    expect(started.code, started.stderr).toBe(0);
+    runId = (JSON.parse(started.stdout.split('\n')[0]!) as { id: string }).id;
+    const logs = await runCli(['logs', NAME, runId], env, 60_000);
+    expect(logs.stdout).toMatch(/\(2 ranks\)/);
+    expect(logs.stdout).toMatch(/rank 0: pid \d+ rank 1: pid \d+/);
+    const metrics = (await readMetrics()) as (MetricsLine & { world_size?: number; test_accuracy?: number; status?: string })[];
+    expect(metrics.filter((m) => m.event === 'start').map((m) => m.world_size)).toEqual([2]);
+    const end = metrics.find((m) => m.event === 'end');
+    expect(end?.status).toBe('completed');
+    expect(end?.test_accuracy).toBeGreaterThanOrEqual(0.85);
+  }, 1_600_000);
 });

@@ -15,7 +15,17 @@ import threading
 import time
 import unittest
 
-from training_helpers import RUNNER, TempDir, events, read_metrics, require_torch, train_command, wait_for
+from training_helpers import (
+    RUNNER,
+    TempDir,
+    events,
+    read_json,
+    read_metrics,
+    require_torch,
+    runner,
+    train_command,
+    wait_for,
+)
 
 # A stand-in for training: records how it was started, then beats until stopped.
 WORKER = textwrap.dedent("""
@@ -42,15 +52,6 @@ WORKER = textwrap.dedent("""
             f.write(str(beat))
         time.sleep(0.05)
 """)
-
-
-def runner(*args, timeout=60):
-    return subprocess.run([sys.executable, RUNNER, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def read_text(path):
@@ -489,7 +490,7 @@ class RunnerWithTrainingTest(unittest.TestCase):
         records = read_metrics(run_dir)
         self.assertEqual(len(events(records, "resume")), 1)
         self.assertGreaterEqual(events(records, "resume")[0]["step"], 20)
-        self.assertEqual(events(records, "end")[-1]["step"], 2 * (10240 // 256))
+        self.assertEqual(events(records, "end")[-1]["step"], 2 * (10240 // 128))
 
         stopped = runner(
             "start",

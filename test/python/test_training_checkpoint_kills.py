@@ -144,7 +144,7 @@ class KillsDuringCheckpointWrites(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         records = read_metrics(run_dir)
         self.assertEqual(len(events(records, "resume")), 3)
-        self.assertEqual(events(records, "end")[-1]["step"], 3 * (12800 // 256))
+        self.assertEqual(events(records, "end")[-1]["step"], 3 * (12800 // 128))
 
     def test_corrupt_newest_checkpoint_falls_back_to_the_previous_one(self):
         import checkpointing as ckpt

@@ -292,6 +292,11 @@ class CommandLineTest(unittest.TestCase):
             (["--device", "tpu"], "--device must be auto, cpu, cuda or cuda:N (got 'tpu')"),
             (["--device", "cuda"], "CUDA is not available here"),
             (["--batch-size", "70000"], "--batch-size 70000 x 1 process(es) is larger than the training set"),
+            (["--target-accuracy", "88"], "argument --target-accuracy: expected an accuracy above 0 and at most 1"),
+            (["--target-accuracy", "0"], "argument --target-accuracy: expected an accuracy above 0 and at most 1"),
+            (["--target-accuracy", "high"], "argument --target-accuracy: expected an accuracy from 0 to 1"),
+            (["--optimizer", "lion"], "argument --optimizer: invalid choice: 'lion'"),
+            (["--label-smoothing", "1"], "argument --label-smoothing: expected a number from 0 (inclusive) to 1"),
         ]
         for args, expected in cases:
             with self.subTest(args=args):
@@ -310,6 +315,31 @@ class CommandLineTest(unittest.TestCase):
                 )
                 self.assertEqual(result.returncode, 2, result.stderr)
                 self.assertIn(expected.replace("(choose from simplecnn, resnet)", "(choose from"), result.stderr)
+
+    def test_target_accuracy_stops_at_the_first_evaluation_that_reaches_it(self):
+        # Real Fashion-MNIST: 0.80 comes within the first epoch, so the run stops early and says when.
+        run_dir = os.path.join(self.tmp.path, "target")
+        options = "--subset 20480 --test-subset 2000 --epochs 3 --target-accuracy 0.8 --checkpoint-every 0"
+        result = run_train(run_dir, *options.split())
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        records = read_metrics(run_dir)
+        evals = [r for r in records if r.get("split") == "test"]
+        first = next(i for i, r in enumerate(evals) if r["accuracy"] >= 0.8)
+        self.assertEqual(first, len(evals) - 1, "evaluations went on after the target was reached")
+        self.assertTrue(all(r["accuracy"] < 0.8 for r in evals[:first]))
+        self.assertLess(evals[first]["epoch"], 3, "the target should come before the planned epochs end")
+        # 4 evaluations per epoch with a target: the stop can come mid-epoch.
+        steps_per_epoch = 20480 // next(r for r in records if r.get("event") == "start")["batch_size"]
+        self.assertEqual(evals[0]["step"], steps_per_epoch // 4)
+        end = end_event(run_dir)
+        self.assertEqual(end["status"], "target-reached")
+        self.assertEqual((end["target_accuracy"], end["target"]["step"]), (0.8, evals[first]["step"]))
+        self.assertEqual(end["test_accuracy"], evals[first]["accuracy"])
+        started = next(r for r in records if r.get("event") == "start")["time"]
+        # Counted from the process start, so it includes the start-up before the start line.
+        self.assertGreater(end["time_to_target_s"], evals[first]["time"] - started)
+        self.assertLess(end["time_to_target_s"], end["elapsed_s"] + 120)
+        self.assertEqual(end["step"], evals[first]["step"])
 
     def test_every_speed_switch_off_still_trains(self):
         run_dir = os.path.join(self.tmp.path, "slow")
@@ -338,10 +368,10 @@ class CommandLineTest(unittest.TestCase):
         run_dir = os.path.join(self.tmp.path, "mismatch")
         first = run_train(run_dir, "--subset", "2560", "--epochs", "1", "--max-steps", "3", "--checkpoint-every", "3")
         self.assertEqual(first.returncode, 0, first.stderr)
-        second = run_train(run_dir, "--subset", "2560", "--epochs", "1", "--batch-size", "128", "--resume")
+        second = run_train(run_dir, "--subset", "2560", "--epochs", "1", "--batch-size", "64", "--resume")
         self.assertEqual(second.returncode, 2)
-        self.assertIn("batch_size: checkpoint 256, now 128", second.stderr)
-        third = run_train(run_dir, "--subset", "2560", "--epochs", "1", "--batch-size", "128", "--no-resume")
+        self.assertIn("batch_size: checkpoint 128, now 64", second.stderr)  # 128: the CPU recipe's batch
+        third = run_train(run_dir, "--subset", "2560", "--epochs", "1", "--batch-size", "64", "--no-resume")
         self.assertEqual(third.returncode, 0, third.stderr)
         self.assertIn("--no-resume: removed", third.stdout)
 
@@ -416,9 +446,9 @@ class DistributedTest(unittest.TestCase):
         self.launch(run_dir)
         records = read_metrics(run_dir)
         start = events(records, "start")[0]
-        self.assertEqual((start["world_size"], start["steps_per_epoch"]), (2, 10240 // (256 * 2)))
+        self.assertEqual((start["world_size"], start["steps_per_epoch"]), (2, 10240 // (128 * 2)))
         self.assertEqual(events(records, "resume")[0]["step"], 12)
-        self.assertEqual(end_event(run_dir)["step"], 20)
+        self.assertEqual(end_event(run_dir)["step"], 40)
         self.assertEqual(len(events(records, "start")), 1, "only rank 0 writes metrics")
 
 

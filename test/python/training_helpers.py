@@ -103,6 +103,16 @@ def start_train(run_dir: str, *extra: str) -> subprocess.Popen:
         return subprocess.Popen(train_command(run_dir, *extra), stdout=log, stderr=subprocess.STDOUT)
 
 
+def runner(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """media/runner/gpu_env_run.py with these arguments."""
+    return subprocess.run([sys.executable, RUNNER, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def read_json(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def wait_for(predicate, timeout: float, interval: float = 0.02, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-import { readShippedAssets, validateTrainOptions } from '../../core/runs/index';
+import { readShippedAssets, TrainOptionsError, validateTrainOptions, type OptionProblem } from '../../core/runs/index';
 import { templatesNote } from '../../core/runs/templates-note';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
@@ -8,7 +8,7 @@ import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options'
 import { withRuns } from '../runs-session';
 import { followRun } from '../follow-run';
 
-const usage = `gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
+const usage = `gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--target-accuracy X] [--nproc-per-node K] [--nodes N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -23,6 +23,9 @@ export const trainCommand: CliCommand = {
       'batch-size': { type: 'string' },
       lr: { type: 'string' },
       seed: { type: 'string' },
+      'target-accuracy': { type: 'string' },
+      'nproc-per-node': { type: 'string' },
+      nodes: { type: 'string' },
       'no-auto-resume': { type: 'boolean' },
       follow: { type: 'boolean', short: 'f' },
       ...REMOTE_HOST_OPTIONS,
@@ -37,14 +40,20 @@ export const trainCommand: CliCommand = {
       ...(stringOption(values, 'batch-size') !== undefined ? { batchSize: stringOption(values, 'batch-size') } : {}),
       ...(stringOption(values, 'lr') !== undefined ? { lr: stringOption(values, 'lr') } : {}),
       seed: stringOption(values, 'seed') ?? '0',
+      ...(stringOption(values, 'target-accuracy') !== undefined ? { targetAccuracy: stringOption(values, 'target-accuracy') } : {}),
+      ...(stringOption(values, 'nproc-per-node') !== undefined ? { nprocPerNode: stringOption(values, 'nproc-per-node') } : {}),
+      ...(stringOption(values, 'nodes') !== undefined ? { nodes: stringOption(values, 'nodes') } : {}),
       autoResume: values['no-auto-resume'] !== true,
     };
     // Validated before connecting: bad flags exit 2 and start nothing.
     const checked = validateTrainOptions(options);
-    if (!checked.ok) throw usageError(`${checked.problems.map((p) => `--${kebab(p.option)}: ${p.message}`).join('\n')}\nusage: ${usage}`);
+    if (!checked.ok) throw flagsError(checked.problems);
     const ctx = remoteContext(io, values);
     return withRuns(name, ctx, async (runs) => {
-      const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal });
+      // Processes per machine are checked against the GPUs the environment sees, before anything starts.
+      const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal }).catch((error: unknown) => {
+        throw error instanceof TrainOptionsError ? flagsError(error.problems) : error;
+      });
       if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv })}\n`);
       else io.stdout.write(`${started.id}\n`);
       io.stderr.write(`run ${started.id} started in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
@@ -54,6 +63,10 @@ export const trainCommand: CliCommand = {
     });
   },
 };
+
+function flagsError(problems: readonly OptionProblem[]): Error {
+  return usageError(`${problems.map((p) => `--${kebab(p.option)}: ${p.message}`).join('\n')}\nusage: ${usage}`);
+}
 
 function kebab(option: string): string {
   return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -10,8 +10,8 @@ import { runFile, runPathsOf, type RunPaths } from './paths';
 import { decodeTail, followFile, readChunk, tailCommand, type FileChunk, type FollowFileOptions } from './remote-file';
 import { generateRunId } from './run-id';
 import { parseResumeOutput, parseRunList, parseStatusOutput, type ParsedRunList, type RunListing, type RunStatus } from './run-listing';
-import { listCommand, resumeCommand, runLabel, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
-import { parseTrainOptions } from './train-options';
+import { GPU_COUNT_COMMAND, listCommand, parseGpuCount, resumeCommand, runLabel, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
+import { parseTrainOptions, processesPerNode, TrainOptionsError, type Placement } from './train-options';
 import { installTemplates, writeRemoteFile, type ShippedFile, type UploadReport } from './upload';
 
 /** The runner's exit codes (see gpu_env_run.py). */
@@ -52,6 +52,8 @@ export interface StartedRun {
 export interface StartOptions {
   /** Environment name, recorded in run.json for the runs list. */
   readonly environment?: string;
+  /** What the environment is; default 'machine' (a container on one machine). */
+  readonly target?: Placement['target'];
   readonly signal?: AbortSignal;
 }
 
@@ -71,14 +73,19 @@ export class RunsClient {
   /** Validates `options` (throws TrainOptionsError listing every problem), installs, and starts a run. */
   async start(options: unknown, assets: ShippedAssets, extra: StartOptions = {}): Promise<StartedRun> {
     const train = parseTrainOptions(options);
+    // Checked before anything is copied or started: a usage error (exit 2) names what was found.
+    const gpus = parseGpuCount((await this.session.exec(GPU_COUNT_COMMAND, extra.signal ? { signal: extra.signal } : {})).stdout);
+    const placed = processesPerNode(train, { target: extra.target ?? 'machine', gpus });
+    if (!placed.ok) throw new TrainOptionsError(placed.problems);
     const templates = await this.install(assets);
     const id = generateRunId(this.now());
     const argv = trainArgv(train, this.paths, id);
     const command = startCommand(this.paths, {
       id,
       argv,
-      label: runLabel(train),
+      label: runLabel(train, placed.nprocPerNode),
       autoResume: train.autoResume,
+      nprocPerNode: placed.nprocPerNode,
       ...(extra.environment !== undefined ? { environment: extra.environment } : {}),
     });
     const result = await this.run('start run', command, extra.signal);

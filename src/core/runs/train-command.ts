@@ -16,13 +16,23 @@ export function trainArgv(options: TrainOptions, paths: RunPaths, id: string): s
   if (options.batchSize !== undefined) argv.push('--batch-size', String(options.batchSize));
   // String(n) gives "0.001" or "1e-7"; Python's float() reads both.
   if (options.lr !== undefined) argv.push('--lr', String(options.lr));
+  if (options.targetAccuracy !== undefined) argv.push('--target-accuracy', String(options.targetAccuracy));
   argv.push('--seed', String(options.seed), '--run-dir', runDir(paths, id));
   return argv;
 }
 
-/** A short human name for lists: "cnn · fashion-mnist · 5 epochs". */
-export function runLabel(options: TrainOptions): string {
-  return `${options.template} · ${options.dataset} · ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}`;
+/** A short human name for lists: "cnn · fashion-mnist · 5 epochs" (and " · 2 processes"). */
+export function runLabel(options: TrainOptions, nprocPerNode = 1): string {
+  const processes = nprocPerNode > 1 ? ` · ${nprocPerNode} processes` : '';
+  return `${options.template} · ${options.dataset} · ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${processes}`;
+}
+
+/** Counts the GPUs the environment sees (`nvidia-smi -L` lines); prints 0 without a driver. */
+export const GPU_COUNT_COMMAND = "nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true";
+
+export function parseGpuCount(stdout: string): number {
+  const n = Number.parseInt(stdout.trim(), 10);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
 export interface StartCommandInput {
@@ -30,6 +40,8 @@ export interface StartCommandInput {
   readonly argv: readonly string[];
   readonly label?: string;
   readonly autoResume: boolean;
+  /** Ranks the runner starts on this machine (torchrun's variables each); undefined or 1: one process. */
+  readonly nprocPerNode?: number;
   /** Environment name, recorded in run.json. */
   readonly environment?: string;
 }
@@ -41,6 +53,7 @@ export function startCommand(paths: RunPaths, input: StartCommandInput): string 
   if (input.label !== undefined) args.push('--label', input.label);
   if (input.environment !== undefined) args.push('--environment', input.environment);
   if (input.autoResume) args.push('--auto-resume');
+  if (input.nprocPerNode !== undefined && input.nprocPerNode > 1) args.push('--nproc-per-node', String(input.nprocPerNode));
   return shellJoin([...args, '--', ...input.argv]);
 }
 

@@ -17,11 +17,17 @@ export interface TrainOptions {
   /** Absolute path inside the environment; undefined: the template's default for the dataset. */
   readonly dataDir: string | undefined;
   readonly epochs: number;
-  /** Undefined: the template picks (512 on CUDA, 256 on CPU). */
+  /** Undefined: the template picks for the machine (512 on CUDA, 128 on a CPU). */
   readonly batchSize: number | undefined;
   /** Peak learning rate; undefined: scaled from the batch size by the template. */
   readonly lr: number | undefined;
   readonly seed: number;
+  /** Stop at the first evaluation whose accuracy reaches it (0 < x <= 1); undefined: train every epoch. */
+  readonly targetAccuracy: number | undefined;
+  /** Processes (ranks) per machine; undefined: one per GPU the environment sees, 1 without GPUs. */
+  readonly nprocPerNode: number | undefined;
+  /** Machines; more than 1 needs a cluster target. Undefined: 1. */
+  readonly nodes: number | undefined;
   /** Resume automatically when the environment restarts. */
   readonly autoResume: boolean;
 }
@@ -45,11 +51,13 @@ export const LIMITS = {
   epochs: { min: 1, max: 10_000 },
   batchSize: { min: 1, max: 65_536 },
   seed: { min: 0, max: 4_294_967_295 },
+  nprocPerNode: { min: 1, max: 1024 },
+  nodes: { min: 1, max: 1024 },
   lrMax: 10,
   dataDirChars: 4096,
 } as const;
 
-const KNOWN = new Set<string>(['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'autoResume']);
+const KNOWN = new Set<string>(['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'targetAccuracy', 'nprocPerNode', 'nodes', 'autoResume']);
 
 /** Validates `input` (an object from a form, settings or CLI flags; numbers may be numeric strings). */
 export function validateTrainOptions(input: unknown): Validated {
@@ -72,11 +80,14 @@ export function validateTrainOptions(input: unknown): Validated {
   const batchSize = raw.batchSize === undefined ? undefined : integerIn(raw.batchSize, LIMITS.batchSize, undefined) ?? report('batchSize', `batchSize must be a whole number from ${LIMITS.batchSize.min} to ${LIMITS.batchSize.max} (got ${show(raw.batchSize)})`);
   const lr = raw.lr === undefined ? undefined : learningRate(raw.lr) ?? report('lr', `lr must be a number greater than 0 and at most ${LIMITS.lrMax}, e.g. 0.001 or 3e-4 (got ${show(raw.lr)})`);
   const seed = integerIn(raw.seed, LIMITS.seed, DEFAULT_TRAIN_OPTIONS.seed) ?? report('seed', `seed must be a whole number from 0 to ${LIMITS.seed.max} (got ${show(raw.seed)})`);
+  const targetAccuracy = raw.targetAccuracy === undefined ? undefined : accuracy(raw.targetAccuracy) ?? report('targetAccuracy', `targetAccuracy must be a number above 0 and at most 1, e.g. 0.88 for 88 % (got ${show(raw.targetAccuracy)})`);
+  const nprocPerNode = raw.nprocPerNode === undefined ? undefined : integerIn(raw.nprocPerNode, LIMITS.nprocPerNode, undefined) ?? report('nprocPerNode', `nprocPerNode must be a whole number from ${LIMITS.nprocPerNode.min} to ${LIMITS.nprocPerNode.max}: the processes per machine, default one per GPU (got ${show(raw.nprocPerNode)})`);
+  const nodes = raw.nodes === undefined ? undefined : integerIn(raw.nodes, LIMITS.nodes, undefined) ?? report('nodes', `nodes must be a whole number from ${LIMITS.nodes.min} to ${LIMITS.nodes.max} (got ${show(raw.nodes)})`);
   const autoResume = bool(raw.autoResume, DEFAULT_TRAIN_OPTIONS.autoResume) ?? report('autoResume', `autoResume must be true or false (got ${show(raw.autoResume)})`);
   if (problems.length > 0 || template === undefined || dataset === undefined || epochs === undefined || seed === undefined || autoResume === undefined) {
     return { ok: false, problems };
   }
-  return { ok: true, options: { template, dataset, dataDir, epochs, batchSize, lr, seed, autoResume } };
+  return { ok: true, options: { template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, autoResume } };
 }
 
 /** Like validateTrainOptions, but throws a TrainOptionsError listing every problem. */
@@ -117,6 +128,11 @@ function learningRate(value: unknown): number | undefined {
   return n !== undefined && n > 0 && n <= LIMITS.lrMax ? n : undefined;
 }
 
+function accuracy(value: unknown): number | undefined {
+  const n = numeric(value);
+  return n !== undefined && n > 0 && n <= 1 ? n : undefined;
+}
+
 function bool(value: unknown, fallback: boolean): boolean | undefined {
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
@@ -145,4 +161,28 @@ function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
+
+/** Where a run is placed: what the environment is, and the GPUs it sees. */
+export interface Placement {
+  /** 'machine': one container on one machine (Docker, local or remote); 'cluster': a Slurm target. */
+  readonly target: 'machine' | 'cluster';
+  readonly gpus: number;
+}
+
+/**
+ * The processes per machine for `options` on `placement`, or the problems (usage errors: nothing is
+ * started). Default: one per GPU, 1 without GPUs. More processes than GPUs is refused (each rank owns
+ * one); on CPUs any number runs (gloo), sharing the cores.
+ */
+export function processesPerNode(options: TrainOptions, placement: Placement): { readonly ok: true; readonly nprocPerNode: number } | { readonly ok: false; readonly problems: readonly OptionProblem[] } {
+  const problems: OptionProblem[] = [];
+  if ((options.nodes ?? 1) > 1 && placement.target === 'machine') {
+    problems.push({ option: 'nodes', message: `nodes ${options.nodes}: training on several machines needs a cluster target (Slurm); this environment is one container on one machine (it can run one process per GPU)` });
+  }
+  const wanted = options.nprocPerNode ?? Math.max(1, placement.gpus);
+  if (placement.gpus > 0 && wanted > placement.gpus) {
+    problems.push({ option: 'nprocPerNode', message: `nprocPerNode ${wanted} is more than the ${placement.gpus} GPU${placement.gpus === 1 ? '' : 's'} this environment sees (one process per GPU; at most ${placement.gpus})` });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, nprocPerNode: wanted };
 }

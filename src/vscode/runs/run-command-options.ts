@@ -23,6 +23,7 @@ export function choicesFromCommand(command: readonly string[]): (TrainChoices & 
   set('batchSize', commandArg(command, '--batch-size'));
   set('lr', commandArg(command, '--lr'));
   set('seed', commandArg(command, '--seed'));
+  set('targetAccuracy', commandArg(command, '--target-accuracy'));
   const checked = validateTrainOptions(input);
   if (!checked.ok) return undefined;
   const o = checked.options;
@@ -34,6 +35,7 @@ export function choicesFromCommand(command: readonly string[]): (TrainChoices & 
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}),
   };
 }
 

@@ -10,6 +10,10 @@ export interface TrainChoices {
   /** Undefined: the template's own choice. */
   readonly batchSize?: number;
   readonly lr?: number;
+  /** Undefined: train every epoch. */
+  readonly targetAccuracy?: number;
+  /** Undefined: one process per GPU (1 without GPUs). */
+  readonly nprocPerNode?: number;
 }
 
 export const CHOICES_KEY = 'gpuEnv.train.lastChoices';
@@ -24,8 +28,8 @@ export const DEFAULT_CHOICES: TrainChoices = {
 export function readChoices(store: KeyValueStore): TrainChoices {
   const raw = store.get(CHOICES_KEY);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return DEFAULT_CHOICES;
-  const { template, dataset, dataDir, epochs, batchSize, lr } = raw as Record<string, unknown>;
-  const picked = { template, dataset, dataDir, epochs, batchSize, lr };
+  const { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode } = raw as Record<string, unknown>;
+  const picked = { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode };
   const present = Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
   const checked = validateTrainOptions(present);
   if (!checked.ok) return DEFAULT_CHOICES;
@@ -37,6 +41,8 @@ export function readChoices(store: KeyValueStore): TrainChoices {
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}),
+    ...(o.nprocPerNode !== undefined ? { nprocPerNode: o.nprocPerNode } : {}),
   };
 }
 

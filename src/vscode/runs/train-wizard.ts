@@ -1,6 +1,7 @@
 /**
  * The Train CNN questions: what to train (a template, or the Python file in the editor), then for
- * a template the dataset, its folder for imagefolder, epochs, batch size and learning rate. Each
+ * a template the dataset, its folder for imagefolder, epochs, batch size, learning rate, a target
+ * accuracy to stop at and the processes per machine. Each
  * answer is checked by the core's own validator as it is typed; the answers are remembered per
  * workspace and offered first next time.
  */
@@ -56,10 +57,14 @@ async function askTemplateChoices(services: WizardServices, template: TemplateNa
   if (dataset === 'imagefolder' && dataDir === undefined) return undefined;
   const epochs = await askNumber(services, 'epochs', String(last.epochs), services.t('Epochs (default {0})', DEFAULT_CHOICES.epochs), undefined);
   if (epochs === undefined) return undefined;
-  const batchSize = await askNumber(services, 'batchSize', last.batchSize === undefined ? '' : String(last.batchSize), services.t('Batch size'), services.t('empty: automatic (512 on a GPU, 256 on the CPU)'));
+  const batchSize = await askNumber(services, 'batchSize', last.batchSize === undefined ? '' : String(last.batchSize), services.t('Batch size'), services.t('empty: automatic (512 on a GPU, 128 on the CPU)'));
   if (batchSize === undefined) return undefined;
   const lr = await askNumber(services, 'lr', last.lr === undefined ? '' : String(last.lr), services.t('Learning rate'), services.t('empty: scaled from the batch size'));
   if (lr === undefined) return undefined;
+  const targetAccuracy = await askNumber(services, 'targetAccuracy', last.targetAccuracy === undefined ? '' : String(last.targetAccuracy), services.t('Stop at test accuracy (e.g. 0.88)'), services.t('empty: train every epoch'));
+  if (targetAccuracy === undefined) return undefined;
+  const nprocPerNode = await askNumber(services, 'nprocPerNode', last.nprocPerNode === undefined ? '' : String(last.nprocPerNode), services.t('Processes (data-parallel ranks)'), services.t('empty: one per GPU (1 without GPUs)'));
+  if (nprocPerNode === undefined) return undefined;
   return {
     template,
     dataset,
@@ -67,6 +72,8 @@ async function askTemplateChoices(services: WizardServices, template: TemplateNa
     ...(dataDir !== undefined ? { dataDir } : {}),
     ...(batchSize !== '' ? { batchSize: Number(batchSize) } : {}),
     ...(lr !== '' ? { lr: Number(lr) } : {}),
+    ...(targetAccuracy !== '' ? { targetAccuracy: Number(targetAccuracy) } : {}),
+    ...(nprocPerNode !== '' ? { nprocPerNode: Number(nprocPerNode) } : {}),
   };
 }
 
@@ -94,7 +101,7 @@ async function askDataDir(services: WizardServices, last: string | undefined): P
 }
 
 /** '' (meaning "automatic") where `emptyMeans` is given; the number as typed otherwise. */
-async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
+async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr' | 'targetAccuracy' | 'nprocPerNode', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
   const answer = await services.ui.askText({
     title: services.t('Train CNN'),
     prompt,

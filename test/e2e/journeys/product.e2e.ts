@@ -383,8 +383,8 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
  * Runs "GPU: Train CNN" and answers the wizard's real questions (src/vscode/runs/train-wizard.ts,
  * src/vscode/runs/start-training.ts): "Environment to train in" (only with several running) →
  * ours; "What to train" → SimpleCNN; "Dataset" → fashion-mnist; the input boxes titled "Train CNN"
- * with the prompts "Epochs (default N)" → `epochs`, "Batch size" and "Learning rate" → empty
- * (automatic). Anything else fails, naming the question.
+ * with the prompts "Epochs (default N)" → `epochs`, "Batch size", "Learning rate", "Stop at test
+ * accuracy" and "Processes" → empty (automatic, every epoch, one per GPU). Anything else fails, naming the question.
  */
 async function startTraining(page: Page, opts: { epochs: number }): Promise<void> {
   await runCommand(page, TITLES.trainCnn);
@@ -412,7 +412,7 @@ async function startTraining(page: Page, opts: { epochs: number }): Promise<void
     else if (/What to train/.test(q.placeholder)) await answerQuickInput(page, { pick: 'SimpleCNN' });
     else if (/^Dataset$/.test(q.placeholder)) await answerQuickInput(page, { pick: 'fashion-mnist' });
     else if (q.title === 'Train CNN' && /^Epochs\b/.test(q.message)) await answerQuickInput(page, { text: String(opts.epochs) });
-    else if (q.title === 'Train CNN' && /^(Batch size|Learning rate)\b/.test(q.message)) await answerQuickInput(page, { text: '' });
+    else if (q.title === 'Train CNN' && /^(Batch size|Learning rate|Stop at test accuracy|Processes)\b/.test(q.message)) await answerQuickInput(page, { text: '' });
     else if (q.rows.length === 0 && q.message === '' && q.title === '' && q.placeholder === '') {
       await sleep(200); // between two questions
       continue;

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_PATHS, runDir } from '../../../../src/core/runs/paths';
-import { listCommand, resumeAllCommand, runLabel, startCommand, stopCommand, trainArgv } from '../../../../src/core/runs/train-command';
+import { GPU_COUNT_COMMAND, listCommand, parseGpuCount, resumeAllCommand, runLabel, startCommand, stopCommand, trainArgv } from '../../../../src/core/runs/train-command';
 import { parseTrainOptions } from '../../../../src/core/runs/train-options';
 import { shellArgv } from '../../../support/sh-argv';
 
@@ -9,11 +12,11 @@ const ID = '20261124-183012-ab12';
 
 describe('trainArgv', () => {
   it('maps every option to the template flags', () => {
-    const options = parseTrainOptions({ template: 'resnet', dataset: 'cifar10', dataDir: '/data/my cifar', epochs: 3, batchSize: 128, lr: 0.0005, seed: 7 });
+    const options = parseTrainOptions({ template: 'resnet', dataset: 'cifar10', dataDir: '/data/my cifar', epochs: 3, batchSize: 128, lr: 0.0005, seed: 7, targetAccuracy: 0.93 });
     expect(trainArgv(options, DEFAULT_RUN_PATHS, ID)).toEqual([
       'python3', '/workspace/gpu-env-templates/train_cnn.py',
       '--model', 'resnet', '--dataset', 'cifar10', '--data-dir', '/data/my cifar',
-      '--epochs', '3', '--batch-size', '128', '--lr', '0.0005', '--seed', '7',
+      '--epochs', '3', '--batch-size', '128', '--lr', '0.0005', '--target-accuracy', '0.93', '--seed', '7',
       '--run-dir', `/workspace/.gpu-env/runs/${ID}`,
     ]);
   });
@@ -24,6 +27,7 @@ describe('trainArgv', () => {
     expect(argv).not.toContain('--batch-size');
     expect(argv).not.toContain('--lr');
     expect(argv).not.toContain('--data-dir');
+    expect(argv).not.toContain('--target-accuracy');
   });
 
   it('writes tiny learning rates in a form Python reads', () => {
@@ -71,5 +75,32 @@ describe('runner commands', () => {
 
   it('resume-all, for the container entrypoint', () => {
     expect(resumeAllCommand(DEFAULT_RUN_PATHS)).toBe('python3 /workspace/.gpu-env/runner/gpu_env_run.py resume-all /workspace/.gpu-env/runs');
+  });
+});
+
+describe('processes and GPUs', () => {
+  it('start: the runner starts K ranks itself; one process passes nothing', () => {
+    const argv = ['python3', 'train_cnn.py'];
+    expect(shellArgv(startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, autoResume: false, nprocPerNode: 2 }))).toEqual([
+      'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'start', runDir(DEFAULT_RUN_PATHS, ID), '--id', ID, '--cwd', '/workspace',
+      '--nproc-per-node', '2', '--', 'python3', 'train_cnn.py',
+    ]);
+    expect(startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, autoResume: false, nprocPerNode: 1 })).not.toContain('--nproc-per-node');
+    expect(runLabel(parseTrainOptions({ epochs: 2 }), 2)).toBe('cnn · fashion-mnist · 2 epochs · 2 processes');
+  });
+
+  it('counts the GPUs nvidia-smi lists, 0 without a driver (real sh, stand-in nvidia-smi programs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-count-'));
+    const smi = (script: string) => writeFileSync(join(dir, 'nvidia-smi'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const count = () => parseGpuCount(execFileSync('/bin/sh', ['-c', GPU_COUNT_COMMAND], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' }));
+    try {
+      smi("echo \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"; exit 9");
+      expect(count()).toBe(0);
+      smi('echo "GPU 0: NVIDIA H100 (UUID: GPU-a)"; echo "  MIG 1g.10gb Device 0: (UUID: MIG-b)"; echo "GPU 1: NVIDIA H100 (UUID: GPU-c)"');
+      expect(count()).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(parseGpuCount('garbage')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUsageError } from '../../../../src/core/errors';
-import { parseTrainOptions, TrainOptionsError, validateTrainOptions } from '../../../../src/core/runs/train-options';
+import { parseTrainOptions, processesPerNode, TrainOptionsError, validateTrainOptions } from '../../../../src/core/runs/train-options';
 
 function problems(input: unknown): string[] {
   const result = validateTrainOptions(input);
@@ -18,14 +18,17 @@ describe('validateTrainOptions', () => {
       batchSize: undefined,
       lr: undefined,
       seed: 0,
+      targetAccuracy: undefined,
+      nprocPerNode: undefined,
+      nodes: undefined,
       autoResume: true,
     });
   });
 
   it('accepts a full set, numbers given as numeric strings too', () => {
     expect(
-      parseTrainOptions({ template: 'resnet', dataset: 'cifar10', dataDir: '/workspace/data/c10', epochs: '10', batchSize: 256, lr: '3e-4', seed: '42', autoResume: 'false' }),
-    ).toEqual({ template: 'resnet', dataset: 'cifar10', dataDir: '/workspace/data/c10', epochs: 10, batchSize: 256, lr: 3e-4, seed: 42, autoResume: false });
+      parseTrainOptions({ template: 'resnet', dataset: 'cifar10', dataDir: '/workspace/data/c10', epochs: '10', batchSize: 256, lr: '3e-4', seed: '42', targetAccuracy: '0.9', nprocPerNode: '2', nodes: 1, autoResume: 'false' }),
+    ).toEqual({ template: 'resnet', dataset: 'cifar10', dataDir: '/workspace/data/c10', epochs: 10, batchSize: 256, lr: 3e-4, seed: 42, targetAccuracy: 0.9, nprocPerNode: 2, nodes: 1, autoResume: false });
   });
 
   it.each([
@@ -41,11 +44,16 @@ describe('validateTrainOptions', () => {
     [{ lr: Number.NaN }, /^lr: .*\(got NaN\)$/],
     [{ lr: '0x10' }, /^lr: /],
     [{ seed: -1 }, /^seed: seed must be a whole number from 0 to 4294967295 \(got -1\)$/],
+    [{ targetAccuracy: 0 }, /^targetAccuracy: targetAccuracy must be a number above 0 and at most 1, e\.g\. 0\.88 for 88 % \(got 0\)$/],
+    [{ targetAccuracy: 88 }, /^targetAccuracy: .*\(got 88\)$/],
+    [{ targetAccuracy: '88%' }, /^targetAccuracy: .*\(got "88%"\)$/],
+    [{ nprocPerNode: 0 }, /^nprocPerNode: nprocPerNode must be a whole number from 1 to 1024: the processes per machine, default one per GPU \(got 0\)$/],
+    [{ nodes: '0' }, /^nodes: nodes must be a whole number from 1 to 1024 \(got "0"\)$/],
     [{ autoResume: 'yes' }, /^autoResume: autoResume must be true or false \(got "yes"\)$/],
     [{ dataDir: 'data/mnist' }, /^dataDir: dataDir must be an absolute path inside the environment/],
     [{ dataDir: '/data\nrm -rf /' }, /^dataDir: .*without control characters/],
     [{ dataset: 'imagefolder' }, /^dataDir: dataDir is required for the imagefolder dataset/],
-    [{ epocs: 3 }, /^epocs: unknown option "epocs"; accepted: template, dataset, dataDir, epochs, batchSize, lr, seed, autoResume$/],
+    [{ epocs: 3 }, /^epocs: unknown option "epocs"; accepted: template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, autoResume$/],
   ])('%j → a problem naming the option and the accepted form', (input, expected) => {
     const found = problems(input);
     expect(found).toHaveLength(1);
@@ -96,5 +104,30 @@ describe('validateTrainOptions', () => {
         },
       ),
     );
+  });
+});
+
+describe('processesPerNode', () => {
+  const machine = (gpus: number) => ({ target: 'machine' as const, gpus });
+
+  it('defaults to one process per GPU, and to one without GPUs', () => {
+    expect(processesPerNode(parseTrainOptions({}), machine(4))).toEqual({ ok: true, nprocPerNode: 4 });
+    expect(processesPerNode(parseTrainOptions({}), machine(0))).toEqual({ ok: true, nprocPerNode: 1 });
+  });
+
+  it('runs any number of processes on CPUs, and at most one per GPU', () => {
+    expect(processesPerNode(parseTrainOptions({ nprocPerNode: 2 }), machine(0))).toEqual({ ok: true, nprocPerNode: 2 });
+    expect(processesPerNode(parseTrainOptions({ nprocPerNode: 8 }), machine(8))).toEqual({ ok: true, nprocPerNode: 8 });
+    expect(processesPerNode(parseTrainOptions({ nprocPerNode: 9 }), machine(8))).toEqual({
+      ok: false,
+      problems: [{ option: 'nprocPerNode', message: 'nprocPerNode 9 is more than the 8 GPUs this environment sees (one process per GPU; at most 8)' }],
+    });
+  });
+
+  it('refuses several nodes on one machine, saying a cluster target is needed', () => {
+    const placed = processesPerNode(parseTrainOptions({ nodes: 2 }), machine(0));
+    expect(placed.ok).toBe(false);
+    expect(!placed.ok && placed.problems.map((p) => `${p.option}: ${p.message}`)).toEqual([expect.stringMatching(/^nodes: nodes 2: training on several machines needs a cluster target \(Slurm\)/)]);
+    expect(processesPerNode(parseTrainOptions({ nodes: 2 }), { target: 'cluster', gpus: 1 })).toEqual({ ok: true, nprocPerNode: 1 });
   });
 });

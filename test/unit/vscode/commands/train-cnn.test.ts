@@ -28,17 +28,20 @@ describe('Train CNN', () => {
       picks.push(items.map((i) => i.label).join('|'));
       return items[0]!.value;
     };
-    services.ui.answers = ['2', '128', ''];
+    services.ui.answers = ['2', '128', '', '0.88', '2'];
     await runCommand(services, trainCnnCommand, []);
     expect(services.ui.messages.filter((m) => m.kind === 'error')).toEqual([]);
     expect(picks).toEqual(['SimpleCNN|Small ResNet', 'fashion-mnist|mnist|cifar10|imagefolder']);
-    expect(services.ui.questions.map((q) => [q.prompt, q.value])).toEqual([['Epochs (default 5)', '5'], ['Batch size', ''], ['Learning rate', '']]);
-    expect(runs.started).toEqual([{ options: { template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128 }, extra: expect.objectContaining({ environment: 'exp' }) }]);
+    expect(services.ui.questions.map((q) => [q.prompt, q.value])).toEqual([['Epochs (default 5)', '5'], ['Batch size', ''], ['Learning rate', ''], ['Stop at test accuracy (e.g. 0.88)', ''], ['Processes (data-parallel ranks)', '']]);
+    expect(services.ui.questions[4]!.validate('0')).toMatch(/nprocPerNode must be a whole number from 1/);
+    expect(services.ui.questions[3]!.validate('88')).toMatch(/targetAccuracy must be a number above 0 and at most 1/);
+    expect(services.ui.questions[3]!.validate('')).toBeUndefined();
+    expect(runs.started).toEqual([{ options: { template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128, targetAccuracy: 0.88, nprocPerNode: 2 }, extra: expect.objectContaining({ environment: 'exp' }) }]);
     expect(services.ui.progressTitles).toEqual(['Starting training in "exp"']);
     expect(services.training.runs.isTracked('20260101-120000-abcd')).toBe(true);
     expect(services.dashboards).toEqual([['20260101-120000-abcd']]);
     // Remembered for next time, in the workspace's state.
-    expect(services.ui.workspaceState.get(CHOICES_KEY)).toEqual({ template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128 });
+    expect(services.ui.workspaceState.get(CHOICES_KEY)).toEqual({ template: 'cnn', dataset: 'fashion-mnist', epochs: 2, batchSize: 128, targetAccuracy: 0.88, nprocPerNode: 2 });
     services.training.runs.dispose();
   });
 
@@ -64,7 +67,7 @@ describe('Train CNN', () => {
   it('asks for the data folder for imagefolder, inside the environment', async () => {
     const { services, runs } = trainingServices();
     services.ui.pickWith = (items) => items.find((i) => i.label === 'imagefolder')?.value ?? items[0]!.value;
-    services.ui.answers = ['/workspace/data/pets', '1', '', '0.002'];
+    services.ui.answers = ['/workspace/data/pets', '1', '', '0.002', '', ''];
     await runCommand(services, trainCnnCommand, []);
     const folder = services.ui.questions[0]!;
     expect(folder.validate('data/pets')).toMatch(/absolute path inside the environment/);
@@ -127,7 +130,7 @@ describe('Train CNN', () => {
       throw new Error('start run failed (exit 1): disk full');
     };
     services.ui.pickWith = (items) => items[0]!.value;
-    services.ui.answers = ['1', '', ''];
+    services.ui.answers = ['1', '', '', '', ''];
     await runCommand(services, trainCnnCommand, []);
     expect(services.ui.texts('error')).toEqual(['Train CNN failed: start run failed (exit 1): disk full']);
     expect(services.dashboards).toEqual([]);

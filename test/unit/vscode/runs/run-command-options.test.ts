@@ -9,6 +9,7 @@ describe('options of a run, read back from its command', () => {
     expect(halfBatch(choices)).toBe(256);
     expect(halfBatch({ ...choices, batchSize: 1 })).toBe(1);
     expect(choicesFromCommand(['python3', '/workspace/mine.py', '--epochs', '3'])).toBeUndefined();
+    expect(choicesFromCommand([...TEMPLATE_COMMAND, '--target-accuracy', '0.88'])).toEqual({ ...choices, targetAccuracy: 0.88 });
     expect(choicesFromCommand(TEMPLATE_COMMAND.map((arg) => (arg === '5' ? 'lots' : arg)))).toBeUndefined();
   });
 });

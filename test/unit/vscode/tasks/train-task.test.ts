@@ -6,6 +6,8 @@ import { environment, fakeCore, fakeServices } from '../../../support/extension-
 describe('gpu-env tasks', () => {
   it('check the definition and name every problem', () => {
     expect(parseTaskDefinition({ type: 'gpu-env', dataset: 'mnist', epochs: 1 })).toEqual({ ok: true, environment: undefined, options: { dataset: 'mnist', epochs: 1 } });
+    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 0.88 })).toEqual({ ok: true, environment: undefined, options: { targetAccuracy: 0.88 } });
+    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 88 })).toEqual({ ok: false, problems: [expect.stringMatching(/^targetAccuracy must be a number above 0 and at most 1/)] });
     const bad = parseTaskDefinition({ type: 'gpu-env', environment: 'Bad Name', template: 'vgg', epochs: 0 });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.problems).toEqual([
