@@ -33,11 +33,11 @@ export async function main(argv: readonly string[], io: CliIo, commands: readonl
     io.stderr.write(`gpu-env: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    if (!(rest.includes('--') && rest.indexOf('--') < rest.indexOf('--help'))) {
-      io.stdout.write(`usage: ${command.usage}\n  ${command.summary}\n`);
-      return 0;
-    }
+  // Everything after "--" belongs to the command run (`exec NAME -- df -h`), not to gpu-env.
+  const ours = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (ours.includes('--help') || ours.includes('-h')) {
+    io.stdout.write(`usage: ${command.usage}\n  ${command.summary}\n`);
+    return 0;
   }
   try {
     return await command.run(rest, io);
@@ -65,6 +65,10 @@ function processIo(): CliIo {
     throw error;
   });
   return {
+    // A getter: touching process.stdin starts reading it, which only `exec` should do.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY: process.stderr.isTTY === true,

@@ -1,0 +1,42 @@
+/**
+ * Defect 6 of issue 16: `gpu-env exec NAME -- df -h` printed usage instead of running `df -h`: the
+ * dispatcher took the command's own -h for gpu-env's. Flags after "--" belong to the command.
+ */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliCommand, CliIo } from '../../../src/cli/command';
+import { main } from '../../../src/cli/main';
+
+function io(): CliIo & { out: () => string } {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return { stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: '/', signal: new AbortController().signal, out: () => out };
+}
+
+function recorder(): CliCommand & { calls: string[][] } {
+  const calls: string[][] = [];
+  return { name: 'exec', summary: 'run a command', usage: 'gpu-env exec NAME -- CMD', calls, run: async (argv) => { calls.push([...argv]); return 0; } };
+}
+
+describe('help flags and "--"', () => {
+  it.each([
+    [['x', '--', 'df', '-h']],
+    [['x', '--', 'ls', '--help']],
+    [['x', '--', 'python3', '-h', '--help']],
+  ])('passes %j to the command instead of printing usage', async (argv) => {
+    const command = recorder();
+    const cli = io();
+    expect(await main(['exec', ...argv], cli, [command])).toBe(0);
+    expect(command.calls).toEqual([argv]);
+    expect(cli.out()).toBe('');
+  });
+
+  it.each([[['-h']], [['x', '--help']], [['--help', '--', 'df']], [['x', '-h', '--', 'df', '-h']]])('prints usage for %j (before "--")', async (argv) => {
+    const command = recorder();
+    const cli = io();
+    expect(await main(['exec', ...argv], cli, [command])).toBe(0);
+    expect(command.calls).toEqual([]);
+    expect(cli.out()).toMatch(/^usage: gpu-env exec NAME -- CMD/);
+  });
+});
