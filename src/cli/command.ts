@@ -1,5 +1,7 @@
 /** What a CLI command gets from the process: streams, environment and cancellation. */
 export interface CliIo {
+  /** Our standard input (`exec` forwards it to the remote command, as OpenSSH does). Absent: none. */
+  readonly stdin?: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   /** stderr is a terminal: progress bars and live tables are allowed. */

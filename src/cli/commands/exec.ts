@@ -25,10 +25,10 @@ export const execCommand: CliCommand = {
     const session = await openEnvironmentSession(name, { context: remoteContext(io, values) });
     try {
       const remote = await session.spawn(`cd ${shellQuote(session.workspace ?? '/workspace')} 2>/dev/null; exec ${command.map(shellQuote).join(' ')}`, { signal: io.signal });
-      remote.stdin.end();
+      const stopForwarding = forwardStdin(io.stdin, remote.stdin);
       remote.stdout.pipe(io.stdout, { end: false });
       remote.stderr.pipe(io.stderr, { end: false });
-      const exit = await remote.exit;
+      const exit = await remote.exit.finally(stopForwarding);
       if (exit.code !== null) return exit.code;
       io.stderr.write(`gpu-env: command ended by signal ${exit.signal ?? 'unknown'}\n`);
       return 128 + (SIGNALS[exit.signal ?? ''] ?? 1);
@@ -37,3 +37,24 @@ export const execCommand: CliCommand = {
     }
   },
 };
+
+/**
+ * Our standard input goes to the remote command and its end closes the command's input (EOF), as
+ * with OpenSSH: `gpu-env exec NAME -- python3 - < script.py`. Returns how to stop once the command
+ * has exited (a command that never read its input must not keep us waiting for ours).
+ */
+function forwardStdin(ours: NodeJS.ReadableStream | undefined, theirs: NodeJS.WritableStream): () => void {
+  if (!ours) {
+    theirs.end();
+    return () => undefined;
+  }
+  const onError = (): void => undefined;
+  theirs.on('error', onError);
+  ours.pipe(theirs);
+  return () => {
+    ours.unpipe(theirs);
+    ours.pause();
+    // process.stdin keeps the event loop alive while it is being read.
+    (ours as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  };
+}
