@@ -70,3 +70,28 @@ export async function productContainers(): Promise<string[]> {
   const list = await docker().listContainers({ all: true, filters: { label: ['dev.gpu-env.name'] } });
   return list.flatMap((c) => c.Names.map((n) => n.replace(/^\//, '')));
 }
+
+/** Runs `command` (sh -c) as root in a container through the engine, not SSH; its output and exit code. Bounded. */
+export async function execAsRoot(container: string, command: string, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], User: 'root', AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} in ${container} did not end within ${timeoutMs} ms`)), timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once('end', done).once('close', done);
+  });
+  // Multiplexed frames (8-byte headers) for a container without a TTY.
+  const raw = Buffer.concat(chunks);
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= raw.length;) {
+    const size = raw.readUInt32BE(offset + 4);
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return { code: (await exec.inspect()).ExitCode, output: Buffer.concat(parts).toString() };
+}

@@ -14,8 +14,8 @@ export const logsCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...REMOTE_HOST_OPTIONS }, usage);
     const { name, run } = nameAndRun(positionals, usage);
-    return withRuns(name, remoteContext(io, values), async (runs) => {
-      if (values.follow === true) return followRun(runs, run, io);
+    return withRuns(name, remoteContext(io, values), async (runs, _session, reconnecting) => {
+      if (values.follow === true) return followRun(reconnecting, run, io);
       let offset = 0;
       for (let chunks = 0; chunks < 100_000; chunks++) {
         const chunk = await runs.readLog(run, offset, undefined, io.signal);

@@ -14,10 +14,10 @@ export const resumeCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...REMOTE_HOST_OPTIONS }, usage);
     const { name, run } = nameAndRun(positionals, usage);
-    return withRuns(name, remoteContext(io, values), async (runs) => {
+    return withRuns(name, remoteContext(io, values), async (runs, _session, reconnecting) => {
       const result = await runs.resume(run, io.signal);
       io.stdout.write(`run ${run} ${result.action === 'running' ? 'is still running' : 'resumed'}\n`);
-      return values.follow === true ? followRun(runs, run, io) : 0;
+      return values.follow === true ? followRun(reconnecting, run, io) : 0;
     });
   },
 };

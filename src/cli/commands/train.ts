@@ -49,7 +49,7 @@ export const trainCommand: CliCommand = {
     const checked = validateTrainOptions(options);
     if (!checked.ok) throw flagsError(checked.problems);
     const ctx = remoteContext(io, values);
-    return withRuns(name, ctx, async (runs) => {
+    return withRuns(name, ctx, async (runs, _session, reconnecting) => {
       // Processes per machine are checked against the GPUs the environment sees, before anything starts.
       const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal }).catch((error: unknown) => {
         throw error instanceof TrainOptionsError ? flagsError(error.problems) : error;
@@ -59,7 +59,7 @@ export const trainCommand: CliCommand = {
       io.stderr.write(`run ${started.id} started in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
       const note = templatesNote(started.templates, runs.paths.templatesDir);
       if (note) io.stderr.write(`• ${note}\n`);
-      return values.follow === true ? followRun(runs, started.id, io) : 0;
+      return values.follow === true ? followRun(reconnecting, started.id, io) : 0;
     });
   },
 };

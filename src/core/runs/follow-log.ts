@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../shared/protocol/dashboard';
 import { messageOf } from '../errors';
 import { pause } from '../util/abort';
 import { backoffDelay } from '../util/backoff';
