@@ -2,6 +2,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect } from 'vitest';
 import Docker from 'dockerode';
 
 /** Set by test/run-all.sh after it started the private engine and built the stand-in base. */
@@ -42,17 +43,53 @@ export interface CliResult {
 }
 
 /** Runs the built CLI with the harness engine and the given state dir, bounded in time. */
-export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000): Promise<CliResult> {
-  return runProcess(process.execPath, [CLI, ...args], env, timeoutMs);
+export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000, input?: string | Buffer | null): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], env, timeoutMs, input);
 }
 
-export function runProcess(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+export interface EnvironmentFixture {
+  workspace: string;
+  stateDir: string;
+  /** DOCKER_HOST and GPU_ENV_STATE_DIR for runCli. */
+  env: Record<string, string>;
+}
+
+/**
+ * An environment NAME made with `gpu-env up` before the calling file's tests (workspace owned by
+ * WORKSPACE_UID, its own state folder) and removed after them, with its folders.
+ */
+export function environmentFixture(name: string, prefix: string): EnvironmentFixture {
+  const fixture: EnvironmentFixture = { workspace: '', stateDir: '', env: {} };
+  beforeAll(async () => {
+    fixture.workspace = userWorkspace(prefix);
+    fixture.stateDir = tempDir(`${prefix}-state`);
+    fixture.env = { DOCKER_HOST, GPU_ENV_STATE_DIR: fixture.stateDir };
+    const up = await runCli(['up', '--name', name, '--workspace', fixture.workspace, '--base-image', BASE_IMAGE], fixture.env);
+    expect(up.code, up.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await docker().getContainer(`gpu-env-${name}`).remove({ force: true }).catch(() => undefined);
+    if (fixture.stateDir) removeDir(fixture.stateDir);
+    if (fixture.workspace) removeDir(fixture.workspace);
+  });
+  return fixture;
+}
+
+/**
+ * Runs a process bounded in time. `input`: written to its standard input, which is then closed;
+ * null: a pipe left open; absent: no standard input at all.
+ */
+export function runProcess(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000, input?: string | Buffer | null): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      if (input !== null && input !== undefined) child.stdin.end(input);
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));

@@ -3,9 +3,8 @@
  * final read after the status said finished) and gave up on the first failed read instead of
  * reconnecting. The run here is a scripted log that grows between reads, and a connection that drops.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/command';
+import { testIo } from '../../support/cli-io';
 import { followRun, type ReconnectingRuns } from '../../../src/cli/follow-run';
 import type { FileChunk } from '../../../src/core/runs/remote-file';
 import type { RunsClient } from '../../../src/core/runs/index';
@@ -13,15 +12,6 @@ import { listing } from '../../support/runs-fakes';
 
 const ID = '20260101-100000-aaaa';
 
-function io(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, isTTY: false, env: {}, cwd: '/', signal: new AbortController().signal, out: () => out, err: () => err };
-}
 
 /** A run whose log is `log` so far; `onRead` lets a test change the world between reads. */
 class ScriptedRun {
@@ -73,7 +63,7 @@ describe('gpu-env logs --follow', () => {
         run.state = 'succeeded';
       }
     };
-    const cli = io();
+    const cli = testIo();
     const code = await followRun(run.reconnecting(), ID, cli);
     expect(cli.out()).toBe('epoch 1\ntest accuracy 91.2%\n');
     expect(code).toBe(0);
@@ -94,7 +84,7 @@ describe('gpu-env logs --follow', () => {
         run.state = 'succeeded';
       }
     };
-    const cli = io();
+    const cli = testIo();
     const code = await followRun(run.reconnecting(), ID, cli);
     expect(cli.out()).toBe('epoch 1\nepoch 2\nepoch 3\n');
     expect(code).toBe(0);

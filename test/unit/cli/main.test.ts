@@ -2,17 +2,11 @@
  * Defect 6 of issue 16: `gpu-env exec NAME -- df -h` printed usage instead of running `df -h`: the
  * dispatcher took the command's own -h for gpu-env's. Flags after "--" belong to the command.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliCommand, CliIo } from '../../../src/cli/command';
+import type { CliCommand } from '../../../src/cli/command';
+import { testIo } from '../../support/cli-io';
 import { main } from '../../../src/cli/main';
 
-function io(): CliIo & { out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  return { stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: '/', signal: new AbortController().signal, out: () => out };
-}
 
 function recorder(): CliCommand & { calls: string[][] } {
   const calls: string[][] = [];
@@ -26,7 +20,7 @@ describe('help flags and "--"', () => {
     [['x', '--', 'python3', '-h', '--help']],
   ])('passes %j to the command instead of printing usage', async (argv) => {
     const command = recorder();
-    const cli = io();
+    const cli = testIo();
     expect(await main(['exec', ...argv], cli, [command])).toBe(0);
     expect(command.calls).toEqual([argv]);
     expect(cli.out()).toBe('');
@@ -34,7 +28,7 @@ describe('help flags and "--"', () => {
 
   it.each([[['-h']], [['x', '--help']], [['--help', '--', 'df']], [['x', '-h', '--', 'df', '-h']]])('prints usage for %j (before "--")', async (argv) => {
     const command = recorder();
-    const cli = io();
+    const cli = testIo();
     expect(await main(['exec', ...argv], cli, [command])).toBe(0);
     expect(command.calls).toEqual([]);
     expect(cli.out()).toMatch(/^usage: gpu-env exec NAME -- CMD/);

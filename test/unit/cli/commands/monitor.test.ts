@@ -1,32 +1,12 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../../src/cli/command';
+import { testIo } from '../../../support/cli-io';
 import { main } from '../../../../src/cli/main';
 import { type MonitorDeps, createMonitorCommand } from '../../../../src/cli/commands/monitor';
 import { loadAgentScript } from '../../../../src/core/gpu/agent-invocation';
 import type { SshSession } from '../../../../src/core/ssh/session';
 import { FakeSession, HELLO, sample } from '../../../support/fake-agent-session';
 import { LocalSession, waitFor } from '../../../support/local-process-session';
-
-interface TestIo extends CliIo {
-  out(): string;
-  err(): string;
-  abort(): void;
-}
-
-function testIo(isTTY = false): TestIo {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const controller = new AbortController();
-  return {
-    stdout, stderr, isTTY, env: {}, cwd: '/', signal: controller.signal,
-    out: () => out, err: () => err, abort: () => controller.abort(),
-  };
-}
 
 function deps(openSession: () => Promise<SshSession>, overrides: Partial<MonitorDeps> = {}): MonitorDeps & { opened: number } {
   const d = {
