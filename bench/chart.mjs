@@ -42,6 +42,7 @@ await build({
       export { Coalescer } from './src/core/metrics/coalescer';
       export { parseMetricsLine } from './src/core/metrics/parse-metrics-line';
       export { LocalSession, waitFor } from './test/support/local-process-session';
+      export { dashboardInit } from './test/support/webview-labels';
     `,
     resolveDir: ROOT,
     loader: 'ts',
@@ -109,6 +110,8 @@ async function runMode(browser, origin, dir, mode) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.waitForFunction(() => window.__posted.length > 0);
+  // The host answers ready with the page's labels; the page is built from them.
+  await host.postToWebview(page, host.dashboardInit('en'));
 
   // 100k points per series, ending now: 10 lines/s history for metrics and GPU alike.
   const feed = new host.DashboardFeed({ seriesLimits: { recent: POINTS + 50_000, old: 10_000 }, gpuGapSeconds: 5, maxEvents: 1000 });

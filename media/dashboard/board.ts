@@ -4,6 +4,8 @@
  * animation frame however many messages arrived. It also keeps timing figures (update work per
  * frame, line-written → drawn latency) that the tests and bench/chart.mjs read.
  */
+import { fillPlaceholders } from '../../src/shared/fill-placeholders';
+import type { DashboardLabels } from '../../src/shared/protocol/dashboard-labels';
 import { CHART_SPECS, columnsFor, extraMetrics, metricOf, runStart, type ChartId, type ColumnContext } from './chart-specs';
 import { ChartTable, type Cell } from './chart-table';
 import { ChartView, type ChartMarker } from './chart-view';
@@ -56,9 +58,10 @@ export class ChartBoard {
   constructor(
     private readonly model: SeriesModel,
     private settings: BoardSettings,
+    private readonly labels: DashboardLabels,
   ) {
     for (const spec of CHART_SPECS) {
-      const view = new ChartView(spec, this.viewOptions());
+      const view = new ChartView(spec, this.viewOptions(), labels);
       this.views.set(spec.id, view);
       this.root.append(view.root);
     }
@@ -117,7 +120,7 @@ export class ChartBoard {
     const { ui } = this.settings;
     const extras = extraMetrics(this.model.series);
     const extraMetric = ui.extraMetric !== null && extras.includes(ui.extraMetric) ? ui.extraMetric : (extras[0] ?? null);
-    return { series: this.model.series, runs: this.model.runs, selectedRuns: this.model.selectedRuns, smoothing: ui.smoothing, xMode: ui.xMode, extraMetric };
+    return { series: this.model.series, runs: this.model.runs, selectedRuns: this.model.selectedRuns, smoothing: ui.smoothing, xMode: ui.xMode, extraMetric, labels: this.labels };
   }
 
   private rebuildAll(): void {
@@ -148,19 +151,20 @@ export class ChartBoard {
   /** Title of the "other metric" chart, placeholder texts and the non-finite note. */
   private describe(view: ChartView, ctx: ColumnContext, ids: readonly string[]): void {
     const { spec } = view;
+    const { labels } = this;
     if (spec.id === 'extra') {
       const metric = metricOf(spec, ctx);
-      view.setTitle(metric === null ? 'Other metric' : `Other metric: ${metric}`);
-      view.setEmptyText(metric === null ? 'No other metrics logged' : 'No data yet');
+      view.setTitle(metric === null ? labels.otherMetric : fillPlaceholders(labels.otherMetricNamed, metric));
+      view.setEmptyText(metric === null ? labels.noOtherMetrics : labels.noDataYet);
     } else if (spec.id === 'gpu') {
-      view.setEmptyText('No GPU samples');
+      view.setEmptyText(labels.noGpuSamples);
     } else {
-      view.setEmptyText(ctx.selectedRuns.length === 0 ? 'Select a run' : 'No data yet');
+      view.setEmptyText(ctx.selectedRuns.length === 0 ? labels.selectRun : labels.noDataYet);
     }
     let nonFinite = 0;
     // GPU gaps are sampler pauses, drawn as gaps and not worth a warning.
     if (spec.id !== 'gpu') for (const id of ids) nonFinite += this.model.series.get(id)?.nonFinite ?? 0;
-    view.setNote(nonFinite > 0 ? `${formatCount(nonFinite)} non-finite value${nonFinite === 1 ? '' : 's'} (NaN/Inf) shown as gaps` : '');
+    view.setNote(nonFinite > 0 ? fillPlaceholders(nonFinite === 1 ? labels.nonFiniteOne : labels.nonFiniteMany, formatCount(nonFinite)) : '');
   }
 
   /** A new snapshot keeps a zoom only if it still overlaps the data. */

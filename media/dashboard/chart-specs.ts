@@ -3,7 +3,9 @@
  * shares the time axis; colours come from the theme palette by run (or GPU) index, splits differ
  * by dash so a colour always means one run.
  */
+import { fillPlaceholders } from '../../src/shared/fill-placeholders';
 import type { RunInfo, SeriesKey, Split } from '../../src/shared/protocol/dashboard';
+import type { DashboardLabels } from '../../src/shared/protocol/dashboard-labels';
 import type { SourceColumn } from './chart-table';
 import type { SeriesEntry } from './series-model';
 import type { XMode } from './ui-state';
@@ -12,7 +14,8 @@ export type ChartId = 'loss' | 'accuracy' | 'lr' | 'throughput' | 'gpu' | 'extra
 
 export interface ChartSpec {
   readonly id: ChartId;
-  readonly title: string;
+  /** The label of its title (the extra chart's title names its metric once there is one). */
+  readonly title: keyof DashboardLabels;
   /** The metric drawn, or null for the GPU chart; the extra chart's metric is chosen by the user. */
   readonly metric: string | null;
   readonly smooth: boolean;
@@ -23,12 +26,12 @@ export interface ChartSpec {
 export const STANDARD_METRICS: readonly string[] = ['loss', 'accuracy', 'lr', 'images_per_s'];
 
 export const CHART_SPECS: readonly ChartSpec[] = [
-  { id: 'loss', title: 'Loss', metric: 'loss', smooth: true, logAllowed: true },
-  { id: 'accuracy', title: 'Accuracy', metric: 'accuracy', smooth: true, logAllowed: false },
-  { id: 'lr', title: 'Learning rate', metric: 'lr', smooth: false, logAllowed: true },
-  { id: 'throughput', title: 'Images / s', metric: 'images_per_s', smooth: true, logAllowed: false },
-  { id: 'gpu', title: 'GPU utilisation and memory (%)', metric: null, smooth: false, logAllowed: false },
-  { id: 'extra', title: 'Other metric', metric: null, smooth: true, logAllowed: true },
+  { id: 'loss', title: 'chartLoss', metric: 'loss', smooth: true, logAllowed: true },
+  { id: 'accuracy', title: 'chartAccuracy', metric: 'accuracy', smooth: true, logAllowed: false },
+  { id: 'lr', title: 'chartLearningRate', metric: 'lr', smooth: false, logAllowed: true },
+  { id: 'throughput', title: 'chartThroughput', metric: 'images_per_s', smooth: true, logAllowed: false },
+  { id: 'gpu', title: 'chartGpu', metric: null, smooth: false, logAllowed: false },
+  { id: 'extra', title: 'otherMetric', metric: null, smooth: true, logAllowed: true },
 ];
 
 const SPLIT_ORDER: readonly Split[] = ['train', 'val', 'test'];
@@ -58,6 +61,7 @@ export interface ColumnContext {
   readonly smoothing: number;
   readonly xMode: XMode;
   readonly extraMetric: string | null;
+  readonly labels: DashboardLabels;
 }
 
 export function metricOf(spec: ChartSpec, ctx: ColumnContext): string | null {
@@ -94,8 +98,8 @@ function gpuEntries(entries: SeriesEntry[]): SeriesEntry[] {
 
 function styleOf(key: SeriesKey, ctx: ColumnContext): SeriesStyle {
   if (key.kind === 'gpu') {
-    const what = key.metric === 'util' ? 'utilisation' : 'memory';
-    return { label: `GPU ${key.gpu}${key.name ? ` ${key.name}` : ''} ${what}`, colorIndex: key.gpu, dash: key.metric === 'mem' ? [6, 3] : undefined, raw: false };
+    const gpu = key.name ? `${key.gpu} ${key.name}` : String(key.gpu);
+    return { label: fillPlaceholders(key.metric === 'util' ? ctx.labels.gpuUtilisation : ctx.labels.gpuMemory, gpu), colorIndex: key.gpu, dash: key.metric === 'mem' ? [6, 3] : undefined, raw: false };
   }
   const run = ctx.runs.find((r) => r.id === key.run);
   return { label: `${run?.label ?? key.run} · ${key.split}`, colorIndex: Math.max(0, ctx.selectedRuns.indexOf(key.run)), dash: SPLIT_DASH[key.split], raw: false };

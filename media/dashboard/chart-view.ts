@@ -4,7 +4,9 @@
  * board, which keeps all charts on one time axis.
  */
 import uPlot from 'uplot';
+import { fillPlaceholders } from '../../src/shared/fill-placeholders';
 import type { RunEventName } from '../../src/shared/protocol/dashboard';
+import type { DashboardLabels } from '../../src/shared/protocol/dashboard-labels';
 import type { ChartSpec, SeriesStyle } from './chart-specs';
 import type { ChartTable } from './chart-table';
 import { Decimator, type XRange } from './decimate';
@@ -44,14 +46,16 @@ export class ChartView {
   private table: ChartTable | undefined;
   private decimator = new Decimator();
   private signature = '';
+  private styles: readonly SeriesStyle[] = [];
 
   constructor(
     readonly spec: ChartSpec,
     private options: ChartViewOptions,
+    private readonly labels: DashboardLabels,
   ) {
-    this.titleNode = el('h3', { className: 'chart-title', text: spec.title });
+    this.titleNode = el('h3', { className: 'chart-title', text: labels[spec.title] });
     this.noteNode = el('span', { className: 'chart-note' });
-    this.placeholder = el('div', { className: 'chart-empty', text: 'No data yet' });
+    this.placeholder = el('div', { className: 'chart-empty', text: labels.noDataYet });
     this.body = el('div', { className: 'chart-body' }, this.placeholder);
     this.root = el('section', { className: 'chart-card', attrs: { 'data-chart': spec.id } }, el('header', { className: 'chart-header' }, this.titleNode, this.noteNode), this.body);
   }
@@ -79,6 +83,7 @@ export class ChartView {
     this.table = table;
     if (signature === this.signature && this.plot) return;
     this.signature = signature;
+    this.styles = styles;
     this.destroyPlot();
     this.decimator = new Decimator();
     if (styles.length === 0) {
@@ -117,6 +122,11 @@ export class ChartView {
     return this.plot;
   }
 
+  /** Whether uPlot series `index` (1 = the first after x) is a faint raw line under a smoothed one. */
+  isRawSeries(index: number): boolean {
+    return this.styles[index - 1]?.raw ?? false;
+  }
+
   destroy(): void {
     this.destroyPlot();
     this.root.remove();
@@ -137,7 +147,7 @@ export class ChartView {
       height: CHART_HEIGHT,
       series: [
         {
-          label: xMode === 'time' ? 'Time' : 'Since start',
+          label: xMode === 'time' ? this.labels.wallClock : this.labels.sinceRunStart,
           value: xMode === 'time' ? (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) : (_u, v) => (v === null ? '–' : formatElapsed(v)),
         },
         ...styles.map((s) => this.seriesOptions(s, palette)),
@@ -169,7 +179,7 @@ export class ChartView {
   private seriesOptions(style: SeriesStyle, palette: Palette): uPlot.Series {
     const color = palette.series[style.colorIndex % palette.series.length]!;
     return {
-      label: style.raw ? `${style.label} (raw)` : style.label,
+      label: style.raw ? fillPlaceholders(this.labels.rawSeries, style.label) : style.label,
       stroke: color,
       width: style.raw ? 1 : 1.5,
       alpha: style.raw ? 0.3 : 1,

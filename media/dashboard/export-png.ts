@@ -7,7 +7,9 @@ import type { ChartView } from './chart-view';
 import type { Palette } from './theme';
 
 export function chartsToPng(views: readonly ChartView[], palette: Palette, heading: string): string | undefined {
-  const plots = views.map((v) => ({ title: v.root.querySelector('.chart-title')?.textContent ?? '', plot: v.uplot })).filter((p): p is { title: string; plot: uPlot } => p.plot !== undefined);
+  const plots = views
+    .map((view) => ({ view, title: view.root.querySelector('.chart-title')?.textContent ?? '', plot: view.uplot }))
+    .filter((p): p is { view: ChartView; title: string; plot: uPlot } => p.plot !== undefined);
   if (plots.length === 0) return undefined;
   const ratio = window.devicePixelRatio || 1;
   const pad = Math.round(12 * ratio);
@@ -24,11 +26,11 @@ export function chartsToPng(views: readonly ChartView[], palette: Palette, headi
   ctx.textBaseline = 'middle';
   let y = pad;
   y = text(ctx, heading, pad, y, line, palette, ratio, true);
-  for (const { title, plot } of plots) {
+  for (const { view, title, plot } of plots) {
     y = text(ctx, title, pad, y, line, palette, ratio, true);
     ctx.drawImage(plot.ctx.canvas, pad, y);
     y += plot.ctx.canvas.height;
-    drawLegend(ctx, plot, pad, y, line, palette, ratio);
+    drawLegend(ctx, view, plot, pad, y, line, palette, ratio);
     y += line + pad;
   }
   return canvas.toDataURL('image/png');
@@ -41,11 +43,11 @@ function text(ctx: CanvasRenderingContext2D, value: string, x: number, y: number
   return y + line;
 }
 
-function drawLegend(ctx: CanvasRenderingContext2D, plot: uPlot, x0: number, y: number, line: number, palette: Palette, ratio: number): void {
+function drawLegend(ctx: CanvasRenderingContext2D, view: ChartView, plot: uPlot, x0: number, y: number, line: number, palette: Palette, ratio: number): void {
   ctx.font = `${Math.round(palette.fontSize * 0.9 * ratio)}px ${palette.font}`;
   let x = x0;
   plot.series.forEach((s, i) => {
-    if (i === 0 || typeof s.label !== 'string' || s.label.endsWith('(raw)')) return;
+    if (i === 0 || typeof s.label !== 'string' || view.isRawSeries(i)) return;
     const stroke = typeof s.stroke === 'function' ? s.stroke(plot, i) : s.stroke;
     ctx.fillStyle = typeof stroke === 'string' ? stroke : palette.foreground;
     ctx.fillRect(x, y + line / 2 - 2 * ratio, 14 * ratio, 4 * ratio);

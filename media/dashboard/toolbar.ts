@@ -2,14 +2,17 @@
  * The dashboard's controls: run picker (several runs overlay), smoothing slider, log/linear y,
  * x axis mode, the "other metric" picker, zoom reset and exports. vscode-elements components give
  * the VS Code look; the slider is a native range input (vscode-elements has none) styled with
- * theme variables. Labels of runs and metrics are user data and go in as text.
+ * theme variables. Its own labels come from the host (in the display language); labels of runs
+ * and metrics are user data. Both go in as text.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import { MAX_SMOOTHING, type RunInfo } from '../../src/shared/protocol/dashboard';
+import { fillPlaceholders } from '../../src/shared/fill-placeholders';
+import { MAX_SMOOTHING, type RunInfo, type RunState } from '../../src/shared/protocol/dashboard';
+import type { DashboardLabels } from '../../src/shared/protocol/dashboard-labels';
 import { clear, el, setText } from './dom';
 import type { UiState, XMode } from './ui-state';
 
@@ -35,10 +38,19 @@ export interface ToolbarHandlers {
   readonly exportCsv: () => void;
 }
 
+const STATE_LABEL: Readonly<Record<RunState, keyof DashboardLabels>> = {
+  starting: 'stateStarting',
+  running: 'stateRunning',
+  succeeded: 'stateSucceeded',
+  failed: 'stateFailed',
+  stopped: 'stateStopped',
+  unknown: 'stateUnknown',
+};
+
 export class Toolbar {
   readonly root: HTMLElement;
   private readonly runs = document.createElement('vscode-multi-select') as MultiSelect;
-  private readonly smoothing = el('input', { className: 'smoothing', attrs: { type: 'range', min: '0', max: String(Math.min(0.99, MAX_SMOOTHING)), step: '0.01', 'aria-label': 'Smoothing' } });
+  private readonly smoothing = el('input', { className: 'smoothing', attrs: { type: 'range', min: '0', max: String(Math.min(0.99, MAX_SMOOTHING)), step: '0.01' } });
   private readonly smoothingValue = el('span', { className: 'smoothing-value' });
   private readonly log = document.createElement('vscode-checkbox') as Checkbox;
   private readonly xMode = document.createElement('vscode-single-select') as SingleSelect;
@@ -46,34 +58,44 @@ export class Toolbar {
   private runSignature = '';
   private extraSignature = '';
 
-  constructor(handlers: ToolbarHandlers) {
+  constructor(
+    handlers: ToolbarHandlers,
+    private readonly labels: DashboardLabels,
+  ) {
     this.runs.className = 'run-picker';
-    this.runs.setAttribute('aria-label', 'Runs');
+    this.runs.setAttribute('aria-label', labels.runs);
+    this.smoothing.setAttribute('aria-label', labels.smoothing);
     this.runs.addEventListener('change', () => handlers.selectRuns([...this.runs.value]));
 
     this.smoothing.addEventListener('input', () => setText(this.smoothingValue, this.smoothing.value));
     this.smoothing.addEventListener('change', () => handlers.setSmoothing(Number(this.smoothing.value)));
 
-    this.log.textContent = 'Log scale';
+    this.log.textContent = labels.logScale;
     this.log.addEventListener('change', () => handlers.setLogScale(this.log.checked));
 
-    this.xMode.append(option('time', 'Wall clock', true), option('elapsed', 'Since run start'));
-    this.xMode.setAttribute('aria-label', 'Time axis');
+    this.xMode.append(option('time', labels.wallClock, true), option('elapsed', labels.sinceRunStart));
+    this.xMode.setAttribute('aria-label', labels.timeAxis);
     this.xMode.addEventListener('change', () => handlers.setXMode(this.xMode.value === 'elapsed' ? 'elapsed' : 'time'));
 
     this.extra.className = 'extra-picker';
-    this.extra.setAttribute('aria-label', 'Other metric');
+    this.extra.setAttribute('aria-label', labels.otherMetric);
     this.extra.addEventListener('change', () => handlers.setExtraMetric(this.extra.value));
 
     this.root = el(
       'div',
       { className: 'toolbar' },
-      group('Runs', this.runs),
-      group('Smoothing', this.smoothing, this.smoothingValue),
-      group('Time axis', this.xMode),
+      group(labels.runs, this.runs),
+      group(labels.smoothing, this.smoothing, this.smoothingValue),
+      group(labels.timeAxis, this.xMode),
       el('div', { className: 'group' }, this.log),
-      group('Other metric', this.extra),
-      el('div', { className: 'group buttons' }, button('Reset zoom', handlers.resetZoom, true), button('Export PNG', handlers.exportPng, true), button('Export CSV', handlers.exportCsv, true)),
+      group(labels.otherMetric, this.extra),
+      el(
+        'div',
+        { className: 'group buttons' },
+        button(labels.resetZoom, handlers.resetZoom, true),
+        button(labels.exportPng, handlers.exportPng, true),
+        button(labels.exportCsv, handlers.exportCsv, true),
+      ),
     );
   }
 
@@ -84,7 +106,7 @@ export class Toolbar {
     clear(this.runs);
     // Options carry their selection too: the element reads new options after a microtask, and a
     // value set before that would be dropped.
-    for (const r of runs) this.runs.append(option(r.id, `${r.label} (${r.state})`, selected.includes(r.id)));
+    for (const r of runs) this.runs.append(option(r.id, fillPlaceholders(this.labels.runOption, r.label, this.labels[STATE_LABEL[r.state]]), selected.includes(r.id)));
     this.runs.value = selected.filter((id) => runs.some((r) => r.id === id));
   }
 

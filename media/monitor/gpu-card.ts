@@ -1,27 +1,37 @@
 /**
  * One GPU's card in the monitor: name, utilisation and memory bars, temperature, power, the run
  * using it, and a sparkline. Built once per GPU and updated in place every second, so the sidebar
- * does not flicker or lose hover state. All text goes in as text.
+ * does not flicker or lose hover state. Its labels come from the host; all text goes in as text.
  */
+import { fillPlaceholders } from '../../src/shared/fill-placeholders';
 import type { GpuCard } from '../../src/shared/protocol/monitor';
+import type { MonitorLabels } from '../../src/shared/protocol/monitor-labels';
 import { el, setText } from '../dashboard/dom';
 import type { Palette } from '../dashboard/theme';
-import { drawSparkline } from './sparkline';
+import { drawSparkline, SPARK_WINDOW_SECONDS } from './sparkline';
 
 export class GpuCardView {
   readonly root: HTMLElement;
   private readonly name = el('span', { className: 'gpu-name' });
   private readonly index = el('span', { className: 'gpu-index' });
-  private readonly util = new Bar('Utilisation', 'util');
-  private readonly mem = new Bar('Memory', 'mem');
+  private readonly util: Bar;
+  private readonly mem: Bar;
   private readonly temp = el('span', { className: 'figure' });
   private readonly power = el('span', { className: 'figure' });
   private readonly run = el('a', { className: 'run-link', attrs: { href: '#', role: 'button' } });
-  private readonly runRow = el('div', { className: 'run-row' }, el('span', { className: 'label', text: 'Run ' }), this.run);
-  private readonly spark = el('canvas', { className: 'sparkline', attrs: { 'aria-label': 'Utilisation and memory, last 5 minutes' } });
+  private readonly runRow: HTMLElement;
+  private readonly spark: HTMLCanvasElement;
   private current: GpuCard | undefined;
 
-  constructor(onOpenRun: (runId: string) => void) {
+  constructor(
+    private readonly labels: MonitorLabels,
+    onOpenRun: (runId: string) => void,
+  ) {
+    const minutes = SPARK_WINDOW_SECONDS / 60;
+    this.util = new Bar(labels.utilisation, 'util');
+    this.mem = new Bar(labels.memory, 'mem');
+    this.runRow = el('div', { className: 'run-row' }, el('span', { className: 'label', text: `${labels.run} ` }), this.run);
+    this.spark = el('canvas', { className: 'sparkline', attrs: { 'aria-label': fillPlaceholders(labels.sparkline, minutes) } });
     this.run.addEventListener('click', (event) => {
       event.preventDefault();
       if (this.current?.run) onOpenRun(this.current.run.id);
@@ -32,23 +42,30 @@ export class GpuCardView {
       el('header', { className: 'gpu-header' }, this.index, this.name),
       this.util.root,
       this.mem.root,
-      el('div', { className: 'figures' }, el('span', { className: 'label', text: 'Temp ' }), this.temp, el('span', { className: 'label', text: ' · Power ' }), this.power),
+      el('div', { className: 'figures' }, el('span', { className: 'label', text: `${labels.temperature} ` }), this.temp, el('span', { className: 'label', text: ` · ${labels.power} ` }), this.power),
       this.runRow,
       this.spark,
-      el('div', { className: 'spark-legend' }, el('span', { className: 'key util', text: 'util' }), el('span', { className: 'key mem', text: 'mem' }), el('span', { className: 'span', text: '5 min' })),
+      el(
+        'div',
+        { className: 'spark-legend' },
+        el('span', { className: 'key util', text: labels.sparkUtil }),
+        el('span', { className: 'key mem', text: labels.sparkMem }),
+        el('span', { className: 'span', text: fillPlaceholders(labels.sparkSpan, minutes) }),
+      ),
     );
   }
 
   update(card: GpuCard, palette: Palette, now: number): void {
     this.current = card;
-    setText(this.index, `GPU ${card.index}`);
-    setText(this.name, card.name || 'unknown model');
+    const na = this.labels.notAvailable;
+    setText(this.index, fillPlaceholders(this.labels.gpuIndex, card.index));
+    setText(this.name, card.name || this.labels.unknownModel);
     this.name.title = card.name;
-    this.util.set(card.utilPct, card.utilPct === null ? 'n/a' : `${Math.round(card.utilPct)} %`);
+    this.util.set(card.utilPct, card.utilPct === null ? na : `${Math.round(card.utilPct)} %`);
     const memPct = card.memUsedMiB !== null && card.memTotalMiB ? (card.memUsedMiB / card.memTotalMiB) * 100 : null;
-    this.mem.set(memPct, card.memUsedMiB === null ? 'n/a' : `${gib(card.memUsedMiB)} / ${card.memTotalMiB === null ? '?' : gib(card.memTotalMiB)} GiB`);
-    setText(this.temp, card.tempC === null ? 'n/a' : `${Math.round(card.tempC)} °C`);
-    setText(this.power, card.powerW === null ? 'n/a' : `${Math.round(card.powerW)}${card.powerLimitW === null ? '' : ` / ${Math.round(card.powerLimitW)}`} W`);
+    this.mem.set(memPct, card.memUsedMiB === null ? na : `${gib(card.memUsedMiB)} / ${card.memTotalMiB === null ? '?' : gib(card.memTotalMiB)} GiB`);
+    setText(this.temp, card.tempC === null ? na : `${Math.round(card.tempC)} °C`);
+    setText(this.power, card.powerW === null ? na : `${Math.round(card.powerW)}${card.powerLimitW === null ? '' : ` / ${Math.round(card.powerLimitW)}`} W`);
     this.runRow.hidden = card.run === null;
     setText(this.run, card.run?.label ?? '');
     this.redraw(palette, now);

@@ -1,13 +1,13 @@
 /**
  * Runtime strings go through `t`, which is `vscode.l10n.t` in the extension and a plain formatter in
  * tests. Its first argument is always a single-quoted literal with {0}-style placeholders: the package test
- * reads those literals to check every one has a Simplified Chinese entry in l10n/.
+ * reads those literals to check every one has a Simplified Chinese entry in l10n/. The webviews' labels
+ * (src/shared/protocol/dashboard-labels.ts, monitor-labels.ts) are the bundles' other messages; the host
+ * translates them with webview/translate-labels.ts and sends them to the webview.
  */
+import { fillPlaceholders } from '../shared/fill-placeholders';
+
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 
 /** `{0}`-style substitution without translation (tests, and the fallback before VS Code loads a bundle). */
-export const formatOnly: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (whole, index: string) => {
-    const value = args[Number(index)];
-    return value === undefined ? whole : String(value);
-  });
+export const formatOnly: Translate = fillPlaceholders;

@@ -17,7 +17,8 @@ CACHE_ROOT="${GPU_ENV_TEST_CACHE:-$HOME/.cache/gpu-env-test}"
 CS_DIR="$CACHE_ROOT/code-server-$CS_VERSION"
 MARKER="$CS_DIR/.gpu-env-e2e-installed-$CS_VERSION"
 CS_BIN="$CS_DIR/node_modules/code-server/out/node/entry.js"
-APT_PACKAGES=(chromium libkrb5-dev ripgrep)
+# fonts-wqy-microhei: a CJK font, so screenshots of the webviews in Chinese (test/webview) are legible.
+APT_PACKAGES=(chromium fonts-wqy-microhei libkrb5-dev ripgrep)
 # Seconds; generous but finite.
 APT_TIMEOUT="${GPU_ENV_E2E_APT_TIMEOUT:-900}"
 NPM_TIMEOUT="${GPU_ENV_E2E_NPM_TIMEOUT:-1800}"

@@ -362,7 +362,7 @@ export const vscodeMock = {
       return disposable;
     },
   },
-  env: { clipboard: { writeText: async (text: string) => void (state.clipboard = text) } },
+  env: { language: 'en', clipboard: { writeText: async (text: string) => void (state.clipboard = text) } },
   extensions: { getExtension: (id: string) => (state.extensions.has(id) ? { id } : undefined) },
 };
 

@@ -19,7 +19,8 @@ import type { GpuReading } from '../../src/core/metrics/gpu-reading';
 import { MetricsTail } from '../../src/core/metrics/metrics-tail';
 import { parseDashboardWebviewMessage, type DashboardHostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol/dashboard';
 import { LocalSession, waitFor } from '../support/local-process-session';
-import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
+import { dashboardInit } from '../support/webview-labels';
+import { ARTIFACTS, bundleWebviews, latinWords, launchChromium, openWebview, pageTexts, postedByWebview, postToWebview, serveWebviews } from './harness';
 import { generateMetrics } from './metrics-generator';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -184,6 +185,9 @@ describe('training dashboard webview', () => {
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     const [ready] = await postedByWebview(page);
     expect(parseDashboardWebviewMessage(ready)).toMatchObject({ type: 'ready', view: 'dashboard', protocol: 1 });
+    // Nothing is shown before the host's labels arrive: the page has no text of its own.
+    expect(await page.evaluate(() => document.body.innerText.trim())).toBe('');
+    await postToWebview(page, dashboardInit('en'));
 
     const snapshot = snapshotMessage();
     await postToWebview(page, snapshot);
@@ -295,7 +299,10 @@ describe('training dashboard webview', () => {
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     expect(parseDashboardWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'dashboard', protocol: 1, selectedRuns: [RUN] });
-    expect(await page.locator('input.smoothing').inputValue()).toBe('0.9');
+    // What the host remembered from the setSmoothing and setScale above.
+    await postToWebview(page, dashboardInit('en', { smoothing: 0.9, scale: 'log' }));
+    await expect.poll(() => page.locator('input.smoothing').inputValue()).toBe('0.9');
+    expect(await page.locator('vscode-checkbox').evaluate((c) => (c as HTMLElement & { checked: boolean }).checked)).toBe(true);
     await postToWebview(page, snapshotMessage());
     await settle();
     expect((await chart('loss')).rows).toBeGreaterThan(0);
@@ -343,5 +350,54 @@ describe('training dashboard webview', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
     expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
     expect(readFileSync(join(ARTIFACTS, 'dashboard-light.png')).length).toBeGreaterThan(10_000);
+  });
+
+  it('speaks the display language: Chinese labels from the zh-cn bundle, and no English of its own', async () => {
+    const zh = await openWebview(browser, server.origin, 'dashboard', { locale: 'zh-CN' });
+    const errors: string[] = [];
+    zh.on('pageerror', (error) => errors.push(String(error.stack ?? error)));
+    await zh.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    const init = dashboardInit('zh-cn');
+    await postToWebview(zh, init);
+    const read = feed.snapshot([RUN, 'run-b']);
+    await postToWebview(zh, { type: 'snapshot', seq: 0, runs: feed.runs(), selectedRuns: [RUN, 'run-b'], series: read.series, events: read.events, stats: read.stats });
+    await zh.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 50)));
+
+    expect(await zh.evaluate(() => document.documentElement.lang)).toBe('zh-cn');
+    const toolbar = {
+      groups: await zh.locator('.toolbar .group-label').allTextContents(),
+      checkbox: await zh.locator('vscode-checkbox').textContent(),
+      buttons: await zh.locator('.toolbar vscode-button').allTextContents(),
+      timeAxis: await zh.locator('vscode-single-select:not(.extra-picker) vscode-option').allTextContents(),
+      runs: await zh.locator('vscode-multi-select vscode-option').allTextContents(),
+    };
+    expect(toolbar).toEqual({
+      groups: ['训练运行', '平滑', '时间轴', '其他指标'],
+      checkbox: '对数刻度',
+      buttons: ['重置缩放', '导出 PNG', '导出 CSV'],
+      timeAxis: ['实际时间', '自运行开始'],
+      runs: ['ResNet-18 <b>cifar</b>（运行中）', 'older run（已成功）'],
+    });
+    // The same texts as the labels the host translated from the bundle.
+    expect(toolbar.groups).toEqual([init.labels.runs, init.labels.smoothing, init.labels.timeAxis, init.labels.otherMetric]);
+    const titles = await zh.locator('.chart-title').allTextContents();
+    expect(titles.slice(0, 5)).toEqual(['损失', '准确率', '学习率', '图像/秒', 'GPU 利用率和显存 (%)']);
+    expect(titles[5]).toMatch(/^其他指标/);
+    await expect.poll(() => zh.locator('.status').textContent()).toMatch(/^已选 2\/2 个运行 · [\d,]+ 行/);
+
+    // Every text on the page is Chinese, user data (run labels, metric and split names, the GPU's
+    // model) or an acronym kept in Chinese; English is left only inside vscode-elements' own
+    // shadow DOM (its multi-select writes "N Selected" and has no way to translate it).
+    const data = [
+      ...feed.runs().map((r) => r.label),
+      ...read.series.flatMap((s) => (s.key.kind === 'metric' ? [s.key.metric, s.key.split] : [s.key.name])),
+    ];
+    const texts = await pageTexts(zh);
+    expect(texts.own.length).toBeGreaterThan(30);
+    expect(latinWords(texts.own, data).filter((w) => !['GPU', 'PNG', 'CSV', 'NaN', 'Inf'].includes(w))).toEqual([]);
+    expect(new Set(latinWords(texts.library, data))).toEqual(new Set(['Selected']));
+    await zh.screenshot({ path: join(ARTIFACTS, 'dashboard-zh-cn.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await zh.close();
   });
 });

@@ -210,8 +210,9 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
-export async function openWebview(browser: Browser, origin: string, name: WebviewName, options: { theme?: 'dark' | 'light'; width?: number; height?: number } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
+/** `locale`: the browser's, as VS Code's Electron has its display language (default en-US). */
+export async function openWebview(browser: Browser, origin: string, name: WebviewName, options: { theme?: 'dark' | 'light'; width?: number; height?: number; locale?: string } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, ...(options.locale ? { locale: options.locale } : {}) });
   await page.goto(`${origin}/${name}.html?theme=${options.theme ?? 'dark'}`);
   return page;
 }
@@ -223,4 +224,45 @@ export async function postToWebview(page: Page, message: unknown): Promise<void>
 
 export async function postedByWebview(page: Page): Promise<unknown[]> {
   return page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+}
+
+/**
+ * Every text of the page a user can read or hear: text nodes and the aria-label, title and
+ * placeholder attributes, in `own` for the page's DOM and in `library` for the shadow roots of the
+ * components it uses (vscode-elements), whose texts the page does not write.
+ */
+export async function pageTexts(page: Page): Promise<{ own: string[]; library: string[] }> {
+  return page.evaluate(() => {
+    const own: string[] = [];
+    const library: string[] = [];
+    const visit = (root: Node, into: string[]): void => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      for (let node: Node | null = walker.currentNode; node; node = walker.nextNode()) {
+        if (node.nodeType === Node.TEXT_NODE) {
+          const parent = node.parentElement?.tagName;
+          if (parent !== 'SCRIPT' && parent !== 'STYLE' && node.textContent?.trim()) into.push(node.textContent.trim());
+          continue;
+        }
+        if (!(node instanceof Element)) continue; // the shadow root itself
+        const element = node;
+        for (const name of ['aria-label', 'title', 'placeholder']) {
+          const value = element.getAttribute(name);
+          if (value?.trim()) into.push(value.trim());
+        }
+        if (element.shadowRoot) visit(element.shadowRoot, library);
+      }
+    };
+    visit(document.body, own);
+    return { own, library };
+  });
+}
+
+/** Words of two or more Latin letters left in `texts` once each of `data` (user data, shown as it is) is taken out. */
+export function latinWords(texts: readonly string[], data: readonly string[]): string[] {
+  const longestFirst = [...new Set(data)].filter((d) => d !== '').sort((a, b) => b.length - a.length);
+  return texts.flatMap((text) => {
+    let rest = text;
+    for (const d of longestFirst) rest = rest.split(d).join(' ');
+    return rest.match(/[A-Za-z]{2,}/g) ?? [];
+  });
 }

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuPanelModel } from '../../src/core/metrics/gpu-panel-model';
 import type { GpuDeviceReading, GpuReading } from '../../src/core/metrics/gpu-reading';
 import { parseMonitorWebviewMessage } from '../../src/shared/protocol/monitor';
-import { ARTIFACTS, bundleWebviews, launchChromium, openWebview, postedByWebview, postToWebview, serveWebviews } from './harness';
+import { monitorInit } from '../support/webview-labels';
+import { ARTIFACTS, bundleWebviews, latinWords, launchChromium, openWebview, pageTexts, postedByWebview, postToWebview, serveWebviews } from './harness';
 
 const XSS = '<img src=x onerror=alert(1)>';
 let dir: string;
@@ -54,6 +55,8 @@ describe('GPU monitor webview', () => {
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     expect(parseMonitorWebviewMessage((await postedByWebview(page))[0])).toEqual({ type: 'ready', view: 'monitor', protocol: 1 });
+    expect(await page.evaluate(() => document.body.innerText.trim())).toBe('');
+    await postToWebview(page, monitorInit('en'));
     await expect.poll(() => page.locator('.no-gpu').textContent()).toBe('Waiting for the first GPU sample…');
 
     const model = new GpuPanelModel((id) => (id === 'run-7' ? `resnet ${XSS}` : undefined));
@@ -124,5 +127,36 @@ describe('GPU monitor webview', () => {
 
     await page.locator('.open-dashboard').click();
     await expect.poll(async () => (await postedByWebview(page)).at(-1)).toEqual({ type: 'openDashboard', run: null });
+  });
+
+  it('speaks the display language: Chinese labels from the zh-cn bundle, and no English of its own', async () => {
+    const zh = await openWebview(browser, server.origin, 'monitor', { width: 320, height: 640, locale: 'zh-CN' });
+    const errors: string[] = [];
+    zh.on('pageerror', (e) => errors.push(String(e)));
+    await zh.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await postToWebview(zh, monitorInit('zh-cn'));
+    await expect.poll(() => zh.locator('.no-gpu').textContent()).toBe('正在等待第一个 GPU 采样…');
+    const model = new GpuPanelModel((id) => (id === 'run-7' ? 'resnet' : undefined));
+    for (let t = 1000; t <= 1060; t++) model.update(reading(t, [device(0, 70, 'run-7'), device(1, null, null)]));
+    await postToWebview(zh, { type: 'gpu', snapshot: model.snapshot(1090) });
+    await zh.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(r), 50)));
+
+    expect(await zh.evaluate(() => document.documentElement.lang)).toBe('zh-cn');
+    expect(await zh.locator('.env-line').textContent()).toBe('demo-env · CPU 230 % · 内存 12.0 / 64 GiB');
+    const first = zh.locator('.gpu-card').first();
+    expect(await first.locator('.bar-row .label').allTextContents()).toEqual(['利用率', '显存']);
+    expect(await first.locator('.figures').textContent()).toBe('温度 60 °C · 功率 412 / 700 W');
+    expect(await first.locator('.run-row').textContent()).toBe('运行 resnet');
+    expect(await first.locator('.spark-legend').textContent()).toBe('利用率显存5 分钟');
+    expect(await zh.locator('.gpu-card').nth(1).locator('.bar-row.util .bar-value').textContent()).toBe('不可用');
+    expect(await zh.locator('.stale-line').textContent()).toMatch(/^自 .+ 起没有新采样；数据已过时。$/);
+    expect(await zh.locator('.open-dashboard').textContent()).toBe('打开训练仪表板');
+
+    const texts = await pageTexts(zh);
+    expect(latinWords(texts.own, ['demo-env', 'NVIDIA H100 80GB HBM3', 'NVIDIA A10', 'resnet']).filter((w) => !['GPU', 'CPU', 'GiB', 'MiB'].includes(w))).toEqual([]);
+    expect(texts.library).toEqual([]);
+    await zh.screenshot({ path: join(ARTIFACTS, 'monitor-zh-cn.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await zh.close();
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The training dashboard's protocol: the host streams metric and GPU series (a snapshot, then
- * appends numbered by `seq`), the run list and the remembered chart settings; the webview posts the
- * user's choices and exports. Shared rules (validation, bounds, null for non-finite) are in
- * common.ts.
+ * The training dashboard's protocol: the host answers `ready` with the page's labels and the
+ * remembered chart settings, then streams metric and GPU series (a snapshot, then appends numbered
+ * by `seq`) and the run list; the webview posts the user's choices and exports. Shared rules
+ * (validation, bounds, null for non-finite, labels) are in common.ts.
  */
-import { label, LIMITS, readyFields, runId, type ReadyFields } from './common';
+import { initFields, label, LIMITS, readyFields, runId, type InitFields, type ReadyFields } from './common';
+import { DASHBOARD_LABELS } from './dashboard-labels';
 import {
   count,
   FAIL,
@@ -123,6 +124,10 @@ export function seriesId(key: SeriesKey): string {
 // ---------------------------------------------------------------------------------------------
 // Host → webview
 
+export interface DashboardInitMessage extends InitFields<typeof DASHBOARD_LABELS> {
+  readonly config: DashboardConfig;
+}
+
 export interface SnapshotMessage {
   readonly type: 'snapshot';
   /** Sequence of data messages; an `append` with seq ≠ last + 1 means one was lost. */
@@ -149,12 +154,7 @@ export interface RunsMessage {
   readonly selectedRuns: readonly string[];
 }
 
-export interface ConfigMessage {
-  readonly type: 'config';
-  readonly config: DashboardConfig;
-}
-
-export type DashboardHostMessage = SnapshotMessage | AppendMessage | RunsMessage | ConfigMessage;
+export type DashboardHostMessage = DashboardInitMessage | SnapshotMessage | AppendMessage | RunsMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -269,6 +269,7 @@ function dashboardConfig(x: unknown): DashboardConfig {
 }
 
 const hostParsers: Parsers<DashboardHostMessage> = {
+  init: (x) => ({ ...initFields(x, DASHBOARD_LABELS), config: dashboardConfig(x.config) }),
   snapshot: (x) => ({
     type: 'snapshot',
     seq: must(count(x.seq)),
@@ -280,7 +281,6 @@ const hostParsers: Parsers<DashboardHostMessage> = {
   }),
   append: (x) => ({ type: 'append', seq: must(count(x.seq)), series: seriesList(x.series), events: runEvents(x.events), stats: ingestStats(x.stats) }),
   runs: (x) => ({ type: 'runs', runs: runList(x.runs), selectedRuns: runIds(x.selectedRuns) }),
-  config: (x) => ({ type: 'config', config: dashboardConfig(x.config) }),
 };
 
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;

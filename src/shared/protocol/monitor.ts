@@ -1,9 +1,11 @@
 /**
- * The GPU monitor's protocol: every host message is a complete snapshot of the GPUs (a few KB),
- * so a view that was hidden simply shows the next one; the webview says when it is ready and asks
- * for the dashboard. Shared rules (validation, bounds, null for non-finite) are in common.ts.
+ * The GPU monitor's protocol: the host answers `ready` with the page's labels, then every message
+ * is a complete snapshot of the GPUs (a few KB), so a view that was hidden simply shows the next
+ * one; the webview asks for the dashboard. Shared rules (validation, bounds, null for non-finite,
+ * labels) are in common.ts.
  */
-import { label, LIMITS, readyFields, runId, type ReadyFields } from './common';
+import { initFields, label, LIMITS, readyFields, runId, type InitFields, type ReadyFields } from './common';
+import { MONITOR_LABELS } from './monitor-labels';
 import { boolean, count, finiteOrNull, inRange, Invalid, isRecord, listOf, must, nullable, nullableNumberArray, numberArray, parseWith, text, type Parsers } from './validate';
 
 /** Bounds of the monitor's messages, beyond the common LIMITS. */
@@ -81,13 +83,15 @@ export interface GpuPanelSnapshot {
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+export type MonitorInitMessage = InitFields<typeof MONITOR_LABELS>;
+
 /** Host → webview: the current state, complete. */
 export interface GpuMessage {
   readonly type: 'gpu';
   readonly snapshot: GpuPanelSnapshot;
 }
 
-export type MonitorHostMessage = GpuMessage;
+export type MonitorHostMessage = MonitorInitMessage | GpuMessage;
 
 export type MonitorReadyMessage = ReadyFields<'monitor'>;
 
@@ -157,6 +161,7 @@ function gpuPanelSnapshot(x: unknown): GpuPanelSnapshot {
 }
 
 const hostParsers: Parsers<MonitorHostMessage> = {
+  init: (x) => initFields(x, MONITOR_LABELS),
   gpu: (x) => ({ type: 'gpu', snapshot: gpuPanelSnapshot(x.snapshot) }),
 };
 

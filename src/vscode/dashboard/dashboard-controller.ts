@@ -6,6 +6,7 @@
 import { Coalescer, type Clock } from '../../core/metrics/coalescer';
 import type { DashboardDataSource, FeedCursor } from '../../core/metrics/dashboard-feed';
 import { LIMITS } from '../../shared/protocol/common';
+import type { DashboardLabels } from '../../shared/protocol/dashboard-labels';
 import { DASHBOARD_LIMITS, MAX_SMOOTHING, parseDashboardWebviewMessage, type DashboardConfig, type DashboardHostMessage, type DashboardWebviewMessage, type RunInfo } from '../../shared/protocol/dashboard';
 import type { Disposable, KeyValueStore } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
@@ -21,6 +22,9 @@ export interface DashboardControllerOptions {
   /** Where smoothing and scale are remembered across panels (the extension's globalState). */
   readonly preferences: KeyValueStore;
   readonly exporter: ExportTarget;
+  /** The page's labels in the display language, and that language (sent on every `ready`). */
+  readonly labels: DashboardLabels;
+  readonly locale: string;
   readonly visible: boolean;
   /** Runs to show first (a command's argument, or the restored panel's state). */
   readonly initialRuns?: readonly string[];
@@ -110,7 +114,7 @@ export class DashboardController implements Disposable {
       case 'ready':
         if (this.selection.length === 0 && message.selectedRuns) this.setSelection(cleanSelection(message.selectedRuns));
         this.ready = true;
-        await this.post({ type: 'config', config: this.config() });
+        await this.post({ type: 'init', locale: this.options.locale, labels: this.options.labels, config: this.config() });
         this.coalescer.setVisible(this.visible);
         this.coalescer.requestSnapshot();
         return;

@@ -7,9 +7,11 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
+import { DASHBOARD_LABELS } from '../../shared/protocol/dashboard-labels';
 import type { KeyValueStore } from '../ui';
 import { vscodeTranslate as t } from '../vscode-ui';
 import { buildWebviewHtml, createNonce } from '../webview/html';
+import { translateLabels } from '../webview/translate-labels';
 import { DashboardController, type ExportTarget } from './dashboard-controller';
 
 export const DASHBOARD_VIEW_TYPE = 'gpuEnv.dashboard';
@@ -60,6 +62,8 @@ export class DashboardPanel implements vscode.Disposable {
       port: panel.webview,
       preferences: deps.preferences,
       exporter: saveDialogExporter,
+      labels: translateLabels(DASHBOARD_LABELS, t),
+      locale: vscode.env.language,
       visible: panel.visible,
       initialRuns,
       retainsContext: false,

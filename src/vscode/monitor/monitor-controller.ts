@@ -6,12 +6,16 @@
 import { Coalescer, systemClock, type Clock } from '../../core/metrics/coalescer';
 import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
 import { parseMonitorWebviewMessage, type MonitorHostMessage } from '../../shared/protocol/monitor';
+import type { MonitorLabels } from '../../shared/protocol/monitor-labels';
 import type { Disposable } from '../ui';
 import type { WebviewPort } from '../webview/webview-port';
 
 export interface MonitorControllerOptions {
   readonly source: GpuMonitorSource;
   readonly port: WebviewPort<MonitorHostMessage>;
+  /** The page's labels in the display language, and that language (sent on every `ready`). */
+  readonly labels: MonitorLabels;
+  readonly locale: string;
   readonly visible: boolean;
   readonly openDashboard: (runId: string | null) => void;
   readonly onError?: (message: string) => void;
@@ -62,6 +66,7 @@ export class MonitorController implements Disposable {
       return;
     }
     if (message.type === 'ready') {
+      void this.options.port.postMessage({ type: 'init', locale: this.options.locale, labels: this.options.labels });
       this.ready = true;
       this.update();
       this.coalescer.requestSnapshot();

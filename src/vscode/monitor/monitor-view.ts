@@ -5,8 +5,11 @@
  */
 import * as vscode from 'vscode';
 import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
+import { MONITOR_LABELS } from '../../shared/protocol/monitor-labels';
 import { MONITOR_VIEW } from '../contribution-ids';
+import { vscodeTranslate as t } from '../vscode-ui';
 import { buildWebviewHtml, createNonce } from '../webview/html';
+import { translateLabels } from '../webview/translate-labels';
 import { MonitorController } from './monitor-controller';
 
 export interface GpuMonitorDeps {
@@ -30,7 +33,7 @@ export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscod
     view.webview.html = buildWebviewHtml({
       cspSource: view.webview.cspSource,
       nonce: createNonce(),
-      title: 'GPU Monitor',
+      title: t('GPU Monitor'),
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.js')).toString(),
       styleUris: [view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.css')).toString()],
     });
@@ -38,6 +41,8 @@ export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscod
       source: this.deps.source,
       port: view.webview,
       visible: view.visible,
+      labels: translateLabels(MONITOR_LABELS, t),
+      locale: vscode.env.language,
       openDashboard: this.deps.openDashboard,
       ...(this.deps.log ? { onError: this.deps.log } : {}),
     });

@@ -10,6 +10,7 @@ import {
   type DashboardWebviewMessage,
 } from '../../../../src/shared/protocol/dashboard';
 import { DELETE, mutate, XSS } from '../../../support/message-mutation';
+import { dashboardInit } from '../../../support/webview-labels';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -40,7 +41,8 @@ const validHost: DashboardHostMessage[] = [
   },
   { type: 'append', seq: 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0 } },
   { type: 'runs', runs: [], selectedRuns: [] },
-  { type: 'config', config: { smoothing: 0, scale: 'linear' } },
+  dashboardInit('zh-cn', { smoothing: 0, scale: 'linear' }),
+  dashboardInit('en', { smoothing: 0.999, scale: 'log' }),
 ];
 
 describe('parseDashboardWebviewMessage', () => {
@@ -144,6 +146,23 @@ describe('parseDashboardHostMessage', () => {
     ['negative counter', ['stats', 'rejected'], -1],
   ])('rejects a snapshot with %s', (_name, path, replacement) => {
     expect(parseDashboardHostMessage(mutate(snapshot, path as (string | number)[], replacement))).toBeUndefined();
+  });
+
+  const init = dashboardInit('zh-cn');
+  it.each([
+    ['a missing label', ['labels', 'exportPng'], DELETE],
+    ['an unknown label', ['labels', 'madeUp'], 'x'],
+    ['an empty label', ['labels', 'runs'], ''],
+    ['a label with a control character', ['labels', 'runs'], 'Runs\u001b[31m'],
+    ['an over-long label', ['labels', 'runs'], 'x'.repeat(LIMITS.textChars + 1)],
+    ['a label that is not text', ['labels', 'runs'], 7],
+    ['labels as an array', ['labels'], ['Runs']],
+    ['no locale', ['locale'], DELETE],
+    ['a locale that is not a language tag', ['locale'], 'zh cn"><script>'],
+    ['smoothing above the maximum', ['config', 'smoothing'], 1],
+    ['no config', ['config'], DELETE],
+  ])('rejects an init with %s', (_name, path, replacement) => {
+    expect(parseDashboardHostMessage(mutate(init, path as (string | number)[], replacement))).toBeUndefined();
   });
 
   it('rejects series longer than the bound', () => {

@@ -10,6 +10,7 @@ import {
   type MonitorWebviewMessage,
 } from '../../../../src/shared/protocol/monitor';
 import { DELETE, mutate, XSS } from '../../../support/message-mutation';
+import { monitorInit } from '../../../support/webview-labels';
 
 const validWebview: MonitorWebviewMessage[] = [
   { type: 'ready', view: 'monitor', protocol: 1 },
@@ -40,6 +41,8 @@ const gpuSnapshot: GpuPanelSnapshot = {
 };
 
 const validHost: MonitorHostMessage[] = [
+  monitorInit('zh-cn'),
+  monitorInit('en'),
   { type: 'gpu', snapshot: gpuSnapshot },
   { type: 'gpu', snapshot: { time: null, env: null, cards: [], usage: null, noGpuReason: 'No NVIDIA runtime in Docker', stale: true } },
   { type: 'gpu', snapshot: { ...gpuSnapshot, cards: [{ ...gpuSnapshot.cards[0]!, utilPct: null, memUsedMiB: null, memTotalMiB: null, tempC: null, powerW: null, powerLimitW: null, run: null }] } },
@@ -95,6 +98,15 @@ describe('parseMonitorHostMessage', () => {
     ['negative CPU', ['snapshot', 'usage', 'cpuPct'], -1],
     ['reason with a control character', ['snapshot', 'noGpuReason'], 'no\u0007GPU'],
   ])('rejects a gpu snapshot with %s', (_name, path, replacement) => {
+    expect(parseMonitorHostMessage(mutate(validHost[2], path as (string | number)[], replacement))).toBeUndefined();
+  });
+
+  it.each([
+    ['a missing label', ['labels', 'waiting'], DELETE],
+    ["a dashboard label", ['labels', 'exportPng'], 'Export PNG'],
+    ['a label with a line break', ['labels', 'waiting'], 'a\nb'],
+    ['a bad locale', ['locale'], ''],
+  ])('rejects an init with %s', (_name, path, replacement) => {
     expect(parseMonitorHostMessage(mutate(validHost[0], path as (string | number)[], replacement))).toBeUndefined();
   });
 

@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../../../../src/vscode/ui';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';
 import { FakeClock } from '../../../support/fake-clock';
 import { MemoryStore } from '../../../support/extension-fakes';
+import { dashboardLabels } from '../../../support/webview-labels';
 
 const line = (step: number): string => `{"v":1,"time":${1000 + step},"step":${step},"split":"train","loss":${1 / (step + 1)}}`;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
@@ -37,23 +38,26 @@ function setup(options: { visible?: boolean; delivered?: boolean } = {}) {
   const saved: { kind: string; name: string; data: Uint8Array }[] = [];
   const exporter: ExportTarget = { save: async (kind, name, data) => (saved.push({ kind, name, data }), `/tmp/${name}`) };
   const errors: string[] = [];
-  const controller = new DashboardController({ source: feed, port, preferences, exporter, visible: options.visible ?? true, clock, onError: (e) => errors.push(e) });
+  const labels = dashboardLabels('zh-cn');
+  const controller = new DashboardController({ source: feed, port, preferences, exporter, labels, locale: 'zh-cn', visible: options.visible ?? true, clock, onError: (e) => errors.push(e) });
   const post = async (m: unknown): Promise<void> => {
     receive(m);
     await new Promise((r) => setTimeout(r, 0));
   };
-  return { clock, feed, sent, post, stored, saved, errors, controller };
+  return { clock, feed, sent, post, stored, saved, errors, controller, labels };
 }
 
 describe('DashboardController', () => {
-  it('sends nothing before the webview is ready, then config and a snapshot of the default run', async () => {
-    const { clock, feed, sent, post } = setup();
+  it('sends nothing before the webview is ready, then its labels and settings, and a snapshot of the default run', async () => {
+    const { clock, feed, sent, post, stored, labels } = setup();
+    stored.set(PREFERENCES_KEY, { smoothing: 0.3, scale: 'log' });
     feed.ingest('live', parseMetricsLine(line(0)));
     clock.advance(1000);
     expect(sent).toEqual([]);
     await post({ type: 'ready', view: 'dashboard', protocol: 1 });
     clock.advance(0);
-    expect(sent.map((m) => m.type)).toEqual(['config', 'snapshot']);
+    expect(sent.map((m) => m.type)).toEqual(['init', 'snapshot']);
+    expect(sent[0]).toEqual({ type: 'init', locale: 'zh-cn', labels, config: { smoothing: 0.3, scale: 'log' } });
     expect(sent[1]).toMatchObject({ type: 'snapshot', seq: 0, selectedRuns: ['live'] });
   });
 
@@ -87,7 +91,7 @@ describe('DashboardController', () => {
     expect(sent.length).toBe(before); // the page was discarded: wait for it to load
     await post({ type: 'ready', view: 'dashboard', protocol: 1 });
     clock.advance(0);
-    expect(sent.slice(before).map((m) => m.type)).toEqual(['config', 'snapshot']);
+    expect(sent.slice(before).map((m) => m.type)).toEqual(['init', 'snapshot']);
     const snapshot = sent.at(-1)!;
     expect(snapshot.type === 'snapshot' && snapshot.series[0]!.t).toHaveLength(50);
   });
@@ -160,6 +164,8 @@ describe('dashboard selection', () => {
       port: { postMessage: async () => true, onDidReceiveMessage: () => ({ dispose: () => undefined }) },
       preferences: new MemoryStore(),
       exporter: { save: async () => undefined },
+      labels: dashboardLabels(),
+      locale: 'en',
       visible: false,
       initialRuns: ['a'],
       onSelectionChange: (runs) => void seen.push(runs),

@@ -4,6 +4,7 @@ import { parseMonitorHostMessage, type MonitorHostMessage } from '../../../../sr
 import { MonitorController } from '../../../../src/vscode/monitor/monitor-controller';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';
 import { FakeClock } from '../../../support/fake-clock';
+import { monitorInit } from '../../../support/webview-labels';
 
 function setup() {
   const clock = new FakeClock();
@@ -19,19 +20,21 @@ function setup() {
     },
     onDidReceiveMessage: (l) => ((receive = l), { dispose: () => undefined }),
   };
-  const controller = new MonitorController({ source: model, port, visible: true, clock, openDashboard: (r) => opened.push(r), refreshMs: 5000 });
+  const { labels } = monitorInit('zh-cn');
+  const controller = new MonitorController({ source: model, port, labels, locale: 'zh-cn', visible: true, clock, openDashboard: (r) => opened.push(r), refreshMs: 5000 });
   const reading = (time: number) => ({ time, env: 'e', devices: [{ index: 0, name: 'GPU', utilPct: 50, memUsedMiB: 1, memTotalMiB: 2, tempC: 40, powerW: 10, powerLimitW: 20, runId: null }], cpuPct: 1, memUsedMiB: 1, memTotalMiB: 2, noGpuReason: null });
   return { clock, model, sent, opened, controller, receive: (m: unknown) => receive(m), reading };
 }
 
 describe('MonitorController', () => {
-  it('sends full snapshots after ready, at most 2 per second, and refreshes while idle', () => {
+  it('sends its labels, then full snapshots after ready, at most 2 per second, and refreshes while idle', () => {
     const { clock, model, sent, receive, reading } = setup();
     model.update(reading(1));
     expect(sent).toEqual([]);
     receive({ type: 'ready', view: 'monitor', protocol: 1 });
     clock.advance(0);
-    expect(sent).toHaveLength(1);
+    expect(sent).toEqual([monitorInit('zh-cn'), { type: 'gpu', snapshot: expect.objectContaining({ time: 1 }) }]);
+    sent.splice(0, 1);
     for (let i = 0; i < 100; i++) {
       model.update(reading(2 + i / 100));
       clock.advance(10);
