@@ -246,6 +246,10 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
         // (a fast, quiet machine) has nothing more to add, which the Runs row's state tells.
         const later = await waitForLossGrowthOrEnd(frame, first, () => runRowState(row), 180_000);
         console.log(`[product] loss chart rows ${first} → ${later} after ${Date.now() - t0} ms`);
+        // The page's own labels came from the extension's l10n bundle through vscode.l10n.t, with
+        // their placeholders left for the page to fill.
+        await expect.poll(() => frame.locator('.status').textContent(), { timeout: 10_000, message: 'dashboard status line' }).toMatch(/^1 of \d+ runs · [\d,]+ lines/);
+        expect(await frame.locator('.toolbar vscode-button').allTextContents()).toEqual(['Reset zoom', 'Export PNG', 'Export CSV']);
         await screenshot(page, 'product-train', 'dashboard');
 
         const done = await waitForOutcome(page, /Training .* finished/i, /Training .* failed|Train CNN failed|Starting training.*failed/i, {
