@@ -154,7 +154,7 @@ beforeAll(async () => {
 
   feed = new DashboardFeed();
   session = new LocalSession();
-  tail = new MetricsTail({ path: file, onLine: (line) => feed.ingest(RUN, line), onReset: () => feed.resetRun(RUN) });
+  tail = new MetricsTail({ path: file, onLines: (lines) => feed.ingestLines(RUN, lines), onReset: () => feed.resetRun(RUN) });
   void tail.attach(session);
   await waitForTail();
   const times = feed.snapshot([RUN]).series.flatMap((s) => [s.t[0] ?? Infinity]);

@@ -9,9 +9,9 @@ import { LIMITS } from '../../shared/protocol/common';
 import { DASHBOARD_LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey } from '../../shared/protocol/dashboard';
 import { metricsToCsv } from './csv-export';
 import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
-import type { MetricsLine } from './parse-metrics-line';
+import type { MetricsLine, Split } from './parse-metrics-line';
 import { clipNonEmpty, clipText } from './protocol-text';
-import { DEFAULT_SERIES_LIMITS, type SeriesLimits } from './series-buffer';
+import { DEFAULT_SERIES_LIMITS, type SeriesBuffer, type SeriesLimits } from './series-buffer';
 import { SeriesStore, type StoreCursor, type StoredSeries } from './series-store';
 
 export interface FeedCursor {
@@ -54,6 +54,21 @@ export interface FeedOptions {
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = { seriesLimits: DEFAULT_SERIES_LIMITS, gpuGapSeconds: 5, maxEvents: 5000 };
 
+/**
+ * Lines of one run that are older than everything ingested for it so far (a re-attach reads the
+ * newest part of the file first, then the history before it). They are kept apart while they
+ * arrive and merged in one change on `complete`, so the dashboard never shows a half-read past.
+ */
+export interface HistoryFill {
+  ingest(lines: readonly MetricsLine[]): void;
+  complete(): void;
+  /** Drops what was read (the read failed; it starts again with a new fill). */
+  abandon(): void;
+}
+
+/** A run's metric series by split and by the metric's name as the file spells it. */
+type RunSeries = Map<Split, Map<string, SeriesBuffer>>;
+
 interface RunCounters {
   lines: number;
   rejected: number;
@@ -68,6 +83,9 @@ export class DashboardFeed implements DashboardDataSource {
   private epoch = 0;
   private runList: RunInfo[] = [];
   private readonly counters = new Map<string, RunCounters>();
+  /** Lookup cache for ingestion; dropped for a run whenever its series are removed or replaced. */
+  private readonly runSeries = new Map<string, RunSeries>();
+  private readonly fills = new Map<string, object>();
   private readonly listeners = new Set<(change: FeedChange) => void>();
 
   constructor(private readonly options: FeedOptions = DEFAULT_FEED_OPTIONS) {
@@ -75,20 +93,60 @@ export class DashboardFeed implements DashboardDataSource {
     this.gpu = new SeriesStore<GpuSeriesKey>(seriesId, options.seriesLimits);
   }
 
-  /** One parsed line of a run's metrics.jsonl (wire MetricsTail's onLine here). */
+  /** One parsed line of a run's metrics.jsonl. */
   ingest(runId: string, line: MetricsLine): void {
+    this.ingestLines(runId, [line]);
+  }
+
+  /** Parsed lines of a run's metrics.jsonl, in file order (wire MetricsTail's onLines here); one change. */
+  ingestLines(runId: string, lines: readonly MetricsLine[]): void {
     const run = clipNonEmpty(runId, LIMITS.idChars);
-    if (run === null) return;
+    if (run === null || lines.length === 0) return;
     const counters = this.countersOf(run);
-    counters.lines++;
-    if (line.kind === 'rejected') {
-      if (line.reason === 'too-long') counters.oversized++;
-      else if (line.reason !== 'empty') counters.rejected++;
-      return;
+    const series = this.seriesOf(run);
+    for (const line of lines) {
+      counters.lines++;
+      if (line.kind === 'rejected') {
+        if (line.reason === 'too-long') counters.oversized++;
+        else if (line.reason !== 'empty') counters.rejected++;
+      } else if (line.kind === 'event') {
+        this.addEvent({ run, time: line.time, event: line.event });
+      } else {
+        let bySplit = series.get(line.split);
+        if (!bySplit) series.set(line.split, (bySplit = new Map()));
+        const { split, time, step } = line;
+        const buffers = bySplit;
+        // forEach: no [name, value] pair allocated per metric, which a long replay feels.
+        line.values.forEach((value, metric) => {
+          let buffer = buffers.get(metric);
+          if (!buffer) buffers.set(metric, (buffer = this.metrics.buffer({ kind: 'metric', run, split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) })));
+          appendMonotonic(buffer, time, value, step);
+        });
+      }
     }
-    if (line.kind === 'event') this.addEvent({ run, time: line.time, event: line.event });
-    else for (const [metric, value] of line.values) this.appendMetric({ kind: 'metric', run, split: line.split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) }, line.time, value, line.step);
     this.emit('data');
+  }
+
+  /** Starts taking a run's older lines apart (see HistoryFill); a newer fill of the run replaces it. */
+  beginHistory(runId: string): HistoryFill {
+    const run = clipNonEmpty(runId, LIMITS.idChars);
+    const staging = new DashboardFeed(this.options);
+    const token = {};
+    if (run !== null) this.fills.set(run, token);
+    const current = (): boolean => run !== null && this.fills.get(run) === token;
+    return {
+      ingest: (lines) => {
+        if (current()) staging.ingestLines(run!, lines);
+      },
+      complete: () => {
+        if (!current()) return;
+        this.fills.delete(run!);
+        this.mergeHistory(run!, staging);
+      },
+      abandon: () => {
+        if (current()) this.fills.delete(run!);
+      },
+    };
   }
 
   /** One GPU sampling round (wire the GPU sampler here, through a GpuSample → GpuReading mapping). */
@@ -105,6 +163,8 @@ export class DashboardFeed implements DashboardDataSource {
   /** The file of a run was truncated or replaced (MetricsTail onReset): forget what it said. */
   resetRun(runId: string): void {
     this.metrics.remove((key) => key.run === runId);
+    this.runSeries.delete(runId);
+    this.fills.delete(runId);
     this.events = this.events.filter((e) => e.event.run !== runId);
     this.counters.delete(runId);
     this.epoch++;
@@ -165,21 +225,39 @@ export class DashboardFeed implements DashboardDataSource {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  private appendMetric(key: MetricSeriesKey, t: number, value: number, step: number): void {
-    this.appendMonotonic(this.metrics, key, t, value, step);
+  /** History first, then what was ingested while it was read; every viewer gets a snapshot. */
+  private mergeHistory(run: string, staging: DashboardFeed): void {
+    for (const { key, buffer } of staging.metrics.all()) {
+      const live = this.metrics.find(key);
+      if (live) buffer.absorb(live);
+      this.metrics.replace(key, buffer);
+    }
+    this.runSeries.delete(run);
+    const events = [...staging.events.map((e) => e.event), ...this.events.map((e) => e.event)].slice(-this.options.maxEvents);
+    this.events = events.map((event, i) => ({ seq: i + 1, event }));
+    this.eventSeq = events.length;
+    const older = staging.counters.get(run);
+    if (older) {
+      const counters = this.countersOf(run);
+      counters.lines += older.lines;
+      counters.rejected += older.rejected;
+      counters.oversized += older.oversized;
+    }
+    this.epoch++;
+    this.emit('data');
+  }
+
+  private seriesOf(run: string): RunSeries {
+    let series = this.runSeries.get(run);
+    if (!series) this.runSeries.set(run, (series = new Map()));
+    return series;
   }
 
   private appendGpu(key: GpuSeriesKey, t: number, value: number | null): void {
     const last = this.gpu.lastTime(key);
     // A sampler pause (reconnect, container restart) must read as a gap, not a straight line.
     if (last !== undefined && t - last > this.options.gpuGapSeconds) this.gpu.append(key, (last + t) / 2, NaN);
-    this.appendMonotonic(this.gpu, key, t, value ?? NaN, 0);
-  }
-
-  /** Times go backwards only when a clock is stepped; keep file order rather than reorder. */
-  private appendMonotonic<K>(store: SeriesStore<K>, key: K, t: number, v: number, step: number): void {
-    const last = store.lastTime(key);
-    store.append(key, last !== undefined && t < last ? last : t, v, step);
+    appendMonotonic(this.gpu.buffer(key), t, value ?? NaN, 0);
   }
 
   private addEvent(event: RunEvent): void {
@@ -207,6 +285,12 @@ export class DashboardFeed implements DashboardDataSource {
   private emit(change: FeedChange): void {
     for (const listener of [...this.listeners]) listener(change);
   }
+}
+
+/** Times go backwards only when a clock is stepped; keep file order rather than reorder. */
+function appendMonotonic(buffer: SeriesBuffer, t: number, v: number, step: number): void {
+  const last = buffer.lastTime;
+  buffer.append(last !== undefined && t < last ? last : t, v, step);
 }
 
 function selectionKey(runs: readonly string[]): string {

@@ -43,12 +43,43 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): void {
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      this.hold(chunk);
+      return;
+    }
     let from = 0;
-    for (let nl = chunk.indexOf(NEWLINE, from); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
-      this.completeLine(chunk.subarray(from, nl));
+    if (this.pendingLength > 0 || this.discarding) {
+      const nl = chunk.indexOf(NEWLINE);
+      this.completeLine(chunk.subarray(0, nl));
       from = nl + 1;
     }
-    if (from < chunk.length) this.hold(chunk.subarray(from));
+    if (from <= last) this.completeRun(chunk, from, last);
+    if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
+  }
+
+  /**
+   * Lines with nothing pending before them, `from` to the newline at `last`: one decode and one
+   * string split for all of them (a decode per line costs more than the JSON parse that follows).
+   * When the text has as many UTF-16 units as the bytes had, every unit came from one byte (ASCII,
+   * or an invalid byte that became U+FFFD), so each line's length is its byte length; otherwise
+   * the lines are cut on bytes one by one.
+   */
+  private completeRun(chunk: Buffer, from: number, last: number): void {
+    const text = chunk.toString('utf8', from, last);
+    if (text.length !== last - from) {
+      for (let nl = chunk.indexOf(NEWLINE, from); nl >= 0 && nl <= last; nl = chunk.indexOf(NEWLINE, from)) {
+        this.completeLine(chunk.subarray(from, nl));
+        from = nl + 1;
+      }
+      return;
+    }
+    for (const line of text.split('\n')) {
+      const start = this.committed;
+      this.committed = start + line.length + 1;
+      if (line.length > this.maxLineBytes) this.sink.oversized(start, this.committed);
+      else this.sink.line(line.length > 0 && line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line, this.committed);
+    }
   }
 
   private completeLine(tail: Buffer): void {

@@ -5,12 +5,31 @@
  * The byte offset just past the last complete line is kept across attaches, so after a reconnect
  * the next attach resumes exactly there: no line twice, no line lost, a partial last line held
  * back until it is complete. `followMetrics` is the reconnect loop around it.
+ *
+ * Newest first: a dashboard opened on a long run (a reload re-attaches from offset 0) must not
+ * wait for the whole file. With `newestFirst`, the first attach to a file longer than the window
+ * follows it from its last `windowBytes`, and once those are in, reads the lines before them on a
+ * second channel into a HistoryFill, which joins them to the front in one change when complete.
  */
 import type { RemoteProcess, SshSession } from '../ssh/session';
 import { backoffDelay } from '../util/backoff';
 import { LineSplitter } from './line-splitter';
 import { DEFAULT_PARSE_LIMITS, parseMetricsLine, type MetricsLine, type ParseLimits } from './parse-metrics-line';
 import { pause } from '../util/abort';
+
+/** Where older lines go while they are read (DashboardFeed.beginHistory makes one). */
+export interface HistorySink {
+  ingest(lines: readonly MetricsLine[]): void;
+  complete(): void;
+  abandon(): void;
+}
+
+export interface NewestFirstOptions {
+  /** How much of the end of the file is followed first. */
+  readonly windowBytes: number;
+  /** A sink for the lines before the window; asked again when a read did not complete. */
+  readonly history: () => HistorySink;
+}
 
 export interface MetricsTailOptions {
   /** Path of metrics.jsonl inside the environment. */
@@ -19,10 +38,11 @@ export interface MetricsTailOptions {
   readonly startOffset?: number;
   readonly maxLineBytes?: number;
   readonly parseLimits?: ParseLimits;
-  /** Every complete line, parsed; `endOffset` is the byte offset just past it. */
-  readonly onLine: (line: MetricsLine, endOffset: number) => void;
+  /** Complete lines, parsed, in file order, as each chunk brings them; `endOffset` is the byte offset just past the last. */
+  readonly onLines: (lines: readonly MetricsLine[], endOffset: number) => void;
   /** The file shrank or was replaced: everything delivered before belongs to a file that is gone. */
   readonly onReset?: () => void;
+  readonly newestFirst?: NewestFirstOptions;
 }
 
 export interface TailStats {
@@ -38,15 +58,22 @@ export interface TailStats {
 export type TailEnd = 'exited' | 'closed' | 'aborted' | 'reset';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+/** About 7,000 lines of a typical run: many times a chart's width, and little to read, send and draw. */
+export const DEFAULT_WINDOW_BYTES = 1024 * 1024;
 
 // GNU tail -F reports these on stderr when the file is truncated, replaced, or reappears.
 const RESET_NOTICE = /file truncated|has been replaced|has appeared/;
+const TOO_LONG: MetricsLine = { kind: 'rejected', reason: 'too-long' };
 
 export class MetricsTail {
   private committed: number;
   private attached = false;
   private lastOversizedStart = -1;
   private counters = { lines: 0, rejected: 0, oversized: 0, bytes: 0, attaches: 0, resets: 0 };
+  /** Following from inside a line (the window's start): its rest belongs to the history. */
+  private skipPartial = false;
+  /** The history to read, bytes [0, historyEnd), once the window's first line is known. */
+  private historyEnd: number | undefined;
 
   constructor(private readonly options: MetricsTailOptions) {
     this.committed = options.startOffset ?? 0;
@@ -61,6 +88,11 @@ export class MetricsTail {
     return { ...this.counters };
   }
 
+  /** True while lines before the followed part are still to be read (newest first). */
+  get historyPending(): boolean {
+    return this.skipPartial || this.historyEnd !== undefined;
+  }
+
   /** Tails on this session until the command ends, the session closes, or `signal` aborts. */
   async attach(session: SshSession, signal?: AbortSignal): Promise<TailEnd> {
     if (this.attached) throw new Error('MetricsTail is already attached');
@@ -68,20 +100,49 @@ export class MetricsTail {
     this.attached = true;
     this.counters.attaches++;
     try {
+      const windowed = await this.startWindow(session, signal);
       const process = await session.spawn(tailCommand(this.options.path, this.committed), signal ? { signal } : {});
-      return await this.pump(process, session, signal);
+      return await this.pump(process, session, signal, windowed);
     } finally {
       this.attached = false;
     }
   }
 
-  private async pump(process: RemoteProcess, session: SshSession, signal: AbortSignal | undefined): Promise<TailEnd> {
+  /**
+   * On a first attach with `newestFirst`: the file's size, and when it is longer than the window,
+   * the offset moved to the window's start. Returns the size the window's bytes reach to.
+   */
+  private async startWindow(session: SshSession, signal: AbortSignal | undefined): Promise<number | undefined> {
+    const newestFirst = this.options.newestFirst;
+    if (!newestFirst || this.committed !== 0 || this.historyPending) return undefined;
+    const probe = await session.exec(sizeCommand(this.options.path), signal ? { signal } : {});
+    const size = /^\d+$/.test(probe.stdout.trim()) ? Number(probe.stdout.trim()) : 0;
+    if (probe.code !== 0 || !Number.isSafeInteger(size) || size <= newestFirst.windowBytes) return undefined;
+    this.committed = size - newestFirst.windowBytes;
+    this.skipPartial = true;
+    return size;
+  }
+
+  private async pump(process: RemoteProcess, session: SshSession, signal: AbortSignal | undefined, windowEnd: number | undefined): Promise<TailEnd> {
     let live = true;
     const startedAt = this.committed;
+    let batch: MetricsLine[] = [];
     const splitter = new LineSplitter(startedAt, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
-      line: (text, endOffset) => this.deliver(text, endOffset),
-      oversized: (start, endOffset) => this.dropOversized(start, endOffset),
+      line: (text, endOffset) => {
+        if (!this.skippedPartial(endOffset)) batch.push(this.parse(text));
+      },
+      oversized: (start, endOffset) => {
+        if (!this.skippedPartial(endOffset)) batch.push(this.dropOversized(start));
+      },
     });
+    const history = new AbortController();
+    let historyRead: Promise<void> | undefined;
+    // Behind the window: the history starts once the window's bytes are in (at once on a later attach).
+    const historyAfter = windowEnd ?? startedAt;
+    const startHistory = (): void => {
+      if (historyRead || this.historyEnd === undefined || this.skipPartial || history.signal.aborted) return;
+      historyRead = this.readHistory(session, this.historyEnd, history.signal);
+    };
     let resetSeen!: () => void;
     const reset = new Promise<'reset'>((resolve) => (resetSeen = () => resolve('reset')));
     process.stdout.on('data', (chunk: Buffer | string) => {
@@ -90,7 +151,16 @@ export class MetricsTail {
       this.counters.bytes += bytes.length;
       splitter.push(bytes);
       this.committed = splitter.committedOffset;
+      const windowIn = this.committed + splitter.pendingBytes >= historyAfter;
+      // The window is handed out whole, so that the first picture already ends at the newest line.
+      if (batch.length > 0 && windowIn) {
+        const lines = batch;
+        batch = [];
+        this.options.onLines(lines, this.committed);
+      }
+      if (windowIn) startHistory();
     });
+    if (windowEnd === undefined) startHistory();
     process.stderr.on('data', (chunk: Buffer | string) => {
       // "has appeared" at offset 0 is the file being created: nothing to undo.
       const notice = chunk.toString();
@@ -108,28 +178,88 @@ export class MetricsTail {
     ]);
     live = false;
     process.close();
+    // Lines of a window cut short are handed out all the same: the offset is already past them.
+    if (batch.length > 0) this.options.onLines(batch, this.committed);
+    history.abort();
+    await historyRead;
     if (end === 'reset') this.restartFromZero();
     return end;
   }
 
-  private deliver(text: string, endOffset: number): void {
+  /** The window's first "line" is the rest of one the history holds: skipped, and the history ends there. */
+  private skippedPartial(endOffset: number): boolean {
+    if (!this.skipPartial) return false;
+    this.skipPartial = false;
+    this.historyEnd = endOffset;
+    return true;
+  }
+
+  /**
+   * Reads bytes [0, end) on a channel of its own into a fresh sink; completes it only when every
+   * byte came and ended on a line, else abandons it (the next attach reads again).
+   */
+  private async readHistory(session: SshSession, end: number, signal: AbortSignal): Promise<void> {
+    const newestFirst = this.options.newestFirst;
+    if (!newestFirst) return;
+    const sink = newestFirst.history();
+    let complete = false;
+    try {
+      const process = await session.spawn(headCommand(this.options.path, end), { signal });
+      let batch: MetricsLine[] = [];
+      const splitter = new LineSplitter(0, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
+        line: (text) => batch.push(parseMetricsLine(text, this.options.parseLimits ?? DEFAULT_PARSE_LIMITS)),
+        oversized: () => batch.push(TOO_LONG),
+      });
+      const drained = new Promise<void>((resolve) => {
+        process.stdout.once('end', resolve);
+        process.stdout.once('close', resolve);
+      });
+      process.stdout.on('data', (chunk: Buffer | string) => {
+        if (signal.aborted) return;
+        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        if (batch.length > 0) {
+          sink.ingest(batch);
+          batch = [];
+        }
+      });
+      const stopped = new Promise<'stopped'>((resolve) => {
+        if (signal.aborted) resolve('stopped');
+        signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+      });
+      const exit = await Promise.race([Promise.all([process.exit, drained]).then(([e]) => e, () => undefined), stopped]);
+      process.close();
+      complete = exit !== 'stopped' && exit?.code === 0 && !signal.aborted && splitter.committedOffset === end && splitter.pendingBytes === 0;
+    } catch {
+      complete = false;
+    }
+    if (complete && this.historyEnd === end) {
+      this.historyEnd = undefined;
+      sink.complete();
+    } else {
+      sink.abandon();
+    }
+  }
+
+  private parse(text: string): MetricsLine {
     const line = parseMetricsLine(text, this.options.parseLimits ?? DEFAULT_PARSE_LIMITS);
     this.counters.lines++;
     if (line.kind === 'rejected' && line.reason !== 'empty') this.counters.rejected++;
-    this.options.onLine(line, endOffset);
+    return line;
   }
 
-  private dropOversized(start: number, endOffset: number): void {
+  private dropOversized(start: number): MetricsLine {
     // A reconnect in the middle of an oversized line meets it again; count it once.
     if (start !== this.lastOversizedStart) this.counters.oversized++;
     this.lastOversizedStart = start;
     this.counters.lines++;
-    this.options.onLine({ kind: 'rejected', reason: 'too-long' }, endOffset);
+    return TOO_LONG;
   }
 
   private restartFromZero(): void {
     this.committed = 0;
     this.lastOversizedStart = -1;
+    this.skipPartial = false;
+    this.historyEnd = undefined;
     this.counters.resets++;
     this.options.onReset?.();
   }
@@ -143,6 +273,17 @@ export class MetricsTail {
 export function tailCommand(path: string, offset: number): string {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad offset ${offset}`);
   return `tail -c +${offset + 1} -F -- ${shellQuote(path)} & t=$!; trap 'kill $t 2>/dev/null; exit 0' HUP INT TERM; cat >/dev/null; kill $t 2>/dev/null`;
+}
+
+/** The file's size in bytes, or nothing when it does not exist yet. */
+export function sizeCommand(path: string): string {
+  return `wc -c < ${shellQuote(path)} 2>/dev/null || true`;
+}
+
+/** The first `bytes` bytes of the file. */
+export function headCommand(path: string, bytes: number): string {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`bad length ${bytes}`);
+  return `head -c ${bytes} -- ${shellQuote(path)}`;
 }
 
 export function shellQuote(value: string): string {

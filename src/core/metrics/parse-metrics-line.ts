@@ -65,10 +65,9 @@ const reject = (reason: RejectReason): RejectedLine => ({ kind: 'rejected', reas
 
 export function parseMetricsLine(line: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): MetricsLine {
   if (line.length > limits.maxLineChars) return reject('too-long');
-  const trimmed = line.trim();
-  if (trimmed === '') return reject('empty');
-  const json = parseJson(trimmed);
-  if (json === undefined) return reject('invalid-json');
+  // JSON.parse skips surrounding white space itself; only a line it refuses is looked at again.
+  const json = parseJson(line);
+  if (json === undefined) return reject(line.trim() === '' ? 'empty' : 'invalid-json');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return reject('not-object');
   const record = json as Record<string, unknown>;
   if (record.v !== 1) return reject('unsupported-version');
@@ -101,9 +100,9 @@ function parsePoint(record: Record<string, unknown>, time: number, limits: Parse
 
 function metricValues(record: Record<string, unknown>, limits: ParseLimits): Map<string, number> {
   const values = new Map<string, number>();
-  for (const name of Object.keys(record)) {
+  for (const name in record) {
     if (values.size >= limits.maxMetricsPerLine) break;
-    if (RESERVED_FIELDS.has(name) || name.length === 0 || name.length > limits.maxMetricNameChars) continue;
+    if (name.length === 0 || name.length > limits.maxMetricNameChars || RESERVED_FIELDS.has(name)) continue;
     const value = metricValue(record[name]);
     // Strings, booleans and nested objects are annotations, not series: ignored, not rejected.
     if (value !== undefined) values.set(name, value);
@@ -122,6 +121,7 @@ function isStep(x: unknown): x is number {
 }
 
 function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

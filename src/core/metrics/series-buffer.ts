@@ -42,12 +42,24 @@ class OpenBucket {
   private hiS = 0;
 
   fold(t: number, v: number, s: number): void {
-    if (this.count++ === 0) [this.firstT, this.firstS] = [t, s];
-    [this.lastT, this.lastS] = [t, s];
+    if (this.count++ === 0) {
+      this.firstT = t;
+      this.firstS = s;
+    }
+    this.lastT = t;
+    this.lastS = s;
     if (!Number.isFinite(v)) return;
     this.finite = true;
-    if (v < this.loV) [this.loT, this.loV, this.loS] = [t, v, s];
-    if (v > this.hiV) [this.hiT, this.hiV, this.hiS] = [t, v, s];
+    if (v < this.loV) {
+      this.loT = t;
+      this.loV = v;
+      this.loS = s;
+    }
+    if (v > this.hiV) {
+      this.hiT = t;
+      this.hiV = v;
+      this.hiS = s;
+    }
   }
 
   /** The bucket as exactly two points in time order (the same point twice when flat). */
@@ -64,10 +76,65 @@ class OpenBucket {
   }
 }
 
+const INITIAL_CAPACITY = 64;
+
+/**
+ * The exact points, oldest first, in three typed arrays that grow by doubling up to the budget:
+ * an append is three stores, and compaction moves the rest down with one memmove per array.
+ */
+class ExactPoints {
+  t: Float64Array;
+  v: Float64Array;
+  s: Float64Array;
+  length = 0;
+
+  constructor(private readonly maxCapacity: number) {
+    const capacity = Math.min(INITIAL_CAPACITY, maxCapacity);
+    this.t = new Float64Array(capacity);
+    this.v = new Float64Array(capacity);
+    this.s = new Float64Array(capacity);
+  }
+
+  push(t: number, v: number, s: number): void {
+    if (this.length === this.t.length) this.grow();
+    const i = this.length++;
+    this.t[i] = t;
+    this.v[i] = v;
+    this.s[i] = s;
+  }
+
+  /** Forgets the oldest `n` points. */
+  dropFirst(n: number): void {
+    this.t.copyWithin(0, n, this.length);
+    this.v.copyWithin(0, n, this.length);
+    this.s.copyWithin(0, n, this.length);
+    this.length -= n;
+  }
+
+  /** Points `from` to the end as plain arrays (what the protocol carries). */
+  slice(from: number): SeriesPoints {
+    return { t: toArray(this.t, from, this.length), v: toArray(this.v, from, this.length), s: toArray(this.s, from, this.length) };
+  }
+
+  private grow(): void {
+    const capacity = Math.min(this.maxCapacity, this.t.length * 2);
+    if (capacity <= this.t.length) throw new RangeError('series buffer over its budget');
+    for (const name of ['t', 'v', 's'] as const) {
+      const next = new Float64Array(capacity);
+      next.set(this[name]);
+      this[name] = next;
+    }
+  }
+}
+
+function toArray(values: Float64Array, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = values[i]!;
+  return out;
+}
+
 export class SeriesBuffer {
-  private recentT: number[] = [];
-  private recentV: number[] = [];
-  private recentS: number[] = [];
+  private readonly recent: ExactPoints;
   /** Compacted buckets, two points each. */
   private old: SeriesPoints = { t: [], v: [], s: [] };
   private open = new OpenBucket();
@@ -79,8 +146,9 @@ export class SeriesBuffer {
 
   constructor(private readonly limits: SeriesLimits = DEFAULT_SERIES_LIMITS) {
     if (limits.recent < 4 || limits.old < 4) throw new RangeError('series limits too small');
-    // Compacting in chunks keeps append amortised O(1) instead of shifting the array per point.
+    // Compacting in chunks keeps append amortised O(1) instead of shifting the arrays per point.
     this.compactChunk = Math.max(1, Math.floor(limits.recent / 4));
+    this.recent = new ExactPoints(limits.recent + this.compactChunk);
   }
 
   /** Points ever appended; a cursor for `pointsSince`. */
@@ -94,50 +162,62 @@ export class SeriesBuffer {
 
   /** Points held now (exact + compacted). */
   get size(): number {
-    return this.recentT.length + this.old.t.length + (this.open.count > 0 ? 2 : 0);
+    return this.recent.length + this.old.t.length + (this.open.count > 0 ? 2 : 0);
   }
 
   get lastTime(): number | undefined {
-    return this.recentT.length > 0 ? this.recentT[this.recentT.length - 1] : undefined;
+    return this.recent.length > 0 ? this.recent.t[this.recent.length - 1] : undefined;
   }
 
   append(t: number, v: number, step = 0): void {
-    this.recentT.push(t);
-    this.recentV.push(v);
-    this.recentS.push(step);
+    this.recent.push(t, v, step);
     this.total++;
     if (!Number.isFinite(v)) this.nonFiniteCount++;
-    if (this.recentT.length >= this.limits.recent + this.compactChunk) this.compactOldest();
+    if (this.recent.length >= this.limits.recent + this.compactChunk) this.compactOldest();
+  }
+
+  /**
+   * Appends every point `other` holds after this buffer's own, and takes over its count of
+   * non-finite values: history read late (this) followed by what arrived while it was read (other).
+   * A time before this buffer's last is raised to it, so the series stays in time order.
+   */
+  absorb(other: SeriesBuffer): void {
+    const nonFinite = this.nonFiniteCount + other.nonFinite;
+    const { t, v, s } = other.points();
+    for (let i = 0; i < t.length; i++) {
+      const last = this.lastTime;
+      this.append(last !== undefined && t[i]! < last ? last : t[i]!, v[i]!, s[i]!);
+    }
+    this.nonFiniteCount = nonFinite;
   }
 
   /** Points appended after the cursor `appended`, or undefined when some were compacted since. */
   pointsSince(appended: number): SeriesPoints | undefined {
-    const firstExact = this.total - this.recentT.length;
+    const firstExact = this.total - this.recent.length;
     if (appended < firstExact || appended > this.total) return undefined;
-    const from = appended - firstExact;
-    return { t: this.recentT.slice(from), v: this.recentV.slice(from), s: this.recentS.slice(from) };
+    return this.recent.slice(appended - firstExact);
   }
 
   /** Everything held, oldest first: compacted buckets, the bucket being filled, the exact points. */
   points(): SeriesPoints {
     const open: SeriesPoints = { t: [], v: [], s: [] };
     this.open.emit(open);
+    const exact = this.recent.slice(0);
     return {
-      t: this.old.t.concat(open.t, this.recentT),
-      v: this.old.v.concat(open.v, this.recentV),
-      s: this.old.s.concat(open.s, this.recentS),
+      t: this.old.t.concat(open.t, exact.t),
+      v: this.old.v.concat(open.v, exact.v),
+      s: this.old.s.concat(open.s, exact.s),
     };
   }
 
   private compactOldest(): void {
     const n = this.compactChunk;
+    const { t, v, s } = this.recent;
     for (let i = 0; i < n; i++) {
-      this.open.fold(this.recentT[i]!, this.recentV[i]!, this.recentS[i]!);
+      this.open.fold(t[i]!, v[i]!, s[i]!);
       if (this.open.count === this.bucketSpan) this.closeBucket();
     }
-    this.recentT.splice(0, n);
-    this.recentV.splice(0, n);
-    this.recentS.splice(0, n);
+    this.recent.dropFirst(n);
   }
 
   private closeBucket(): void {

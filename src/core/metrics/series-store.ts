@@ -38,13 +38,37 @@ export class SeriesStore<K> {
   ) {}
 
   append(key: K, t: number, v: number, step = 0): void {
+    this.buffer(key).append(t, v, step);
+  }
+
+  /**
+   * The series of `key`, created empty when new. Appending to it directly spares the key's id on
+   * every point; a holder must drop it when `remove` or `replace` may have taken it out.
+   */
+  buffer(key: K): SeriesBuffer {
     const id = this.idOf(key);
     let entry = this.entries.get(id);
     if (!entry) {
       entry = { key, buffer: new SeriesBuffer(this.limits) };
       this.entries.set(id, entry);
     }
-    entry.buffer.append(t, v, step);
+    return entry.buffer;
+  }
+
+  /** The series of `key` if there is one. */
+  find(key: K): SeriesBuffer | undefined {
+    return this.entries.get(this.idOf(key))?.buffer;
+  }
+
+  /** Puts `buffer` in place of the series of `key`; every cursor becomes invalid. */
+  replace(key: K, buffer: SeriesBuffer): void {
+    this.entries.set(this.idOf(key), { key, buffer });
+    this.epoch++;
+  }
+
+  /** Every series, with its key. */
+  all(): { key: K; buffer: SeriesBuffer }[] {
+    return [...this.entries.values()].map(({ key, buffer }) => ({ key, buffer }));
   }
 
   keys(): K[] {

@@ -4,7 +4,7 @@
  * byte offset, so showing a run again continues where it stopped: no line is fed twice.
  */
 import type { SshSession } from '../../core/ssh/session';
-import { MetricsTail, followMetrics } from '../../core/metrics/metrics-tail';
+import { DEFAULT_WINDOW_BYTES, MetricsTail, followMetrics, type HistorySink } from '../../core/metrics/metrics-tail';
 import type { MetricsLine } from '../../core/metrics/parse-metrics-line';
 import { messageOf } from '../../core/errors';
 import { DASHBOARD_LIMITS } from '../../shared/protocol/dashboard';
@@ -25,7 +25,9 @@ export interface MetricsFollowerDeps {
   /** Keeps that session open while a tail uses it. */
   readonly hold: (environment: string) => Disposable;
   readonly feed: {
-    ingest(runId: string, line: MetricsLine): void;
+    ingestLines(runId: string, lines: readonly MetricsLine[]): void;
+    /** Where a run's older lines go when the newest were shown first (a long file, after a reload). */
+    beginHistory(runId: string): HistorySink;
     resetRun(runId: string): void;
   };
   readonly log: Log;
@@ -100,7 +102,13 @@ export class MetricsFollowers implements Disposable {
   private tailOf(id: string, path: string): MetricsTail {
     let tail = this.tails.get(id);
     if (!tail) {
-      tail = new MetricsTail({ path, onLine: (line) => this.deps.feed.ingest(id, line), onReset: () => this.deps.feed.resetRun(id) });
+      const feed = this.deps.feed;
+      tail = new MetricsTail({
+        path,
+        onLines: (lines) => feed.ingestLines(id, lines),
+        onReset: () => feed.resetRun(id),
+        newestFirst: { windowBytes: DEFAULT_WINDOW_BYTES, history: () => feed.beginHistory(id) },
+      });
       this.tails.set(id, tail);
       this.forgetOldest();
     }

@@ -102,4 +102,66 @@ describe('DashboardFeed', () => {
     expect(csv).toContain('Run one,train,loss,1,1001,1970-01-01T00:16:41.000Z,0.5');
     expect(csv).toHaveLength(1 + 4 + 1);
   });
+
+  it('joins a history read late in front of the live points, in one change that needs a snapshot', () => {
+    const feed = new DashboardFeed();
+    const changes: string[] = [];
+    feed.onDidChange((c) => changes.push(c));
+    feed.ingestLines('r1', [150, 151, 152].map((step) => parseMetricsLine(line(step))));
+    feed.ingest('r1', parseMetricsLine('{"v":1,"time":1152,"event":"checkpoint"}'));
+    const before = feed.snapshot(['r1']);
+    const fill = feed.beginHistory('r1');
+    changes.length = 0;
+    fill.ingest([parseMetricsLine('{"v":1,"time":999,"event":"start"}'), ...[0, 1, 2].map((step) => parseMetricsLine(line(step))), parseMetricsLine('bad')]);
+    fill.ingest([parseMetricsLine(line(3, 'val'))]);
+    // Nothing of the history shows until it is complete.
+    expect(changes).toEqual([]);
+    expect(feed.changesSince(before.cursor, ['r1'])!.series).toEqual([]);
+    fill.complete();
+    expect(changes).toEqual(['data']);
+    expect(feed.changesSince(before.cursor, ['r1'])).toBeUndefined();
+    const after = feed.snapshot(['r1']);
+    expect(find(after.series, 'loss')!.t).toEqual([1000, 1001, 1002, 1150, 1151, 1152]);
+    expect(find(after.series, 'loss', 'val')!.t).toEqual([1003]);
+    expect(after.events.map((e) => e.event)).toEqual(['start', 'checkpoint']);
+    expect(after.stats).toEqual({ lines: 10, rejected: 1, oversized: 0 });
+    // Live lines after the merge land behind everything.
+    feed.ingest('r1', parseMetricsLine(line(153)));
+    expect(find(feed.changesSince(after.cursor, ['r1'])!.series, 'loss')!.t).toEqual([1153]);
+  });
+
+  it('drops a history that was abandoned, replaced by a newer one, or outlived by a reset', () => {
+    const feed = new DashboardFeed();
+    feed.ingest('r1', parseMetricsLine(line(10)));
+    const abandoned = feed.beginHistory('r1');
+    abandoned.ingest([parseMetricsLine(line(0))]);
+    abandoned.abandon();
+    abandoned.complete();
+    expect(find(feed.snapshot(['r1']).series, 'loss')!.t).toEqual([1010]);
+    const older = feed.beginHistory('r1');
+    const newer = feed.beginHistory('r1');
+    older.ingest([parseMetricsLine(line(1))]);
+    older.complete();
+    expect(find(feed.snapshot(['r1']).series, 'loss')!.t).toEqual([1010]);
+    feed.resetRun('r1');
+    newer.ingest([parseMetricsLine(line(2))]);
+    newer.complete();
+    expect(feed.snapshot(['r1']).series).toHaveLength(0);
+  });
+
+  it('keeps extremes and the non-finite count when a long live part is joined to a history', () => {
+    const limits = { recent: 8, old: 8 };
+    const feed = new DashboardFeed({ seriesLimits: limits, gpuGapSeconds: 5, maxEvents: 10 });
+    const at = (step: number, loss: number | string): string => `{"v":1,"time":${step},"step":${step},"split":"train","loss":${JSON.stringify(loss)}}`;
+    feed.ingestLines('r1', Array.from({ length: 100 }, (_, i) => parseMetricsLine(at(100 + i, i === 20 ? 50 : i === 30 ? 'NaN' : 1))));
+    const fill = feed.beginHistory('r1');
+    fill.ingest(Array.from({ length: 100 }, (_, i) => parseMetricsLine(at(i, i === 7 ? -50 : 1))));
+    fill.complete();
+    const loss = find(feed.snapshot(['r1']).series, 'loss')!;
+    expect(Math.max(...loss.v.map((v) => v ?? -Infinity))).toBe(50);
+    expect(Math.min(...loss.v.map((v) => v ?? Infinity))).toBe(-50);
+    expect(loss.nonFinite).toBe(1);
+    expect(loss.t[loss.t.length - 1]).toBe(199);
+    for (let i = 1; i < loss.t.length; i++) expect(loss.t[i]).toBeGreaterThanOrEqual(loss.t[i - 1]!);
+  });
 });

@@ -66,3 +66,21 @@ describe('LineSplitter', () => {
     );
   });
 });
+
+describe('LineSplitter on bytes that are not valid UTF-8', () => {
+  it('keeps byte offsets exact when invalid bytes decode to U+FFFD, however the stream is chunked', () => {
+    const bytes = Buffer.concat([Buffer.from('a'), Buffer.from([0xff]), Buffer.from('b\n'), Buffer.from([0xe2, 0x82]), Buffer.from('c\nok\r\n')]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const seen: { text: string; end: number }[] = [];
+      const splitter = new LineSplitter(5, 100, { line: (text, end) => seen.push({ text, end }), oversized: () => undefined });
+      splitter.push(bytes.subarray(0, cut));
+      splitter.push(bytes.subarray(cut));
+      expect(seen).toEqual([
+        { text: 'a\ufffdb', end: 5 + 4 },
+        { text: '\ufffdc', end: 5 + 8 },
+        { text: 'ok', end: 5 + 12 },
+      ]);
+      expect(splitter.committedOffset).toBe(5 + bytes.length);
+    }
+  });
+});

@@ -41,9 +41,11 @@ function collector(): { steps: number[]; lines: MetricsLine[]; tail: (startOffse
         path: file,
         startOffset,
         maxLineBytes: 1024,
-        onLine: (l) => {
-          lines.push(l);
-          if (l.kind === 'point') steps.push(l.step);
+        onLines: (batch) => {
+          for (const l of batch) {
+            lines.push(l);
+            if (l.kind === 'point') steps.push(l.step);
+          }
         },
       }),
   };
@@ -201,7 +203,7 @@ describe('MetricsTail over a real tail -F', () => {
     writeFileSync(file, line(0) + line(1) + line(2));
     const c = collector();
     let resets = 0;
-    const tail = new MetricsTail({ path: file, onLine: (l) => l.kind === 'point' && c.steps.push(l.step), onReset: () => resets++ });
+    const tail = new MetricsTail({ path: file, onLines: (batch) => batch.forEach((l) => l.kind === 'point' && c.steps.push(l.step)), onReset: () => resets++ });
     const s = session();
     const done = tail.attach(s);
     await waitFor(() => c.steps.length === 3, 'first lines');
@@ -236,6 +238,103 @@ describe('MetricsTail over a real tail -F', () => {
     const done = tail.attach(session(), controller.signal);
     controller.abort();
     expect(await done).toBe('aborted');
+  });
+});
+
+describe('MetricsTail newest first (a re-attach to a long file)', () => {
+  const windowBytes = 10_000;
+
+  function lines(from: number, to: number): string {
+    let text = '';
+    for (let step = from; step < to; step++) text += line(step);
+    return text;
+  }
+
+  /** Everything the tail hands out, in the order it happens. */
+  function recorder() {
+    const log: { kind: 'live' | 'history' | 'complete' | 'abandon'; steps: number[] }[] = [];
+    const stepsOf = (batch: readonly MetricsLine[]): number[] => batch.flatMap((l) => (l.kind === 'point' ? [l.step] : []));
+    const tail = new MetricsTail({
+      path: file,
+      maxLineBytes: 1024,
+      onLines: (batch) => log.push({ kind: 'live', steps: stepsOf(batch) }),
+      newestFirst: {
+        windowBytes,
+        history: () => ({
+          ingest: (batch) => log.push({ kind: 'history', steps: stepsOf(batch) }),
+          complete: () => log.push({ kind: 'complete', steps: [] }),
+          abandon: () => log.push({ kind: 'abandon', steps: [] }),
+        }),
+      },
+    });
+    const steps = (kind: 'live' | 'history'): number[] => log.filter((e) => e.kind === kind).flatMap((e) => e.steps);
+    return { log, tail, steps };
+  }
+
+  it('hands out the end of the file first, then every line before it once, and goes on following', async () => {
+    mkRunDir();
+    writeFileSync(file, lines(0, 2000));
+    const { log, tail, steps } = recorder();
+    const s = session();
+    const done = tail.attach(s);
+    await waitFor(() => log.some((e) => e.kind === 'complete'), 'the history to complete');
+    const live = steps('live');
+    const history = steps('history');
+    // The first thing handed out is the newest lines, ending with the last one of the file.
+    expect(log[0]!.kind).toBe('live');
+    expect(live[live.length - 1]).toBe(1999);
+    expect(live[0]).toBeGreaterThan(0);
+    expect(Buffer.byteLength(lines(live[0]!, 2000))).toBeLessThanOrEqual(windowBytes);
+    // No history before the window was handed out, and together they are the file, in order, once.
+    const firstHistory = log.findIndex((e) => e.kind === 'history');
+    expect(log.slice(0, firstHistory).flatMap((e) => e.steps)).toEqual(live);
+    expect([...history, ...live]).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(log.filter((e) => e.kind === 'complete' || e.kind === 'abandon')).toHaveLength(1);
+    expect(s.spawned.some((c) => c.startsWith(`head -c ${Buffer.byteLength(lines(0, live[0]!))} `))).toBe(true);
+    expect(tail.historyPending).toBe(false);
+    appendFileSync(file, line(2000));
+    await waitFor(() => steps('live').includes(2000), 'a line written after the re-attach');
+    s.close();
+    await done;
+  });
+
+  it('reads the history again, into a new sink, after the connection dropped while it was read', async () => {
+    mkRunDir();
+    writeFileSync(file, lines(0, 30_000));
+    const { log, tail, steps } = recorder();
+    const first = session();
+    const attached = tail.attach(first);
+    await waitFor(() => log.some((e) => e.kind === 'history'), 'the history to start');
+    first.drop();
+    await attached;
+    expect(log.filter((e) => e.kind === 'complete')).toHaveLength(0);
+    expect(log.filter((e) => e.kind === 'abandon')).toHaveLength(1);
+    expect(tail.historyPending).toBe(true);
+    const liveBefore = steps('live');
+    log.length = 0;
+    const second = session();
+    const again = tail.attach(second);
+    await waitFor(() => log.some((e) => e.kind === 'complete'), 'the history to complete', 20_000);
+    // The follow resumed where it was (nothing handed out twice), the history came whole.
+    expect(steps('live')).toEqual([]);
+    expect([...steps('history'), ...liveBefore]).toEqual(Array.from({ length: 30_000 }, (_, i) => i));
+    second.close();
+    await again;
+  }, 30_000);
+
+  it('follows a file shorter than the window from its start, with no history to read', async () => {
+    mkRunDir();
+    writeFileSync(file, lines(0, 10));
+    const { log, tail, steps } = recorder();
+    const s = session();
+    const done = tail.attach(s);
+    await waitFor(() => steps('live').length === 10, 'the lines');
+    expect(steps('live')).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(log.every((e) => e.kind === 'live')).toBe(true);
+    expect(tail.historyPending).toBe(false);
+    expect(s.spawned.filter((c) => c.startsWith('tail '))[0]).toContain('tail -c +1 ');
+    s.close();
+    await done;
   });
 });
 

@@ -155,6 +155,31 @@ describe('DashboardController', () => {
   });
 });
 
+describe('DashboardController on a re-attach, newest first', () => {
+  it('sends the newest points in its first snapshot, and the full history in a later one once it is read', async () => {
+    const { clock, feed, sent, post } = setup();
+    const stepsOf = (m: DashboardHostMessage | undefined): number[] => (m?.type === 'snapshot' ? m.series.find((s) => s.key.kind === 'metric' && s.key.metric === 'loss')?.t.map((t) => t - 1000) ?? [] : []);
+    // The tail hands out the end of the file first; the history is read behind it.
+    feed.ingestLines('live', [97, 98, 99].map((step) => parseMetricsLine(line(step))));
+    const history = feed.beginHistory('live');
+    await post({ type: 'ready', view: 'dashboard', protocol: 1, selectedRuns: ['live'] });
+    clock.advance(0);
+    const first = sent.find((m) => m.type === 'snapshot');
+    expect(stepsOf(first)).toEqual([97, 98, 99]);
+    history.ingest(Array.from({ length: 97 }, (_, step) => parseMetricsLine(line(step))));
+    clock.advance(1000);
+    expect(sent.filter((m) => m.type === 'snapshot' || m.type === 'append')).toEqual([first]);
+    feed.ingestLines('live', [parseMetricsLine(line(100))]);
+    clock.advance(1000);
+    history.complete();
+    clock.advance(1000);
+    const snapshots = sent.filter((m) => m.type === 'snapshot');
+    expect(snapshots).toHaveLength(2);
+    expect(stepsOf(snapshots[1])).toEqual(Array.from({ length: 101 }, (_, i) => i));
+    expect(sent.indexOf(snapshots[1]!)).toBeGreaterThan(sent.indexOf(first!));
+  });
+});
+
 describe('dashboard selection', () => {
   it('tells the host which runs are shown, and none when the panel goes away', () => {
     const feed = new DashboardFeed();

@@ -33,10 +33,11 @@ describe('dashboard metrics followers', () => {
         return { dispose: () => void holds-- };
       },
       feed: {
-        ingest: (id, l) => {
-          if (l.kind === 'point') ingested.push(l.step);
-          feed.ingest(id, l);
+        ingestLines: (id, lines) => {
+          for (const l of lines) if (l.kind === 'point') ingested.push(l.step);
+          feed.ingestLines(id, lines);
         },
+        beginHistory: (id) => feed.beginHistory(id),
         resetRun: (id) => feed.resetRun(id),
       },
       log: new RecordingLog(),
