@@ -114,6 +114,7 @@ class Recipe:
     label_smoothing: float
     warmup: float  # fraction of the planned steps spent warming up; then linear decay to zero
     compile: bool
+    eval_batch_size: int
 
 
 # Measured on Fashion-MNIST, SimpleCNN, on a 2-core Xeon with AMX, also limited by ONEDNN_MAX_CPU_ISA
@@ -124,12 +125,18 @@ class Recipe:
 # so AMX machines keep 128 too. AdamW peaking at 4e-3 (2e-3: 1.0 epoch, 8e-3: 0.6) with 10 %
 # warmup and a linear decay to zero. Label smoothing 0.1 did not change the time to 88 % and keeps
 # the model from over-confident late epochs. torch.compile: inductor on 2 CPU cores compiles for
-# longer than a run to 88 % takes; on CUDA it pays only on long runs (see compile_pays).
-CPU_RECIPE = Recipe(batch_size=128, lr=4e-3, optimizer="adamw", label_smoothing=0.1, warmup=0.1, compile=False)
+# longer than a run to 88 % takes; on CUDA it pays only on long runs (see compile_pays). Evaluation
+# batches of 256 keep a CPU's activations in cache: 10,000 test images in 0.5 s (AVX-512) / 0.14 s
+# (AMX) against 1.1 s / 0.55 s at 2048, which matters with four evaluations per epoch.
+CPU_RECIPE = Recipe(
+    batch_size=128, lr=4e-3, optimizer="adamw", label_smoothing=0.1, warmup=0.1, compile=False, eval_batch_size=256
+)
 RECIPES = {
     # Not measured here (no GPU): GPUs want large batches to be busy; bench/gpu/verify.sh measures
     # time to target with compile on and off.
-    "cuda": Recipe(batch_size=512, lr=8e-3, optimizer="adamw", label_smoothing=0.1, warmup=0.1, compile=True),
+    "cuda": Recipe(
+        batch_size=512, lr=8e-3, optimizer="adamw", label_smoothing=0.1, warmup=0.1, compile=True, eval_batch_size=2048
+    ),
     "cpu-amx": CPU_RECIPE,
     "cpu-avx512": CPU_RECIPE,
     "cpu-avx2": CPU_RECIPE,

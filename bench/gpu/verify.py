@@ -78,6 +78,7 @@ class Verify:
             "launched": started,
             # Compile warm-up shows as the time from the start line to the first train line.
             "first_step_s": None if first_train is None else first_train["time"] - start["time"],
+            "compile_fell_back": "torch.compile failed" in result.stdout,
         }
 
     def step_templates(self) -> None:
@@ -94,7 +95,8 @@ class Verify:
                 self.row(
                     f"Template on {self.device}: {label}",
                     True,
-                    f"amp {s['amp']}, compile {s['compile']}: {e['train_images_per_s']:,.0f} images/s, "
+                    f"amp {s['amp']}, compile {'fell back to eager' if r['compile_fell_back'] else s['compile']}: "
+                    f"{e['train_images_per_s']:,.0f} images/s, "
                     f"test accuracy {e['test_accuracy']:.4f}, first log line {r['first_step_s'] or 0:.1f} s after start",
                 )
             except (RuntimeError, subprocess.TimeoutExpired, OSError, StopIteration) as error:
@@ -203,13 +205,12 @@ class Verify:
             None if self.args.dry_run else source == expect_source,
             f"source {source}, {cost.get('cpuMsPerSample', '?')} CPU ms per sample; output kept in {out}",
         )
-        parsed = self.run(["node", PARSER, out], 60)
-        summary = parsed.stdout.strip() or parsed.stderr.strip()[-300:]
-        self.row(
-            f"Host parser on the agent's {expect_source} output",
-            None if self.args.dry_run else parsed.returncode == 0,
-            summary[:400],
-        )
+        try:
+            parsed = self.run(["node", PARSER, out], 60)
+            ok, summary = parsed.returncode == 0, parsed.stdout.strip() or parsed.stderr.strip()[-300:]
+        except (OSError, subprocess.TimeoutExpired) as error:  # no node here (verify.sh checks for it)
+            ok, summary = False, f"could not run the parser: {error}"
+        self.row(f"Host parser on the agent's {expect_source} output", None if self.args.dry_run else ok, summary[:400])
         if not self.args.dry_run and source == expect_source:
             shutil.copy(out, os.path.join(REPO, "test", "fixtures", "gpu", f"verify-{expect_source}.jsonl"))
 

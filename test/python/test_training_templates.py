@@ -17,8 +17,10 @@ from training_helpers import (
     end_event,
     events,
     import_templates,
+    kill_hard,
     read_metrics,
     run_train,
+    start_train,
     train_command,
     wait_for,
 )
@@ -454,3 +456,68 @@ class DistributedTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PreemptionAndSlurmTest(unittest.TestCase):
+    """The warning a scheduler sends before preempting a job, and ranks taken from a Slurm step."""
+
+    def setUp(self):
+        import_templates()
+        self.tmp = TempDir("preempt-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_the_warning_signal_checkpoints_exits_75_and_resume_continues_steps_and_metrics(self):
+        run_dir = os.path.join(self.tmp.path, "preempted")
+        options = ["--subset", "10240", "--test-subset", "2000", "--epochs", "2", "--log-every", "5"]
+        process = start_train(run_dir, *options)
+        try:
+            wait_for(
+                lambda: any(r.get("split") == "train" for r in read_metrics(run_dir)), timeout=180, what="training"
+            )
+            process.send_signal(signal.SIGUSR1)  # Slurm: --signal=USR1@90
+            self.assertEqual(process.wait(timeout=120), 75)
+        finally:
+            kill_hard(process)
+        records = read_metrics(run_dir)
+        saved = [e for e in events(records, "checkpoint") if e["reason"] == "preempted"]
+        self.assertEqual(len(saved), 1)
+        self.assertEqual(events(records, "end"), [])
+        result = run_train(run_dir, *options)  # a requeued job: same command, same run directory
+        self.assertEqual(result.returncode, 0, result.stderr)
+        records = read_metrics(run_dir)
+        (resume,) = events(records, "resume")
+        self.assertEqual(resume["step"], saved[0]["step"])
+        self.assertEqual(len(events(records, "start")), 1, "the metrics file continues, not restarts")
+        self.assertEqual(end_event(run_dir)["step"], 2 * (10240 // 128))
+
+    def test_ranks_from_a_slurm_step(self):
+        import cnn_runtime
+
+        step = {
+            "SLURM_STEP_NUM_TASKS": "4", "SLURM_STEP_NUM_NODES": "2", "SLURM_PROCID": "3", "SLURM_LOCALID": "1",
+            "SLURM_NODEID": "1", "SLURM_STEP_NODELIST": "node[1-2]", "SLURM_JOB_ID": "1234",
+        }  # fmt: skip
+        saved = dict(os.environ)
+        try:
+            for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+                os.environ.pop(name, None)
+            os.environ.update(step)
+            dist = cnn_runtime.distributed_from_env()
+            self.assertEqual((dist.rank, dist.world_size, dist.local_rank), (3, 4, 1))
+            got = {k: os.environ[k] for k in ("LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "USE_LIBUV")}
+            self.assertEqual(
+                got, {"LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "node1", "MASTER_PORT": "29734", "USE_LIBUV": "0"}
+            )
+            # One task (the environment's own batch job, seen from an SSH session): not a rank.
+            for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+                os.environ.pop(name)
+            os.environ["SLURM_STEP_NUM_TASKS"] = "1"
+            self.assertEqual(cnn_runtime.distributed_from_env().world_size, 1)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        cases = {"node[3-4,7],gpu1": "node3", "n[01-02]": "n01", "gpu-a,gpu-b": "gpu-a", "single": "single"}
+        for nodelist, first in cases.items():
+            self.assertEqual(cnn_runtime.first_host(nodelist), first)
