@@ -47,6 +47,8 @@ const builds = [
   // The core the extension requires on first use (see src/vscode/core-bundle.ts).
   { ...node, entryPoints: { core: 'src/core/bundle.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The commands' code, required by dist/cli.js only when a command runs (src/cli/commands/index.ts).
+  { ...node, entryPoints: { 'cli-commands': 'src/cli/commands/all.ts' }, outdir: 'dist' },
   ...webviews.map((name) => ({
     bundle: true,
     platform: 'browser',

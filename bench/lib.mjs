@@ -7,8 +7,8 @@ export function stats(values) {
   return { median: at(0.5), min: sorted[0], max: sorted[sorted.length - 1], p95: at(0.95), n: sorted.length };
 }
 
-/** Runs a command and resolves with its wall time in ms; rejects on a non-zero exit or timeout. */
-export function timed(command, args, { env = {}, timeoutMs = 120_000, quiet = true } = {}) {
+/** Runs a command and resolves with its wall time in ms; rejects on another exit code than `okCodes` or a timeout. */
+export function timed(command, args, { env = {}, timeoutMs = 120_000, quiet = true, okCodes = [0] } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'pipe'] });
@@ -20,7 +20,7 @@ export function timed(command, args, { env = {}, timeoutMs = 120_000, quiet = tr
     child.on('close', (code) => {
       clearTimeout(timer);
       const ms = performance.now() - started;
-      if (code === 0) resolve({ ms, stdout, stderr });
+      if (okCodes.includes(code)) resolve({ ms, stdout, stderr, code });
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
     });
   });

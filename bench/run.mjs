@@ -34,6 +34,7 @@ await section('timeToReady', () => {
   return timeToReady({ baseImage, repetitions: quick ? 2 : 7 });
 });
 for (const [name, file, fn] of [
+  ['cliStart', 'cli-start.mjs', 'cliStart'],
   ['activation', 'activation.mjs', 'activation'],
   ['sampling', 'sampling.mjs', 'sampling'],
   ['chart', 'external.mjs', 'chart'],

@@ -19,7 +19,13 @@ export interface CliIo {
  */
 export interface CliCommand {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** A command as `gpu-env --help` lists it; its code is loaded only when it runs (or prints its usage). */
+export interface CliCommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): CliCommand;
 }

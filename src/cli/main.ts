@@ -1,9 +1,9 @@
 import { isUsageError, messageOf } from '../core/errors';
 import { productVersion, packageRoot } from '../core/assets';
-import type { CliCommand, CliIo } from './command';
+import type { CliCommandEntry, CliIo } from './command';
 import { COMMANDS } from './commands/index';
 
-function help(commands: readonly CliCommand[]): string {
+function help(commands: readonly CliCommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'gpu-env: PyTorch GPU development environments on a Docker engine, over SSH',
@@ -18,7 +18,7 @@ function help(commands: readonly CliCommand[]): string {
   ].join('\n');
 }
 
-export async function main(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, commands: readonly CliCommandEntry[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help(commands));
@@ -28,21 +28,22 @@ export async function main(argv: readonly string[], io: CliIo, commands: readonl
     io.stdout.write(`${productVersion(packageRoot())}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`gpu-env: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
+  const command = entry.load();
   // Everything after "--" belongs to the command run (`exec NAME -- df -h`), not to gpu-env.
   const ours = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (ours.includes('--help') || ours.includes('-h')) {
-    io.stdout.write(`usage: ${command.usage}\n  ${command.summary}\n`);
+    io.stdout.write(`usage: ${command.usage}\n  ${entry.summary}\n`);
     return 0;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr.write(`gpu-env ${command.name}: ${messageOf(error)}\n`);
+    io.stderr.write(`gpu-env ${entry.name}: ${messageOf(error)}\n`);
     if (error instanceof Error && error.name === 'CancelledError') return 130;
     return isUsageError(error) ? 2 : 1;
   }

@@ -9,7 +9,6 @@ const usage = `gpu-env doctor [NAME] [--json] ${HOST_USAGE}`;
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check the engine, its GPU runtime and environments, with a fix for each problem; exits 1 when a check failed',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);

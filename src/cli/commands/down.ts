@@ -9,7 +9,6 @@ const usage = `gpu-env down NAME ${HOST_USAGE}`;
 
 export const downCommand: CliCommand = {
   name: 'down',
-  summary: 'stop an environment (its container, keys and files stay)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS }, usage);

@@ -13,7 +13,6 @@ const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, SEGV
 
 export const execCommand: CliCommand = {
   name: 'exec',
-  summary: 'run a command in an environment over SSH; exits with its exit code',
   usage,
   async run(argv, io) {
     const separator = argv.indexOf('--');

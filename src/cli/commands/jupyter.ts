@@ -9,7 +9,6 @@ const usage = `gpu-env jupyter NAME [--port N] [--print-url-only] ${HOST_USAGE}`
 
 export const jupyterCommand: CliCommand = {
   name: 'jupyter',
-  summary: 'start Jupyter in an environment (bound to its 127.0.0.1) and forward it to 127.0.0.1 here until Ctrl-C',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {

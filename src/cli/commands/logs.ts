@@ -9,7 +9,6 @@ const usage = `gpu-env logs NAME RUN [--follow] ${HOST_USAGE}`;
 
 export const logsCommand: CliCommand = {
   name: 'logs',
-  summary: 'print a run\'s output; --follow streams it until the run ends',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...REMOTE_HOST_OPTIONS }, usage);

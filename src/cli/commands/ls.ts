@@ -16,7 +16,6 @@ interface HostListing {
 
 export const lsCommand: CliCommand = {
   name: 'ls',
-  summary: 'list environments; --host several times lists several engines, grouped by host',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, host: { ...HOST_OPTION.host!, multiple: true }, ...JSON_OPTION }, usage);

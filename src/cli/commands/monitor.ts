@@ -217,7 +217,6 @@ async function runMonitor(request: MonitorRequest, io: CliIo, deps: MonitorDeps)
 export function createMonitorCommand(deps: MonitorDeps = defaultDeps): CliCommand {
   return {
     name: 'monitor',
-    summary: 'live GPU, CPU and memory use of an environment (--json: one sample per line)',
     usage,
     run: (argv, io) => runMonitor(parseRequest(argv, io), io, deps),
   };

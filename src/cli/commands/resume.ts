@@ -9,7 +9,6 @@ const usage = `gpu-env resume NAME RUN [--follow] ${HOST_USAGE}`;
 
 export const resumeCommand: CliCommand = {
   name: 'resume',
-  summary: 'resume a stopped or failed run from its newest checkpoint',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { follow: { type: 'boolean', short: 'f' }, ...REMOTE_HOST_OPTIONS }, usage);

@@ -9,7 +9,6 @@ const usage = `gpu-env rm NAME [--purge] ${HOST_USAGE}`;
 
 export const rmCommand: CliCommand = {
   name: 'rm',
-  summary: 'remove an environment\'s container; --purge also deletes its keys and run files',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { purge: { type: 'boolean' }, ...REMOTE_HOST_OPTIONS }, usage);

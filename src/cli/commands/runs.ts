@@ -10,7 +10,6 @@ const usage = `gpu-env runs NAME [--json] ${HOST_USAGE}`;
 
 export const runsCommand: CliCommand = {
   name: 'runs',
-  summary: 'list training runs in an environment (running and finished)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);

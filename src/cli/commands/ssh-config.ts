@@ -8,7 +8,6 @@ const usage = `gpu-env ssh-config NAME ${HOST_USAGE}`;
 
 export const sshConfigCommand: CliCommand = {
   name: 'ssh-config',
-  summary: 'print the OpenSSH config for an environment, with its remote host\'s block if any (use with ssh -F)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS }, usage);

@@ -9,7 +9,6 @@ const usage = `gpu-env status NAME [--json] ${HOST_USAGE}`;
 
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'show one environment',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);

@@ -8,7 +8,6 @@ const usage = `gpu-env stop NAME RUN ${HOST_USAGE}`;
 
 export const stopCommand: CliCommand = {
   name: 'stop',
-  summary: 'stop a training run (it checkpoints first; resume continues from there)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS }, usage);

@@ -10,7 +10,6 @@ const usage = `gpu-env sync NAME [--workspace DIR] [--watch] [--json] ${HOST_USA
 
 export const syncCommand: CliCommand = {
   name: 'sync',
-  summary: 'copy this folder to the environment\'s workspace on its machine (a remote Docker host, a cluster), honouring .gitignore; --watch keeps copying changes',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { workspace: { type: 'string', short: 'w' }, watch: { type: 'boolean' }, ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);

@@ -12,7 +12,6 @@ const usage = `gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashi
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  summary: 'start a CNN training run, detached in the environment; prints the run id',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {

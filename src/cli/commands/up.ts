@@ -15,7 +15,6 @@ const usage = [
 
 export const upCommand: CliCommand = {
   name: 'up',
-  summary: 'create or start an environment and wait until SSH answers (remote Docker host: --host ssh://user@host; Slurm cluster: --host slurm://login)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {

@@ -3,14 +3,15 @@
  * dispatcher took the command's own -h for gpu-env's. Flags after "--" belong to the command.
  */
 import { describe, expect, it } from 'vitest';
-import type { CliCommand } from '../../../src/cli/command';
+import type { CliCommand, CliCommandEntry } from '../../../src/cli/command';
 import { testIo } from '../../support/cli-io';
 import { main } from '../../../src/cli/main';
 
 
-function recorder(): CliCommand & { calls: string[][] } {
+function recorder(): CliCommandEntry & { calls: string[][] } {
   const calls: string[][] = [];
-  return { name: 'exec', summary: 'run a command', usage: 'gpu-env exec NAME -- CMD', calls, run: async (argv) => { calls.push([...argv]); return 0; } };
+  const command: CliCommand = { name: 'exec', usage: 'gpu-env exec NAME -- CMD', run: async (argv) => { calls.push([...argv]); return 0; } };
+  return { name: 'exec', summary: 'run a command', calls, load: () => command };
 }
 
 describe('help flags and "--"', () => {

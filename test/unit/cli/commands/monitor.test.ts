@@ -24,7 +24,8 @@ function deps(openSession: () => Promise<SshSession>, overrides: Partial<Monitor
 }
 
 function run(argv: string[], io: CliIo, d: MonitorDeps): Promise<number> {
-  return main(['monitor', ...argv], io, [createMonitorCommand(d)]);
+  const command = createMonitorCommand(d);
+  return main(['monitor', ...argv], io, [{ name: command.name, summary: 'monitor', load: () => command }]);
 }
 
 describe('gpu-env monitor: input validation before connecting', () => {
