@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runProcess, tempDir } from './harness-env';
-import { COMPUTE_NODES, SLURM, SLURM_READY, SLURM_SKIP_REASON, cancelAllJobs, inNode, loginAlias, onLogin, waitForJobState, writeOnLogin } from './slurm-harness';
+import { COMPUTE_NODES, SLURM, SLURM_READY, SLURM_SKIP_REASON, cancelAllJobs, inNode, loginAlias, onLogin, listeningPorts, waitForJobState, writeOnLogin } from './slurm-harness';
 
 /**
  * The test cluster itself, and the path gpu-env builds its Slurm environments on, by hand with
@@ -61,7 +61,7 @@ describe.skipIf(!SLURM_READY)(`Slurm test cluster and the srun/sshd -i path${SLU
     writeOnLogin(`${dir}/host`, `${readKey(host)}\n`);
     writeOnLogin(`${dir}/authorized_keys`, `${readKey(`${user}.pub`)}\n`);
     writeOnLogin(`${dir}/sshd_config`, config);
-    const listeningBefore = listeningPorts(node);
+    const listeningBefore = listeningPorts(node as (typeof COMPUTE_NODES)[number]);
     expect(listeningBefore).toContain(6818); // slurmd's own port: the reading works
     writeFileSync(join(local, 'known_hosts'), `probe ${readKey(`${host}.pub`).split(' ').slice(0, 2).join(' ')}\n`);
     writeFileSync(join(local, 'config'), [
@@ -85,7 +85,7 @@ describe.skipIf(!SLURM_READY)(`Slurm test cluster and the srun/sshd -i path${SLU
     expect(hostname).toBe(node);
     expect(uid).not.toBe('0');
     expect(probe).toBe('yes');
-    expect(listeningPorts(node)).toEqual(listeningBefore);
+    expect(listeningPorts(node as (typeof COMPUTE_NODES)[number])).toEqual(listeningBefore);
   });
 });
 
@@ -93,13 +93,3 @@ function readKey(path: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-/** Listening TCP ports on a node, from /proc/net/tcp{,6} (state 0A), sorted. */
-function listeningPorts(node: string): number[] {
-  const result = inNode(node as 'node1', ['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
-  const ports = new Set<number>();
-  for (const line of result.stdout.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[3] === '0A') ports.add(parseInt(fields[1]!.split(':')[1]!, 16));
-  }
-  return [...ports].sort((a, b) => a - b);
-}

@@ -83,3 +83,14 @@ export function homeWithClusterAlias(home: string): string {
   writeFileSync(join(ssh, 'config'), `Include ${SLURM.sshConfig}\n`, { mode: 0o600 });
   return home;
 }
+
+/** Listening TCP ports on a node, from /proc/net/tcp{,6} (state 0A), sorted. */
+export function listeningPorts(node: (typeof COMPUTE_NODES)[number]): number[] {
+  const result = inNode(node, ['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
+  const ports = new Set<number>();
+  for (const line of result.stdout.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] === '0A') ports.add(parseInt(fields[1]!.split(':')[1]!, 16));
+  }
+  return [...ports].sort((a, b) => a - b);
+}

@@ -1,4 +1,5 @@
-import { GpuEnvError } from '../errors';
+import { GpuEnvError, usageError } from '../errors';
+import { SshTransportError } from '../remote/hop-connect';
 import type { CoreContext } from '../lifecycle/context';
 import { hostId, type HostConnection } from '../remote/host-connection';
 import type { HostIdentity } from '../remote/host-identity';
@@ -45,9 +46,24 @@ export async function connectCluster(ctx: CoreContext): Promise<Cluster> {
     },
   });
   if (connection.connectionsOpened === 0) ctx.progress({ kind: 'step', step: 'cluster', message: `Connecting to ${connection.label} (Slurm login node) over SSH` });
-  await connection.client(ctx.signal);
+  try {
+    await connection.client(ctx.signal);
+  } catch (error) {
+    // Never reached at all (no such name, nothing listening, no answer): the address is what to fix.
+    if (connection.connectionsOpened === 0 && error instanceof SshTransportError && UNREACHABLE.includes(error.code ?? '')) {
+      const login = connection.target;
+      throw usageError(`${fieldOf(ctx)}: the Slurm login node ${connection.label} is not reachable (host ${login.hostName}, port ${login.port}): ${error.message}. Check the address (slurm://[user@]login[:port] or a Host of ~/.ssh/config)`);
+    }
+    throw error;
+  }
   const home = await loginHome(connection, ctx.signal);
   return { url, connection, chain, id: hostId(chain), label: describeSshHost(connection.target), user: connection.target.user, home };
+}
+
+const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'];
+
+function fieldOf(ctx: CoreContext): string {
+  return ctx.host?.source === 'setting' ? 'gpuEnv.engineHost' : '--host';
 }
 
 const homes = new WeakMap<HostConnection, string>();

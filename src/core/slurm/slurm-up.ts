@@ -4,6 +4,7 @@ import type { SlurmUpRequest } from '../lifecycle/request';
 import type { UpResult } from '../lifecycle/up';
 import { ensureKeys } from '../ssh/keys';
 import { CancelledError } from '../util/abort';
+import { shellQuote } from '../runs/shell';
 import type { BatchJobPlan } from './batch-job';
 import { connectCluster, runOnLogin, type Cluster } from './cluster';
 import { containerRuntimes } from './container-runtimes';
@@ -62,16 +63,20 @@ export async function slurmUp(request: SlurmUpRequest, ctx: CoreContext): Promis
     const info = slurmEnvironmentInfo(cluster, request.name, { ...record, jobId }, job.job);
     return { info, action: existing ? 'running' : 'created', warnings };
   } catch (error) {
-    // A job that never became the environment is not left holding (or waiting for) an allocation.
-    if (submitted !== undefined || (!ready && error instanceof CancelledError)) await cancelJob(cluster, jobId, ctx);
+    // A job that never became the environment is not left holding (or waiting for) an allocation;
+    // an environment this call was creating is not left behind either (its empty workspace neither).
+    if (submitted !== undefined || (!ready && error instanceof CancelledError)) {
+      await cancelJob(cluster, jobId, ctx, previous ? undefined : { dir: paths.dir, workspace });
+    }
     throw error;
   }
 }
 
-async function cancelJob(cluster: Cluster, jobId: string, ctx: CoreContext): Promise<void> {
+async function cancelJob(cluster: Cluster, jobId: string, ctx: CoreContext, created?: { dir: string; workspace: string }): Promise<void> {
   ctx.progress({ kind: 'step', step: 'stop', message: `Cancelling job ${jobId} (scancel)` });
+  const script = [`scancel ${jobId}`, ...(created ? [`rm -rf -- ${shellQuote(created.dir)}`, `rmdir -- ${shellQuote(created.workspace)} 2>/dev/null || true`] : [])].join('\n');
   // Without the caller's signal, which may be the very cancel that brought us here.
-  await runOnLogin(cluster, `cancelling job ${jobId}`, `scancel ${jobId}`).catch(() => undefined);
+  await runOnLogin(cluster, `cancelling job ${jobId}`, script).catch(() => undefined);
 }
 
 /**
