@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { slurmTimeToReady } from './slurm-time-to-ready.mjs';
 import { timeToReady } from './time-to-ready.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -33,6 +34,7 @@ await section('timeToReady', () => {
   if (!baseImage) throw new Error('GPU_ENV_TEST_BASE_IMAGE is not set: run through bench/run.sh');
   return timeToReady({ baseImage, repetitions: quick ? 2 : 7 });
 });
+await section('slurmTimeToReady', () => slurmTimeToReady({ repetitions: quick ? 2 : 7 }));
 for (const [name, file, fn] of [
   ['cliStart', 'cli-start.mjs', 'cliStart'],
   ['activation', 'activation.mjs', 'activation'],

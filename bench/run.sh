@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the harness engine and stand-in image (as the tests do), then runs the benchmarks.
+# Starts the harness engine, stand-in image and Slurm test cluster (as the tests do), then runs the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash test/harness/install-deps.sh
@@ -7,7 +7,8 @@ npm run build --silent
 GPU_ENV_TEST_INSTANCE="${GPU_ENV_TEST_INSTANCE:-bench}" 
 export GPU_ENV_TEST_INSTANCE GPU_ENV_TEST_BRIDGE_CIDR="${GPU_ENV_TEST_BRIDGE_CIDR:-172.29.1.1/24}"
 eval "$(bash test/harness/engine.sh start)"
-trap 'bash test/harness/engine.sh stop' EXIT
+trap 'bash test/harness/slurm-cluster.sh stop || true; bash test/harness/engine.sh stop' EXIT
 GPU_ENV_TEST_BASE_IMAGE=$(bash test/harness/base-image.sh)
 export GPU_ENV_TEST_BASE_IMAGE
+eval "$(bash test/harness/slurm-cluster.sh start)"
 node bench/run.mjs "$@"

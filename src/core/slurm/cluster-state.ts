@@ -3,7 +3,9 @@ import { shellQuote } from '../runs/shell';
 import { validateName } from '../validate';
 import { JOB_NAME_PREFIX } from './batch-job';
 import { CLUSTER_STATE_DIR } from './cluster-paths';
-import { mustRunOnLogin, type Cluster } from './cluster';
+import type { CoreContext } from '../lifecycle/context';
+import { connectLogin, knownHome, mustRunOnLogin, rememberHome, type Cluster } from './cluster';
+import { PARTITION_FORMAT, parsePartitions, type Partition } from './partitions';
 import type { SlurmJobSpec } from './job-options';
 import type { NodeSoftware } from './node-software';
 import { SQUEUE_FORMAT, isLiveJob, parseSqueue, type SlurmJob } from './squeue';
@@ -28,22 +30,54 @@ export interface ClusterState {
   readonly records: readonly ClusterRecord[];
 }
 
+const QUEUE_MARKER = '--- gpu-env queue';
 const RECORDS_MARKER = '--- gpu-env records';
+const PARTITIONS_MARKER = '--- gpu-env partitions';
 
 /** One command: the user's jobs from squeue, then every environment record on the shared file system. */
 export async function readClusterState(cluster: Cluster, signal?: AbortSignal): Promise<ClusterState> {
-  const script = [
+  return parseStateOutput(await mustRunOnLogin(cluster, 'listing jobs (squeue)', stateScript(false, false), signal)).state;
+}
+
+/**
+ * Connects and reads, in one login-node command, what nearly every operation starts with: the home
+ * folder (the first time), the jobs, the records, and with `partitions` sinfo's partitions too.
+ * Each round trip saved is one SSH channel and one shell on the login node, counted in time to ready.
+ */
+export async function openClusterState(ctx: CoreContext, options: { partitions?: boolean } = {}): Promise<{ cluster: Cluster; state: ClusterState; partitions?: Partition[] }> {
+  const login = await connectLogin(ctx);
+  const known = knownHome(login);
+  const output = await mustRunOnLogin(login, 'listing jobs (squeue)', stateScript(known === undefined, options.partitions === true), ctx.signal);
+  const parsed = parseStateOutput(output);
+  const home = known ?? rememberHome(login, parsed.home ?? '');
+  return { cluster: { ...login, home }, state: parsed.state, ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}) };
+}
+
+function stateScript(withHome: boolean, withPartitions: boolean): string {
+  return [
+    ...(withHome ? ['printf \'%s\\n\' "$HOME"'] : []),
+    `echo ${shellQuote(QUEUE_MARKER)}`,
     `squeue -h -u "$(id -un)" -o ${shellQuote(SQUEUE_FORMAT)}`,
     `echo ${shellQuote(RECORDS_MARKER)}`,
     `for f in "$HOME"/${CLUSTER_STATE_DIR}/*/environment.json; do`,
     '  if [ -f "$f" ]; then cat "$f"; echo; fi',
     'done',
+    ...(withPartitions ? [`echo ${shellQuote(PARTITIONS_MARKER)}`, `sinfo -h -o ${shellQuote(PARTITION_FORMAT)}`] : []),
   ].join('\n');
-  const output = await mustRunOnLogin(cluster, 'listing jobs (squeue)', script, signal);
-  const [queue = '', records = ''] = output.split(`${RECORDS_MARKER}\n`);
+}
+
+function parseStateOutput(output: string): { home?: string; state: ClusterState; partitions?: Partition[] } {
+  const [head = '', rest = ''] = output.split(`${QUEUE_MARKER}\n`);
+  const [queue = '', afterQueue = ''] = rest.split(`${RECORDS_MARKER}\n`);
+  const [records = '', partitions] = afterQueue.split(`${PARTITIONS_MARKER}\n`);
+  const home = head.trim().split('\n').pop();
   return {
-    jobs: parseSqueue(queue).filter((job) => job.name.startsWith(JOB_NAME_PREFIX)),
-    records: records.split('\n').map(parseRecord).filter((record): record is ClusterRecord => record !== undefined),
+    ...(home ? { home } : {}),
+    state: {
+      jobs: parseSqueue(queue).filter((job) => job.name.startsWith(JOB_NAME_PREFIX)),
+      records: records.split('\n').map(parseRecord).filter((record): record is ClusterRecord => record !== undefined),
+    },
+    ...(partitions !== undefined ? { partitions: parsePartitions(partitions) } : {}),
   };
 }
 

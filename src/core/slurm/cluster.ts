@@ -32,8 +32,29 @@ export function clusterChain(url: string, field: string, homeDir: string): Resol
   return resolveHostChain(parseSlurmUrl(field, url), { homeDir, config: loadUserSshConfig(homeDir) });
 }
 
-/** The cluster the context names (`--host slurm://…` or the setting), connected. */
+/** A login connection whose home folder is not read yet. */
+export type Login = Omit<Cluster, 'home'>;
+
+/** The cluster the context names (`--host slurm://…` or the setting), connected, its home read. */
 export async function connectCluster(ctx: CoreContext): Promise<Cluster> {
+  const login = await connectLogin(ctx);
+  return { ...login, home: await loginHome(login.connection, ctx.signal) };
+}
+
+/** The home folder, if this connection already read it (so a combined first command can skip it). */
+export function knownHome(login: Login): string | undefined {
+  return homes.get(login.connection);
+}
+
+/** Remembers a home folder read as part of another command; it must look like one. */
+export function rememberHome(login: Login, home: string): string {
+  if (!home.startsWith('/') || /[\r\n\0]/.test(home)) throw new GpuEnvError(`${login.label} reported "${home}" as the home folder, which is not an absolute path`);
+  homes.set(login.connection, home);
+  return home;
+}
+
+/** Connects to the login node (one connection per process, reused) without running anything. */
+export async function connectLogin(ctx: CoreContext): Promise<Login> {
   const url = ctx.host?.url ?? '';
   const chain = clusterChain(url, ctx.host?.source ?? '--host', ctx.homeDir);
   const { connection } = sharedHost({
@@ -56,8 +77,7 @@ export async function connectCluster(ctx: CoreContext): Promise<Cluster> {
     }
     throw error;
   }
-  const home = await loginHome(connection, ctx.signal);
-  return { url, connection, chain, id: hostId(chain), label: describeSshHost(connection.target), user: connection.target.user, home };
+  return { url, connection, chain, id: hostId(chain), label: describeSshHost(connection.target), user: connection.target.user };
 }
 
 const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'];
@@ -85,7 +105,7 @@ async function loginHome(connection: HostConnection, signal?: AbortSignal): Prom
  * Runs a shell script on the login node (`sh -s`, the script on stdin: the user's login shell does
  * not matter, and nothing of it shows in a process list), bounded in time.
  */
-export async function runOnLogin(cluster: Cluster, what: string, script: string, signal?: AbortSignal, timeoutMs = CLUSTER_COMMAND_TIMEOUT_MS): Promise<ExecResult> {
+export async function runOnLogin(cluster: Pick<Cluster, 'connection' | 'label'>, what: string, script: string, signal?: AbortSignal, timeoutMs = CLUSTER_COMMAND_TIMEOUT_MS): Promise<ExecResult> {
   const result = await withDeadline(`${what} on ${cluster.label}`, timeoutMs, signal, (s) => cluster.connection.exec('sh -s', { stdin: `${script}\n`, signal: s }));
   // An aborted command ends with no exit status: that is the cancel, not a failure of the command.
   throwIfAborted(signal, `${what} on ${cluster.label}`);
@@ -93,7 +113,7 @@ export async function runOnLogin(cluster: Cluster, what: string, script: string,
 }
 
 /** Like runOnLogin, but a non-zero exit is an error quoting what the command said. */
-export async function mustRunOnLogin(cluster: Cluster, what: string, script: string, signal?: AbortSignal, timeoutMs?: number): Promise<string> {
+export async function mustRunOnLogin(cluster: Pick<Cluster, 'connection' | 'label'>, what: string, script: string, signal?: AbortSignal, timeoutMs?: number): Promise<string> {
   const result = await runOnLogin(cluster, what, script, signal, timeoutMs);
   if (result.code !== 0) throw new GpuEnvError(`${what} on ${cluster.label} failed (exit ${String(result.code)}): ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join(' ')}`);
   return result.stdout;

@@ -10,6 +10,8 @@ export interface Partition {
   readonly up: boolean;
 }
 
+export const PARTITION_FORMAT = '%P|%l|%a';
+
 /** `sinfo -h -o '%P|%l|%a'` lines → partitions (the default one carries a `*`); one per name. */
 export function parsePartitions(output: string): Partition[] {
   const seen = new Map<string, Partition>();
@@ -25,7 +27,7 @@ export function parsePartitions(output: string): Partition[] {
 }
 
 export async function readPartitions(cluster: Cluster, signal?: AbortSignal): Promise<Partition[]> {
-  return parsePartitions(await mustRunOnLogin(cluster, 'listing partitions (sinfo)', "sinfo -h -o '%P|%l|%a'", signal));
+  return parsePartitions(await mustRunOnLogin(cluster, 'listing partitions (sinfo)', `sinfo -h -o '${PARTITION_FORMAT}'`, signal));
 }
 
 /**

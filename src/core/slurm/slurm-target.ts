@@ -12,9 +12,9 @@ import type { EnvironmentTarget } from '../targets/environment-target';
 import type { WorkspaceAccess } from '../targets/workspace-access';
 import { sleep } from '../util/abort';
 import { jobName } from './batch-job';
-import { connectCluster, mustRunOnLogin, type Cluster } from './cluster';
+import { mustRunOnLogin, type Cluster } from './cluster';
 import { clusterPaths } from './cluster-paths';
-import { NoSuchEnvironmentError, liveJobOf, readClusterState, type ClusterRecord, type ClusterState } from './cluster-state';
+import { NoSuchEnvironmentError, liveJobOf, openClusterState, readClusterState, type ClusterRecord, type ClusterState } from './cluster-state';
 import { infosOf, slurmEnvironmentInfo } from './environment-info';
 import { nodeBlocksText, openNodeSession, writeNodeBlock, type NodeRoute } from './node-ssh';
 import { runSlurmDoctor } from './slurm-doctor';
@@ -44,8 +44,7 @@ export const CANCEL_WAIT_MS = 60_000;
 
 /** scancel; waits (bounded) until the job has left the running states. The workspace and keys stay. */
 async function down(name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state } = await openClusterState(ctx);
   const record = requireEnvironment(state, name, cluster);
   const job = liveJobOf(state, name);
   if (job) {
@@ -62,8 +61,7 @@ async function down(name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
  * user's own workspace files are never touched.
  */
 async function remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult> {
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state } = await openClusterState(ctx);
   const record = state.records.find((r) => r.name === name);
   const job = liveJobOf(state, name);
   const keysDir = environmentPaths(ctx.stateDir, name).dir;
@@ -91,13 +89,12 @@ async function remove(name: string, options: { purge: boolean }, ctx: CoreContex
 }
 
 async function list(ctx: CoreContext): Promise<EnvironmentInfo[]> {
-  const cluster = await connectCluster(ctx);
-  return infosOf(cluster, await readClusterState(cluster, ctx.signal));
+  const { cluster, state } = await openClusterState(ctx);
+  return infosOf(cluster, state);
 }
 
 async function status(name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state } = await openClusterState(ctx);
   const record = requireEnvironment(state, name, cluster);
   return slurmEnvironmentInfo(cluster, name, record, liveJobOf(state, name));
 }
@@ -119,8 +116,7 @@ async function logs(name: string, options: { tail: number }, ctx: CoreContext): 
   if (!Number.isInteger(options.tail) || options.tail < 1 || options.tail > MAX_LOG_LINES) {
     throw usageError(`tail: ${String(options.tail)} is not accepted; use a whole number of lines from 1 to ${MAX_LOG_LINES}`);
   }
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state } = await openClusterState(ctx);
   const record = requireEnvironment(state, name, cluster);
   const jobId = liveJobOf(state, name)?.id ?? record.jobId;
   if (jobId === undefined) return '';
@@ -129,8 +125,8 @@ async function logs(name: string, options: { tail: number }, ctx: CoreContext): 
 
 /** The workspace is a folder of the shared file system: reached through the login node, job or not. */
 async function workspaceAccess(name: string, ctx: CoreContext): Promise<WorkspaceAccess> {
-  const cluster = await connectCluster(ctx);
-  const record = requireEnvironment(await readClusterState(cluster, ctx.signal), name, cluster);
+  const { cluster, state } = await openClusterState(ctx);
+  const record = requireEnvironment(state, name, cluster);
   return {
     path: record.workspace,
     where: cluster.label,
@@ -140,8 +136,7 @@ async function workspaceAccess(name: string, ctx: CoreContext): Promise<Workspac
 }
 
 async function runningRoute(name: string, ctx: CoreContext): Promise<{ cluster: Cluster; route: NodeRoute }> {
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state } = await openClusterState(ctx);
   const record = requireEnvironment(state, name, cluster);
   const info = slurmEnvironmentInfo(cluster, name, record, liveJobOf(state, name));
   const node = info.job?.nodes[0];

@@ -6,14 +6,14 @@ import { ensureKeys } from '../ssh/keys';
 import { CancelledError } from '../util/abort';
 import { shellQuote } from '../runs/shell';
 import type { BatchJobPlan } from './batch-job';
-import { connectCluster, runOnLogin, type Cluster } from './cluster';
+import { runOnLogin, type Cluster } from './cluster';
 import { containerRuntimes } from './container-runtimes';
 import { absoluteOnCluster, clusterPaths } from './cluster-paths';
-import { liveJobOf, readClusterState, type ClusterRecord } from './cluster-state';
+import { liveJobOf, openClusterState, type ClusterRecord } from './cluster-state';
 import { slurmEnvironmentInfo } from './environment-info';
 import type { NodeSoftware } from './node-software';
 import { openNodeSession, writeNodeBlock } from './node-ssh';
-import { checkPartitionRequest, readPartitions } from './partitions';
+import { checkPartitionRequest } from './partitions';
 import { uploadAndSubmit } from './submit';
 import { waitForReadyJob } from './wait-for-job';
 
@@ -25,13 +25,12 @@ import { waitForReadyJob } from './wait-for-job';
  * submitted, or one still waiting for its allocation, is cancelled if `up` fails or is cancelled.
  */
 export async function slurmUp(request: SlurmUpRequest, ctx: CoreContext): Promise<UpResult> {
-  const cluster = await connectCluster(ctx);
-  const state = await readClusterState(cluster, ctx.signal);
+  const { cluster, state, partitions } = await openClusterState(ctx, { partitions: true });
   const existing = liveJobOf(state, request.name);
   const previous = state.records.find((record) => record.name === request.name);
   const warnings: string[] = [];
   if (!existing) {
-    checkPartitionRequest(await readPartitions(cluster, ctx.signal), request.job, request.fields, cluster.url);
+    checkPartitionRequest(partitions ?? [], request.job, request.fields, cluster.url);
   } else if (previous && JSON.stringify(previous.spec) !== JSON.stringify(request.job)) {
     warnings.push(`job ${existing.id} of "${request.name}" was submitted with other options; it is reused as it is. Run \`gpu-env down ${request.name}\` then \`gpu-env up\` to apply the new ones`);
   }

@@ -2,8 +2,7 @@ import { messageOf } from '../errors';
 import type { CoreContext } from '../lifecycle/context';
 import type { EnvironmentChange, EventWatcher, EventWatchOptions } from '../lifecycle/events';
 import { backoffDelay } from '../util/backoff';
-import { connectCluster } from './cluster';
-import { readClusterState } from './cluster-state';
+import { openClusterState } from './cluster-state';
 import { infosOf } from './environment-info';
 
 /** While something is queued or starting, a view follows it closely; otherwise now and then. */
@@ -29,8 +28,8 @@ export function watchCluster(ctx: CoreContext, onChange: (change: EnvironmentCha
   };
   const poll = async (): Promise<void> => {
     try {
-      const cluster = await connectCluster(lasting);
-      const infos = infosOf(cluster, await readClusterState(cluster, lasting.signal));
+      const { cluster, state } = await openClusterState(lasting);
+      const infos = infosOf(cluster, state);
       if (disposed) return;
       const now = new Map(infos.map((info) => [info.name, `${info.state}|${info.id}|${info.job?.nodes.join(',') ?? ''}|${info.job?.reason ?? ''}`]));
       if (!known || failures > 0) onChange({ kind: 'resync' });
