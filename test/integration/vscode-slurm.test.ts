@@ -8,28 +8,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './harness-env';
 import { SLURM, SLURM_READY, SLURM_SKIP_REASON, cancelAllJobs, homeWithClusterAlias, onLogin, userJobs, waitForJobState } from './slurm-harness';
-import { extensionContext, installVsCodeMock, state, type TreeProviderLike } from '../support/vscode-module-mock';
+import { extensionContext, installVsCodeMock, runRegisteredCommand, state, type ExtensionModule, type TreeItemLike, type TreeProviderLike } from '../support/vscode-module-mock';
 
 const ROOT = resolve(__dirname, '../..');
 const BUNDLE = join(ROOT, 'dist/extension.js');
 const NAME = 'itest-vsx-slurm';
 
-interface ExtensionModule {
-  activate(context: ReturnType<typeof extensionContext>): void;
-}
-
-interface TreeItemLike {
-  label: string;
-  description?: string;
-  contextValue?: string;
-  tooltip?: { value: string };
-}
-
-async function run(id: string, ...args: unknown[]): Promise<unknown> {
-  const handler = state.commands.get(id);
-  if (!handler) throw new Error(`command ${id} is not registered`);
-  return handler(...args);
-}
+const run = runRegisteredCommand;
 
 describe.skipIf(!SLURM_READY || !existsSync(BUNDLE))(`VS Code extension on the Slurm test cluster${SLURM_READY ? '' : ` (skipped: ${SLURM_SKIP_REASON})`}`, () => {
   let workspace = '';

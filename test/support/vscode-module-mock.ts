@@ -392,3 +392,23 @@ export function extensionContext(globalStoragePath: string, extensionPath: strin
     workspaceState: memento(),
   };
 }
+
+/** What the extension bundle exports, as the integration tests load it. */
+export interface ExtensionModule {
+  activate(context: ReturnType<typeof extensionContext>): void;
+}
+
+/** A tree item as the mock's tree providers return it. */
+export interface TreeItemLike {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  tooltip?: { value: string };
+}
+
+/** Runs a command the extension registered, as VS Code would. */
+export async function runRegisteredCommand(id: string, ...args: unknown[]): Promise<unknown> {
+  const handler = state.commands.get(id);
+  if (!handler) throw new Error(`command ${id} is not registered`);
+  return handler(...args);
+}
