@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, removeDir, runCli, runProcess, tempDir, type CliResult } from './harness-env';
+import { httpStatus, startTunnel } from './jupyter-tunnel';
 import { COMPUTE_NODES, SLURM, SLURM_READY, SLURM_SKIP_REASON, cancelAllJobs, homeWithClusterAlias, onLogin, listeningPorts, userJobs, waitForJobState } from './slurm-harness';
 
 const NAME = 'slurm-it';
@@ -125,6 +126,34 @@ describe.skipIf(!SLURM_READY)(`environments on a Slurm cluster${SLURM_READY ? ''
     expect(there.stdout.trim().split('\n')).toEqual(['./.gitignore', './notes.txt', './train.py', 'print("v2, longer")']);
   });
 
+  it('sync --watch copies a change as it happens, and Ctrl-C ends it', async () => {
+    const child = spawn(process.execPath, [CLI, 'sync', NAME, '--host', SLURM.host, '--workspace', local, '--watch'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await until(() => /^copied 0 files/m.test(stdout), 60_000, () => `no first round in: ${stdout}`);
+      writeFileSync(join(local, 'watched.py'), 'print("seen")\n');
+      await until(() => /^copied 1 files \(0\.00 MB\) to \S+ in [\d.]+ s; 3 unchanged, 2 ignored by \.gitignore$/m.test(stdout), 60_000, () => `no second round in: ${stdout}`);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect((await ssh(`cat /home/${SLURM.user}/gpu-env/${NAME}/watched.py`)).stdout).toBe('print("seen")\n');
+  });
+
+  it('Jupyter starts on the node and answers through the tunnel (the token kept in the environment\'s own folder)', async () => {
+    const tunnel = await startTunnel([NAME, '--host', SLURM.host], env);
+    try {
+      expect(await httpStatus(tunnel.url)).toBe(200);
+      expect(await httpStatus(tunnel.url.replace(/token=[0-9a-f]+/, 'token=0'))).not.toBe(200);
+      const files = await onLogin(`stat -c '%a %n' ~/.gpu-env/envs/${NAME}/jupyter/token`);
+      expect(files.stdout.trim()).toBe(`600 /home/${SLURM.user}/.gpu-env/envs/${NAME}/jupyter/token`);
+    } finally {
+      expect(await tunnel.stop()).toBe(0);
+    }
+  });
+
   it('a different host key on the node is refused, by gpu-env and by OpenSSH', async () => {
     const keyPath = `/home/${SLURM.user}/.gpu-env/envs/${NAME}/ssh_host_ed25519_key`;
     const swap = await onLogin(`cp ${keyPath} ${keyPath}.real && rm -f /tmp/other-key && ssh-keygen -q -t ed25519 -N '' -f /tmp/other-key && cp /tmp/other-key ${keyPath}`);
@@ -144,7 +173,7 @@ describe.skipIf(!SLURM_READY)(`environments on a Slurm cluster${SLURM_READY ? ''
 
   it('train reaches ≥ 85 % on Fashion-MNIST in 2 epochs on the node; runs, logs and monitor --once --json work', async () => {
     const started = Date.now();
-    const train = await cli(['train', NAME, '--epochs', '2', '--follow'], 600_000);
+    const train = await cli(['train', NAME, '--epochs', '2', '--follow'], 840_000);
     console.log(`2 epochs of Fashion-MNIST on ${node}: ${Date.now() - started} ms`);
     expect(train.code, train.stderr).toBe(0);
     const runs = await cli(['runs', NAME, '--json']);
@@ -161,7 +190,8 @@ describe.skipIf(!SLURM_READY)(`environments on a Slurm cluster${SLURM_READY ? ''
     const sample = JSON.parse(monitor.stdout.trim().split('\n')[0]!) as { type: string; env: string; container: { cpuCount: number } };
     expect(sample).toMatchObject({ type: 'sample', env: NAME });
     expect(sample.container.cpuCount).toBeGreaterThan(0);
-  });
+  }, 900_000); // two CPU epochs on a shared 2-core machine: minutes under load
+
 
   it('doctor checks the login node, Slurm\'s commands, the partitions, and nvidia-smi on the node (none here)', async () => {
     const doctor = await cli(['doctor', NAME, '--json'], 120_000);

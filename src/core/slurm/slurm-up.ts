@@ -5,7 +5,7 @@ import type { UpResult } from '../lifecycle/up';
 import { ensureKeys } from '../ssh/keys';
 import { CancelledError } from '../util/abort';
 import { shellQuote } from '../runs/shell';
-import type { BatchJobPlan } from './batch-job';
+import { jobName, type BatchJobPlan } from './batch-job';
 import { runOnLogin, type Cluster } from './cluster';
 import { containerRuntimes } from './container-runtimes';
 import { absoluteOnCluster, clusterPaths } from './cluster-paths';
@@ -14,8 +14,8 @@ import { slurmEnvironmentInfo } from './environment-info';
 import type { NodeSoftware } from './node-software';
 import { openNodeSession, writeNodeBlock } from './node-ssh';
 import { checkPartitionRequest } from './partitions';
-import { uploadAndSubmit } from './submit';
-import { waitForReadyJob } from './wait-for-job';
+import { prepareScript } from './submit';
+import { followJob } from './wait-for-job';
 
 /**
  * `up` on a cluster: reuses the environment's pending or running job, else submits a new one;
@@ -42,40 +42,49 @@ export async function slurmUp(request: SlurmUpRequest, ctx: CoreContext): Promis
   const keys = ensureKeys(ctx.stateDir, request.name);
 
   ctx.progress({ kind: 'step', step: 'submit', message: existing ? `Reusing job ${existing.id} (${existing.state})` : `Submitting gpu-env-${request.name} to ${cluster.label}` });
-  const submitted = await uploadAndSubmit(cluster, plan, keys, existing ? { ...record, jobId: existing.id } : record, !existing, ctx.signal);
-  const jobId = existing?.id ?? submitted!;
+  // One login-node command writes the files, submits (or takes the live job) and follows the queue.
+  const prepare = prepareScript(plan, keys, record, existing ? { reuse: existing.id } : { submit: true });
+  let jobId = existing?.id;
   let ready = false;
   try {
-    const job = await waitForReadyJob(cluster, paths, jobId, { progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const job = await followJob(cluster, paths, prepare, { progress: ctx.progress, onJobId: (id) => (jobId = id), ...(ctx.signal ? { signal: ctx.signal } : {}) });
     ready = true;
     const node = job.nodes[0]!;
-    const route = { name: request.name, jobId, node, workspace, software };
+    const route = { name: request.name, jobId: job.id, node, workspace, software };
     writeNodeBlock(ctx.stateDir, ctx.homeDir, cluster, route);
-    ctx.progress({ kind: 'step', step: 'ssh', message: `Connecting to ${node} through srun --overlap (job ${jobId})` });
+    ctx.progress({ kind: 'step', step: 'ssh', message: `Connecting to ${node} through srun --overlap (job ${job.id})` });
     const session = await openNodeSession(cluster, ctx.stateDir, route, ctx.signal);
     try {
       const first = await session.exec('true');
-      if (first.code !== 0) throw new GpuEnvError(`first SSH command on ${node} (job ${jobId}) failed (exit ${String(first.code)}): ${first.stderr.trim()}`);
+      if (first.code !== 0) throw new GpuEnvError(`first SSH command on ${node} (job ${job.id}) failed (exit ${String(first.code)}): ${first.stderr.trim()}`);
     } finally {
       session.close();
     }
-    const info = slurmEnvironmentInfo(cluster, request.name, { ...record, jobId }, job.job);
+    const info = slurmEnvironmentInfo(cluster, request.name, { ...record, jobId: job.id }, job.job);
     return { info, action: existing ? 'running' : 'created', warnings };
   } catch (error) {
     // A job that never became the environment is not left holding (or waiting for) an allocation;
     // an environment this call was creating is not left behind either (its empty workspace neither).
-    if (submitted !== undefined || (!ready && error instanceof CancelledError)) {
-      await cancelJob(cluster, jobId, ctx, previous ? undefined : { dir: paths.dir, workspace });
+    const created = previous ? undefined : { dir: paths.dir, workspace };
+    if (!existing && jobId === undefined) {
+      // Cancelled between sbatch and its answer, or sbatch refused: whatever carries the name goes.
+      await cleanUp(cluster, ctx, { name: request.name, ...(created ? { created } : {}) });
+    } else if (jobId !== undefined && (!existing || (!ready && error instanceof CancelledError))) {
+      await cleanUp(cluster, ctx, { jobId, ...(created ? { created } : {}) });
     }
     throw error;
   }
 }
 
-async function cancelJob(cluster: Cluster, jobId: string, ctx: CoreContext, created?: { dir: string; workspace: string }): Promise<void> {
-  ctx.progress({ kind: 'step', step: 'stop', message: `Cancelling job ${jobId} (scancel)` });
-  const script = [`scancel ${jobId}`, ...(created ? [`rm -rf -- ${shellQuote(created.dir)}`, `rmdir -- ${shellQuote(created.workspace)} 2>/dev/null || true`] : [])].join('\n');
+async function cleanUp(cluster: Cluster, ctx: CoreContext, what: { jobId?: string; name?: string; created?: { dir: string; workspace: string } }): Promise<void> {
+  if (what.jobId !== undefined) ctx.progress({ kind: 'step', step: 'stop', message: `Cancelling job ${what.jobId} (scancel)` });
+  const script = [
+    ...(what.jobId !== undefined ? [`scancel ${what.jobId}`] : []),
+    ...(what.name !== undefined ? [`scancel --name=${shellQuote(jobName(what.name))} -u "$(id -un)"`] : []),
+    ...(what.created ? [`rm -rf -- ${shellQuote(what.created.dir)}`, `rmdir -- ${shellQuote(what.created.workspace)} 2>/dev/null || true`] : []),
+  ].join('\n');
   // Without the caller's signal, which may be the very cancel that brought us here.
-  await runOnLogin(cluster, `cancelling job ${jobId}`, script).catch(() => undefined);
+  await runOnLogin(cluster, 'cancelling the job', script).catch(() => undefined);
 }
 
 /**
