@@ -8,24 +8,52 @@ import { usageError } from './errors';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
-/** `16g`, `512m`, `1.5g`, `1024` (bytes) → bytes. */
-export function parseSize(field: string, value: string): number {
+export interface SizeLimits {
+  /** Smallest accepted byte count, and how to say it (e.g. 6m). */
+  readonly min: number;
+  readonly minText: string;
+}
+
+/** Above this no machine has memory, and JSON numbers lose precision (2^50 bytes). */
+const MAX_SIZE_BYTES = 1024 * SIZE_UNITS.t!;
+
+/** `16g`, `512m`, `1.5g`, `1024` (bytes) → bytes, at least `limits.min` and at most 1024t. */
+export function parseSize(field: string, value: string, limits: SizeLimits = { min: 1, minText: '1' }): number {
   const match = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?$/i.exec(value.trim());
   const number = match ? Number(match[1]) : NaN;
   const bytes = match ? Math.round(number * (SIZE_UNITS[match[2]!.toLowerCase()] ?? NaN)) : NaN;
   if (!Number.isFinite(bytes) || bytes <= 0) {
     throw usageError(`${field}: "${value}" is not a size; use a positive number with a unit b, k, m, g or t, e.g. 512m or 16g`);
   }
+  if (bytes > MAX_SIZE_BYTES) throw usageError(`${field}: "${value}" is too large; use at most 1024t`);
+  if (bytes < limits.min) {
+    const unitless = match![2] === '' ? ' (a number without a unit is bytes)' : '';
+    throw usageError(`${field}: "${value}" is too small; use at least ${limits.minText}${unitless}, e.g. 16g`);
+  }
   return bytes;
 }
 
-/** A CPU count such as `4` or `1.5`, at most 1024. Returns NanoCPUs as the engine wants them. */
+/** A memory limit: the engine refuses less than 6 MiB (after the image was built). */
+export function parseMemory(field: string, value: string): number {
+  return parseSize(field, value, { min: 6 * SIZE_UNITS.m!, minText: '6m' });
+}
+
+/** /dev/shm's size: less than a MiB is a unit forgotten (`1` is one byte), not a choice. */
+export function parseShmSize(field: string, value: string): number {
+  return parseSize(field, value, { min: SIZE_UNITS.m!, minText: '1m' });
+}
+
+/** The engine's smallest CPU quota is 0.01 CPU; a smaller value would round to 0, which means "no limit". */
+const MIN_NANO_CPUS = 10_000_000;
+
+/** A CPU count such as `4` or `1.5`, from 0.01 to 1024. Returns NanoCPUs as the engine wants them. */
 export function parseCpus(field: string, value: string): number {
   const cpus = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(cpus) || cpus <= 0 || cpus > 1024) {
-    throw usageError(`${field}: "${value}" is not a CPU count; use a positive number up to 1024, e.g. 4 or 1.5`);
+  const nanoCpus = Math.round(cpus * 1e9);
+  if (!Number.isFinite(cpus) || nanoCpus < MIN_NANO_CPUS || cpus > 1024) {
+    throw usageError(`${field}: "${value}" is not a CPU count; use a number from 0.01 to 1024, e.g. 4 or 1.5`);
   }
-  return Math.round(cpus * 1e9);
+  return nanoCpus;
 }
 
 export type GpuRequest =
@@ -44,7 +72,9 @@ export function parseGpus(field: string, value: string): GpuRequest {
   const ids = text.split(',').map((s) => s.trim());
   const allIndices = ids.every((id) => /^\d{1,3}$/.test(id));
   const allUuids = ids.every((id) => GPU_UUID.test(id));
-  if (text === '' || !(allIndices || allUuids) || new Set(ids).size !== ids.length) {
+  // 0 and 00 are one GPU; UUIDs are case-insensitive hex.
+  const canonical = ids.map((id) => (allIndices ? String(Number(id)) : id.toLowerCase()));
+  if (text === '' || !(allIndices || allUuids) || new Set(canonical).size !== ids.length) {
     throw usageError(
       `${field}: "${value}" is not a GPU list; use all, none, indices like 0,1 or UUIDs like GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (no duplicates)`,
     );

@@ -4,7 +4,7 @@ import { isUsageError, usageError } from '../errors';
 import { DEFAULT_BASE_IMAGE } from '../image/recipe';
 import { DEFAULT_SHM_BYTES } from '../container/spec';
 import {
-  parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace, type GpuRequest,
+  parseCpus, parseGpus, parseMemory, parseShmSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace, type GpuRequest,
 } from '../validate';
 import { resolveEngine, validateEngineUrl } from '../engine/resolve';
 import { defaultRemoteWorkspace, validateRemoteWorkspace } from '../remote/remote-workspace';
@@ -150,9 +150,9 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     uid,
     gid,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
-    ...(nonEmpty(input.memory) ? { memoryBytes: parseSize(fields.memory, input.memory!) } : {}),
+    ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
-    shmSizeBytes: nonEmpty(input.shmSize) ? parseSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
+    shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
     baseImage,
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
@@ -209,9 +209,9 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     uid: explicitUid ?? -1,
     gid: explicitUid ?? -1,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
-    ...(nonEmpty(input.memory) ? { memoryBytes: parseSize(fields.memory, input.memory!) } : {}),
+    ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
-    shmSizeBytes: nonEmpty(input.shmSize) ? parseSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
+    shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
     baseImage: validateImageRef(fields.baseImage, nonEmpty(input.baseImage) ?? nonEmpty(env.GPU_ENV_BASE_IMAGE) ?? DEFAULT_BASE_IMAGE),
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCpus, parseGpus, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace } from '../../../src/core/validate';
+import { parseCpus, parseGpus, parseMemory, parseShmSize, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace } from '../../../src/core/validate';
 
 describe('parseSize', () => {
   it.each([['512m', 512 * 1024 ** 2], ['16g', 16 * 1024 ** 3], ['16G', 16 * 1024 ** 3], ['1.5g', 1.5 * 1024 ** 3], ['1024', 1024], ['8gb', 8 * 1024 ** 3], ['2GiB', 2 * 1024 ** 3]])('%s', (text, bytes) => {
@@ -20,6 +20,28 @@ describe('parseSize', () => {
         expect((error as Error).message).toContain('--memory');
       }
     }));
+  });
+});
+
+describe('sizes the engine would refuse, or that mean no limit (issue 16 defect 10)', () => {
+  it('memory: at least 6m (the engine\'s minimum), at most 1024t', () => {
+    expect(parseMemory('--memory', '6m')).toBe(6 * 1024 ** 2);
+    expect(parseMemory('--memory', '1024t')).toBe(1024 * 1024 ** 4);
+    expect(() => parseMemory('--memory', '99999999999999t')).toThrow(/^--memory: "99999999999999t" is too large; use at most 1024t$/);
+    expect(() => parseMemory('gpuEnv.memory', '5m')).toThrow(/^gpuEnv\.memory: "5m" is too small; use at least 6m, e\.g\. 16g$/);
+  });
+  it('shm: a number without a unit is bytes, and less than 1m is refused saying so', () => {
+    expect(() => parseShmSize('--shm-size', '1')).toThrow(/^--shm-size: "1" is too small; use at least 1m \(a number without a unit is bytes\), e\.g\. 16g$/);
+    expect(() => parseShmSize('--shm-size', '512k')).toThrow(/too small; use at least 1m, e\.g\./);
+    expect(parseShmSize('--shm-size', '64m')).toBe(64 * 1024 ** 2);
+  });
+  it('cpus: below 0.01 would round to 0, which the engine reads as no limit', () => {
+    expect(parseCpus('--cpus', '0.01')).toBe(1e7);
+    for (const bad of ['0.0000000001', '0.004', '0.009']) expect(() => parseCpus('--cpus', bad)).toThrow(/use a number from 0\.01 to 1024/);
+  });
+  it('gpus: the same index written twice, or a UUID in two cases, is a duplicate', () => {
+    expect(() => parseGpus('--gpus', '0,00')).toThrow(/no duplicates/);
+    expect(() => parseGpus('--gpus', 'GPU-2b1e5b9e-3a5c-4f0c-9d7e-0123456789ab,GPU-2B1E5B9E-3A5C-4F0C-9D7E-0123456789AB')).toThrow(/no duplicates/);
   });
 });
 
