@@ -48,7 +48,8 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
       RestartPolicy: { Name: 'unless-stopped' },
       // Loopback only, host port chosen by the engine and read back after every start.
       PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Binds: [`${plan.workspace}:/workspace`],
+      // Mounts, not Binds: a ':' in the folder's path would split a "src:dst" bind string.
+      Mounts: [{ Type: 'bind', Source: plan.workspace, Target: '/workspace' }],
       ShmSize: plan.shmSizeBytes,
       ...(plan.memoryBytes !== undefined ? { Memory: plan.memoryBytes } : {}),
       ...(plan.nanoCpus !== undefined ? { NanoCpus: plan.nanoCpus } : {}),
