@@ -49,9 +49,10 @@ export interface StartCommandInput {
 /** The shell command that asks the runner to start `argv` detached in the run's directory. */
 export function startCommand(paths: RunPaths, input: StartCommandInput): string {
   if (input.argv.length === 0) throw new RangeError('startCommand: empty command');
-  const args = [paths.python, paths.runner, 'start', runDir(paths, input.id), '--id', input.id, '--cwd', paths.workspace];
-  if (input.label !== undefined) args.push('--label', input.label);
-  if (input.environment !== undefined) args.push('--environment', input.environment);
+  // --option=value: a value starting with '-' (a script named -train.py as the label) stays a value.
+  const args = [paths.python, paths.runner, 'start', runDir(paths, input.id), `--id=${input.id}`, `--cwd=${paths.workspace}`];
+  if (input.label !== undefined) args.push(`--label=${input.label}`);
+  if (input.environment !== undefined) args.push(`--environment=${input.environment}`);
   if (input.autoResume) args.push('--auto-resume');
   if (input.nprocPerNode !== undefined && input.nprocPerNode > 1) args.push('--nproc-per-node', String(input.nprocPerNode));
   return shellJoin([...args, '--', ...input.argv]);

@@ -52,7 +52,7 @@ describe('runner commands', () => {
     const line = startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, label: 'cnn · fashion-mnist', autoResume: true, environment: 'dev box' });
     expect(shellArgv(line)).toEqual([
       'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'start', `/workspace/.gpu-env/runs/${ID}`,
-      '--id', ID, '--cwd', '/workspace', '--label', 'cnn · fashion-mnist', '--environment', 'dev box', '--auto-resume',
+      `--id=${ID}`, '--cwd=/workspace', '--label=cnn · fashion-mnist', '--environment=dev box', '--auto-resume',
       '--', ...argv,
     ]);
   });
@@ -82,7 +82,7 @@ describe('processes and GPUs', () => {
   it('start: the runner starts K ranks itself; one process passes nothing', () => {
     const argv = ['python3', 'train_cnn.py'];
     expect(shellArgv(startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, autoResume: false, nprocPerNode: 2 }))).toEqual([
-      'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'start', runDir(DEFAULT_RUN_PATHS, ID), '--id', ID, '--cwd', '/workspace',
+      'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'start', runDir(DEFAULT_RUN_PATHS, ID), `--id=${ID}`, '--cwd=/workspace',
       '--nproc-per-node', '2', '--', 'python3', 'train_cnn.py',
     ]);
     expect(startCommand(DEFAULT_RUN_PATHS, { id: ID, argv, autoResume: false, nprocPerNode: 1 })).not.toContain('--nproc-per-node');

@@ -25,7 +25,7 @@ describe('running the user\'s own script', () => {
     expect(started.id).toMatch(/^20260102-030405-[0-9a-f]{4}$/);
     expect(started.status.state).toBe('running');
     const start = commands.find((c) => c.includes(' start '))!;
-    expect(start).toContain(`--label 'my train.py' --environment exp -- python3 '/workspace/exp/my train.py'`);
+    expect(start).toContain(`'--label=my train.py' --environment=exp -- python3 '/workspace/exp/my train.py'`);
     expect(start).not.toContain('--auto-resume');
     expect(commands[0]).toContain('/workspace/.gpu-env/runner/gpu_env_run.py');
   });
