@@ -84,9 +84,13 @@ export function parseGpus(field: string, value: string): GpuRequest {
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
-/** Environment names become container names `gpu-env-<name>` and SSH host aliases. */
+/** Environment names become container names `gpu-env-<name>`, SSH host aliases and state folders. */
+export function isValidName(value: string): boolean {
+  return NAME.test(value) && value.length <= 48;
+}
+
 export function validateName(field: string, value: string): string {
-  if (!NAME.test(value) || value.length > 48) {
+  if (!isValidName(value)) {
     throw usageError(`${field}: "${value}" is not a valid name; use lower-case letters, digits, '_', '.', '-', starting with a letter or digit, at most 48 characters`);
   }
   return value;

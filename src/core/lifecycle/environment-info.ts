@@ -5,6 +5,8 @@ import type { Engine } from '../engine/connect';
 import { hostIdentity, type HostIdentity } from '../remote/host-identity';
 import { jumpAlias } from '../ssh/openssh-config';
 import { hostAlias } from '../state/paths';
+import { trustedName } from '../container/trusted-labels';
+import { isValidName } from '../validate';
 
 export type { HostIdentity } from '../remote/host-identity';
 
@@ -100,6 +102,7 @@ export function environmentInfo(inspect: Inspect, engineUrl: string): Environmen
     status: inspect.State.Status,
     image: inspect.Config.Image,
     gpus: labels[LABEL.gpus] ?? 'none',
+    // Shown as recorded; what is deleted on a purge is checked again (trustedWorkspace).
     workspace: labels[LABEL.workspace] ?? '',
     engine: engineUrl,
     ssh: { host: '127.0.0.1', port: sshHostPort(inspect), user: labels[LABEL.user] ?? 'dev', alias: hostAlias(name) },
@@ -108,8 +111,9 @@ export function environmentInfo(inspect: Inspect, engineUrl: string): Environmen
 
 export async function inspectEnvironment(docker: Docker, name: string, signal?: AbortSignal): Promise<Inspect | undefined> {
   try {
+    if (!isValidName(name)) return undefined;
     const inspect = await docker.getContainer(containerName(name)).inspect({ abortSignal: signal });
-    return inspect.Config.Labels?.[LABEL.name] === name ? inspect : undefined;
+    return trustedName(inspect) === name ? inspect : undefined;
   } catch (error) {
     if (statusCode(error) === 404) return undefined;
     throw error;

@@ -1,4 +1,5 @@
 import { GpuEnvError } from '../errors';
+import { isValidName } from '../validate';
 import { withDeadline } from '../util/abort';
 import { LABEL } from '../container/labels';
 import type { CoreContext } from './context';
@@ -14,7 +15,8 @@ export async function list(ctx: CoreContext): Promise<EnvironmentInfo[]> {
   const infos: EnvironmentInfo[] = [];
   for (const summary of summaries) {
     const name = summary.Labels[LABEL.name];
-    if (!name) continue;
+    // A label that is not a valid name (".." on a shared engine) is not one of our environments.
+    if (!name || !isValidName(name)) continue;
     const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
     if (inspect) infos.push(environmentInfoOn(engine, inspect));
   }

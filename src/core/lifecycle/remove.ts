@@ -4,7 +4,8 @@ import { GpuEnvError } from '../errors';
 import { removeHostBlock } from '../ssh/openssh-config';
 import { environmentPaths } from '../state/paths';
 import { withDeadline } from '../util/abort';
-import { LABEL } from '../container/labels';
+import { trustedWorkspace } from '../container/trusted-labels';
+import { validateName } from '../validate';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
 import { inspectEnvironment } from './environment-info';
@@ -21,6 +22,8 @@ export interface RemoveResult {
  * own workspace files are never touched.
  */
 export async function remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult> {
+  // The extension passes names it read from labels: checked like the CLI's NAME before any path is made of it.
+  validateName('environment name', name);
   const engine = await openEngine(ctx);
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   const keysDir = environmentPaths(ctx.stateDir, name).dir;
@@ -38,7 +41,8 @@ export async function remove(name: string, options: { purge: boolean }, ctx: Cor
       rmSync(keysDir, { recursive: true, force: true });
       purged.push(keysDir);
     }
-    const workspace = inspect?.Config.Labels?.[LABEL.workspace];
+    // Only the folder the container really mounts, named by an absolute normalised label, is purged.
+    const workspace = inspect ? trustedWorkspace(inspect) : undefined;
     const runs = workspace ? join(workspace, '.gpu-env') : undefined;
     if (engine.remote) {
       // The workspace is a folder on the remote host: its run files are removed there.

@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { GpuEnvError } from '../errors';
+import { isValidName } from '../validate';
 
 /** `$XDG_CONFIG_HOME/gpu-env`, else `~/.config/gpu-env`; `GPU_ENV_STATE_DIR` overrides both. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -18,6 +20,8 @@ export interface EnvironmentPaths {
 }
 
 export function environmentPaths(stateDir: string, name: string): EnvironmentPaths {
+  // Defence in depth: a name like ".." would make this the state folder itself.
+  if (!isValidName(name)) throw new GpuEnvError(`"${name}" is not a valid environment name; its files cannot be in the state folder`, 'usage');
   const dir = join(stateDir, 'envs', name);
   return {
     dir,
