@@ -25,8 +25,25 @@ export function timeLeftText(seconds: number | undefined): string {
   return days > 0 ? `${days}-${clock}` : clock;
 }
 
-/** A plain table: columns padded to the widest cell. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text from an environment (run folder names, labels) made safe for a terminal: control characters
+ * (C0, DEL, C1 — ESC, CSI, OSC…) and bidirectional overrides are written as visible escapes, so
+ * nothing the container wrote can move the cursor, retitle or clear the terminal, or reorder text.
+ */
+export function terminalSafe(text: string, options: { keepNewlines?: boolean } = {}): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n' && options.keepNewlines) return c;
+    const code = c.charCodeAt(0);
+    return NAMED_ESCAPES[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
+/** A plain table: columns padded to the widest cell; every cell made terminal-safe. */
+export function table(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string {
+  const rows = unsafeRows.map((row) => row.map((cell) => terminalSafe(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const render = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [render(header), ...rows.map(render)].join('\n') + '\n';

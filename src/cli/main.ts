@@ -2,6 +2,7 @@ import { isUsageError, messageOf } from '../core/errors';
 import { productVersion, packageRoot } from '../core/assets';
 import type { CliCommandEntry, CliIo } from './command';
 import { COMMANDS } from './commands/index';
+import { terminalSafe } from './format';
 
 function help(commands: readonly CliCommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -43,7 +44,8 @@ export async function main(argv: readonly string[], io: CliIo, commands: readonl
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr.write(`gpu-env ${entry.name}: ${messageOf(error)}\n`);
+    // Messages can quote what the environment said (the runner's stderr): no raw escapes.
+    io.stderr.write(`gpu-env ${entry.name}: ${terminalSafe(messageOf(error), { keepNewlines: true })}\n`);
     if (error instanceof Error && error.name === 'CancelledError') return 130;
     return isUsageError(error) ? 2 : 1;
   }
