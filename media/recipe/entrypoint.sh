@@ -91,4 +91,42 @@ if [ -f "$runner" ] && command -v python3 >/dev/null 2>&1; then
 fi
 
 echo "gpu-env: sshd ready for $user (uid $uid)"
-exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"
+idle_watcher=/opt/gpu-env/idle/gpu_env_idle.py
+if [ -z "${GPU_ENV_IDLE_STOP_MS:-}" ] || [ ! -f "$idle_watcher" ]; then
+  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"
+fi
+
+# Idle stop: the watcher stops sshd when the environment has been unused for the window, and this
+# shell then exits 0, which the restart policy (on-failure) leaves stopped, also across an engine
+# restart; so does a stop that `gpu-env down` asked for. A stop by the engine (its shutdown) exits
+# 143, and the engine starts the environment again, resuming its runs, as it does without idle stop.
+state=/run/gpu-env
+mkdir -p "$state"
+rm -f "$state/idle-stopped" "$state/down-requested" "$state/keep-running" "$state/idle.json"
+python=""
+for candidate in python3 /opt/conda/bin/python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null 2>&1; then python=$candidate; break; fi
+done
+if [ -z "$python" ]; then
+  echo "gpu-env: no python3 in this image, so idle stop is off" >&2
+  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"
+fi
+/usr/sbin/sshd -D -e -f "$conf/sshd_config" &
+sshd_pid=$!
+"$python" "$idle_watcher" --window-ms "$GPU_ENV_IDLE_STOP_MS" --main-pid "$sshd_pid" --state "$state" &
+watcher_pid=$!
+stopping=no
+trap 'stopping=yes; kill -TERM "$sshd_pid" 2>/dev/null' TERM INT HUP
+code=0
+while :; do
+  wait "$sshd_pid"
+  code=$?
+  kill -0 "$sshd_pid" 2>/dev/null || break
+done
+kill -TERM "$watcher_pid" 2>/dev/null || true
+wait "$watcher_pid" 2>/dev/null || true
+if [ -f "$state/idle-stopped" ] || [ -f "$state/down-requested" ]; then exit 0; fi
+if [ "$stopping" = yes ]; then exit 143; fi
+echo "gpu-env: sshd ended (exit $code)" >&2
+[ "$code" -ne 0 ] && exit "$code"
+exit 1

@@ -12,6 +12,9 @@ export function environmentJson(info: EnvironmentInfo): object {
     ssh: info.ssh,
     ...(info.job ? { job: { ...info.job, ...(info.job.timeLeftSeconds === Infinity ? { timeLeftSeconds: null } : {}) } } : {}),
     ...(info.endsAt !== undefined ? { endsAt: info.endsAt } : {}),
+    ...(info.owner !== undefined ? { owner: info.owner } : {}),
+    ...(info.gpuCount !== undefined ? { gpuCount: info.gpuCount } : {}),
+    idleStopMs: info.idleStopMs ?? null,
   };
 }
 

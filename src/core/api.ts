@@ -9,15 +9,23 @@ import type { EnvironmentChange, EventWatcher, EventWatchOptions } from './lifec
 import type { RemoveResult } from './lifecycle/remove';
 import type { UpRequest } from './lifecycle/request';
 import type { UpResult } from './lifecycle/up';
+import type { GpuHoldersReport } from './lifecycle/gpus';
+import type { IdleReport } from './lifecycle/idle-files';
 import type { SshSession } from './ssh/session';
 import type { WorkspaceAccess } from './targets/workspace-access';
 import { targetFor } from './targets/target-for';
+import { GpuEnvError } from './errors';
 import { pushWorkspace, type SyncReport } from './sync/push';
 import { watchAndPush, type WatchPushOptions } from './sync/watch-push';
 
 export type { SyncReport } from './sync/push';
 
 export type { UpResult } from './lifecycle/up';
+export type { GpuHoldersReport } from './lifecycle/gpus';
+export type { IdleReport } from './lifecycle/idle-files';
+export type { IdleState, IdleStopRecord } from './idle/idle-state';
+export type { HostGpu, GpuHolder, GpuProcessView } from './gpu/gpu-holders';
+export { holderName } from './gpu/gpu-holders';
 export type { RemoveResult } from './lifecycle/remove';
 export { defaultContext, type CoreContext } from './lifecycle/context';
 export { validateUpInput, CLI_FIELDS, type UpInput, type UpRequest, type FieldNames } from './lifecycle/request';
@@ -66,6 +74,26 @@ export function environmentSshConfig(name: string, ctx: CoreContext): Promise<st
 /** Follows changes to the target's environments (engine events, or polling where there are none). */
 export function watchEnvironmentEvents(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, options: EventWatchOptions = {}): EventWatcher {
   return targetFor(ctx).watch(ctx, onChange, options);
+}
+
+/** Every GPU of the target with its use and who holds it (a fresh sample). */
+export async function gpus(ctx: CoreContext): Promise<GpuHoldersReport> {
+  const target = targetFor(ctx);
+  if (!target.gpus) throw new GpuEnvError(`listing GPUs is not available for ${target.kind} targets yet`);
+  return target.gpus(ctx);
+}
+
+/** Where the environment's idle-stop clock stands, or why it stopped itself; `{}` without idle stop. */
+export async function idleReport(name: string, ctx: CoreContext): Promise<IdleReport> {
+  const target = targetFor(ctx);
+  return target.idle ? target.idle(name, ctx) : {};
+}
+
+/** Starts the environment's idle-stop window again. */
+export async function keepRunning(name: string, ctx: CoreContext): Promise<void> {
+  const target = targetFor(ctx);
+  if (!target.keepRunning) throw new GpuEnvError(`idle stop is not available for ${target.kind} targets yet`);
+  await target.keepRunning(name, ctx);
 }
 
 /** Commands where the environment's workspace folder is, for `sync`. */

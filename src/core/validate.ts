@@ -60,26 +60,76 @@ export type GpuRequest =
   | { readonly kind: 'auto' }
   | { readonly kind: 'all' }
   | { readonly kind: 'none' }
+  /** N GPUs that no running environment holds, least used first (chosen by `up`). */
+  | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'devices'; readonly ids: readonly string[] };
 
 const GPU_UUID = /^(GPU|MIG)-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(\/\d+\/\d+)?$/;
+/** More GPUs than any machine has; a count above it is a typo. */
+export const MAX_GPU_COUNT = 64;
 
-/** `all`, `none`, indices `0,1`, or UUIDs `GPU-…,MIG-…`. */
+/**
+ * As `docker run --gpus` reads it: `all`, `none`, a count `N` (here: N free GPUs), `device=0,2`;
+ * and, as before, lists of indices `0,1` and UUIDs `GPU-…,MIG-…`.
+ */
 export function parseGpus(field: string, value: string): GpuRequest {
   const text = value.trim();
   if (text === 'all') return { kind: 'all' };
   if (text === 'none') return { kind: 'none' };
-  const ids = text.split(',').map((s) => s.trim());
+  if (/^\d{1,3}$/.test(text)) return { kind: 'count', count: gpuCount(field, Number(text)) };
+  const listed = text.startsWith('device=') ? text.slice('device='.length) : text;
+  const ids = listed.split(',').map((s) => s.trim());
   const allIndices = ids.every((id) => /^\d{1,3}$/.test(id));
   const allUuids = ids.every((id) => GPU_UUID.test(id));
   // 0 and 00 are one GPU; UUIDs are case-insensitive hex.
   const canonical = ids.map((id) => (allIndices ? String(Number(id)) : id.toLowerCase()));
-  if (text === '' || !(allIndices || allUuids) || new Set(canonical).size !== ids.length) {
+  if (listed === '' || !(allIndices || allUuids) || new Set(canonical).size !== ids.length) {
     throw usageError(
-      `${field}: "${value}" is not a GPU list; use all, none, indices like 0,1 or UUIDs like GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (no duplicates)`,
+      `${field}: "${value}" is not a GPU request; use all, none, a count N of free GPUs (e.g. 2), device=0,2 for GPUs by index, or UUIDs like GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (no duplicates)`,
     );
   }
   return { kind: 'devices', ids: allIndices ? ids.map((id) => String(Number(id))) : ids };
+}
+
+function gpuCount(field: string, count: number): number {
+  if (count === 0) {
+    throw usageError(`${field}: 0 is not a number of GPUs; to start without GPUs use ${field} none (for the GPU with index 0: device=0)`);
+  }
+  if (count > MAX_GPU_COUNT) throw usageError(`${field}: ${count} GPUs is more than ${MAX_GPU_COUNT}; give a count from 1 to ${MAX_GPU_COUNT}`);
+  return count;
+}
+
+/** The shortest idle-stop window: shorter ones would stop an environment between two commands. */
+export const MIN_IDLE_STOP_MS = 60_000;
+export const MAX_IDLE_STOP_MS = 30 * 24 * 3_600_000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30m`, `2h`, `1.5h`, `90s`, `1d` → ms; `off` (or empty) → undefined, idle stop off. */
+export function parseIdleStop(field: string, value: string): number | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'off') return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd])$/.exec(text);
+  if (!match) {
+    throw usageError(`${field}: "${value}" is not a duration; use a number with a unit s, m, h or d (e.g. 30m, 2h), at least 1m, or off`);
+  }
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!);
+  if (ms < MIN_IDLE_STOP_MS) {
+    throw usageError(`${field}: ${value.trim()} is shorter than the minimum of 1m; give 1m or more (e.g. 30m), or off`);
+  }
+  if (ms > MAX_IDLE_STOP_MS) throw usageError(`${field}: ${value.trim()} is longer than the maximum of 30d; give 1m to 30d, or off`);
+  return ms;
+}
+
+/** `1800000` → `30m`, `5400000` → `1h30m`, `90000` → `1m30s`. */
+export function formatIdleStop(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, seconds] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / seconds);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * seconds;
+  }
+  return parts.join('') || '0s';
 }
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;

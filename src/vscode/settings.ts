@@ -19,6 +19,8 @@ export interface ExtensionSettings {
   readonly pipIndexUrl?: string;
   readonly environmentName?: string;
   readonly uid?: string;
+  /** Stop an environment after this long unused (`30m`); off when unset. */
+  readonly idleStop?: string;
   /** The batch job's options, used when gpuEnv.engineHost is a slurm:// cluster; absent when none is set. */
   readonly slurm?: SlurmOptionsInput;
   readonly autoStart: boolean;
@@ -42,6 +44,7 @@ export const SETTING_FIELDS: FieldNames = {
   remoteWorkspace: 'gpuEnv.remoteWorkspace',
   aptMirror: 'gpuEnv.aptMirror',
   pipIndexUrl: 'gpuEnv.pipIndexUrl',
+  idleStop: 'gpuEnv.idleStop',
   slurm: slurmSettingNames(),
 };
 
@@ -79,6 +82,7 @@ export function readSettings(get: SettingReader): ExtensionSettings {
     ...text('pipIndexUrl'),
     ...text('environmentName'),
     ...text('uid'),
+    ...text('idleStop'),
     ...slurmSettings(get),
     autoStart: booleanSetting(get, 'autoStart'),
     monitorIntervalMs: monitorInterval(get),
@@ -167,6 +171,7 @@ export function upInputFromSettings(settings: ExtensionSettings, workspaceFolder
     ...(remoteWorkspace !== undefined ? { remoteWorkspace } : {}),
     aptMirror: settings.aptMirror,
     pipIndexUrl: settings.pipIndexUrl,
+    idleStop: settings.idleStop,
   };
 }
 

@@ -3,7 +3,14 @@
 # --exec-root and bridge, so it never touches a Docker engine the machine already runs.
 #   engine.sh start   prints `export DOCKER_HOST=…` lines to eval
 #   engine.sh stop    stops it and removes its bridge
+# GPU_ENV_TEST_NVIDIA_STANDIN=1 makes it an engine of a GPU server with no GPU (for the tests of
+# shared GPUs, on an instance of its own): the runtime "nvidia" registered as the NVIDIA Container
+# Toolkit registers it (here plain runc), and a stand-in nvidia-container-runtime-hook on dockerd's
+# PATH, so DeviceRequests for the driver "nvidia" work for real containers; the hook gives them
+# stand-in GPUs (test/harness/nvidia-standin/). Without it (the default) the engine has neither,
+# and `docker info` lists no NVIDIA runtime, as other tests expect.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
 
 instance="${GPU_ENV_TEST_INSTANCE:-ci}"
 cache="${GPU_ENV_TEST_CACHE:-$HOME/.cache/gpu-env-test}"
@@ -14,6 +21,8 @@ bridge="gpuenv-$instance"
 if [ "${#bridge}" -gt 15 ]; then bridge="gpuenv-$(printf %s "$instance" | sha256sum | cut -c1-8)"; fi
 subnet="${GPU_ENV_TEST_BRIDGE_CIDR:-172.29.0.1/24}"
 sock="$run/docker.sock"
+nvidia_standin="${GPU_ENV_TEST_NVIDIA_STANDIN:-}"
+standin="$run/nvidia-standin"
 
 # Masquerades the bridge's traffic to the outside (idempotent), so containers reach Debian's mirror.
 allow_mirror() {
@@ -22,12 +31,39 @@ allow_mirror() {
   fi
 }
 
+# The stand-in driver: fake_nvml.c as libnvidia-ml.so.1 and its state folder with four idle GPUs
+# (tests rewrite state/gpus and state/processes). Built on this machine: only glibc 2.2.5 symbols.
+prepare_nvidia_standin() {
+  mkdir -p "$standin/state"
+  cc -std=gnu11 -shared -fPIC -O1 -o "$standin/libnvidia-ml.so.1" "$here/../python/fake_nvml.c"
+  if [ ! -s "$standin/state/gpus" ]; then
+    for i in 0 1 2 3; do
+      printf '%s GPU-5a0d1e00-0000-4000-8000-00000000000%s 0 0 24576 Stand-in GPU (no hardware)\n' "$i" "$i"
+    done >"$standin/state/gpus"
+  fi
+  : >>"$standin/state/processes"
+  chmod -R a+rX "$standin"
+}
+
+print_env() {
+  echo "export DOCKER_HOST=unix://$sock"
+  echo "export GPU_ENV_TEST_ENGINE_LOG=$run/dockerd.log"
+  if [ -n "$nvidia_standin" ]; then echo "export GPU_ENV_TEST_NVIDIA_STANDIN_DIR=$standin/state"; fi
+}
+
 start() {
   mkdir -p "$run/exec" "$data"
   if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
     allow_mirror
-    echo "export DOCKER_HOST=unix://$sock"
+    print_env
     return
+  fi
+  local extra=() path="$PATH"
+  if [ -n "$nvidia_standin" ]; then
+    command -v jq >/dev/null && command -v nsenter >/dev/null || { echo "harness: the NVIDIA stand-in needs jq and nsenter" >&2; exit 1; }
+    prepare_nvidia_standin
+    extra=(--add-runtime "nvidia=$(command -v runc)")
+    path="$here/nvidia-standin:$PATH"
   fi
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     ip link add name "$bridge" type bridge
@@ -42,14 +78,13 @@ start() {
   # --max-download-attempts 1: a layer download cut off (the registry test takes its registry away
   # mid-pull) is retried by the engine once, 5 s later, and then reported, so that gpu-env's own pull
   # retry is reached in seconds (a default engine retries 5 times, 5 to 25 s apart, first).
-  nohup dockerd \
+  PATH="$path" NVIDIA_STANDIN_DIR="$standin" nohup dockerd "${extra[@]}" \
     --host "unix://$sock" --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     --bridge "$bridge" --iptables=false --ip-masq=false --ip6tables=false --max-download-attempts 1 \
     >"$run/dockerd.log" 2>&1 &
   for _ in $(seq 1 120); do
     if docker -H "unix://$sock" version >/dev/null 2>&1; then
-      echo "export DOCKER_HOST=unix://$sock"
-      echo "export GPU_ENV_TEST_ENGINE_LOG=$run/dockerd.log"
+      print_env
       return
     fi
     sleep 0.5

@@ -31,8 +31,11 @@ describe.skipIf(!HARNESS_READY)(`bad input exits 2 and creates nothing${HARNESS_
   const up = (...flags: string[]): string[] => ['up', '--name', 'bad-input', '--workspace', workspace, '--base-image', BASE_IMAGE, ...flags];
 
   const cases: [string, () => string[], RegExp][] = [
-    ['--gpus with an empty item', () => up('--gpus', '0,,1'), /--gpus: "0,,1" is not a GPU list; use all, none, indices like 0,1/],
-    ['--gpus with a word', () => up('--gpus', 'two'), /--gpus: "two" is not a GPU list/],
+    ['--gpus with an empty item', () => up('--gpus', '0,,1'), /--gpus: "0,,1" is not a GPU request; use all, none, a count N of free GPUs \(e\.g\. 2\), device=0,2/],
+    ['--gpus with a word', () => up('--gpus', 'two'), /--gpus: "two" is not a GPU request/],
+    ['--gpus 0 (none is the way)', () => up('--gpus', '0'), /--gpus: 0 is not a number of GPUs; to start without GPUs use --gpus none/],
+    ['--idle-stop with an unknown unit', () => up('--idle-stop', '10x'), /--idle-stop: "10x" is not a duration; use a number with a unit s, m, h or d \(e\.g\. 30m, 2h\), at least 1m, or off/],
+    ['--idle-stop below the minimum', () => up('--idle-stop', '1s'), /--idle-stop: 1s is shorter than the minimum of 1m; give 1m or more/],
     ['--gpus with duplicates', () => up('--gpus', '1,1'), /--gpus: "1,1".*no duplicates/],
     ['--memory with an unknown unit', () => up('--memory', '16q'), /--memory: "16q" is not a size; use a positive number with a unit b, k, m, g or t/],
     ['--memory negative', () => up('--memory=-1g'), /--memory: "-1g" is not a size/],

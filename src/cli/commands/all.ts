@@ -4,6 +4,7 @@ export { downCommand } from './down';
 export { rmCommand } from './rm';
 export { lsCommand } from './ls';
 export { statusCommand } from './status';
+export { gpusCommand } from './gpus';
 export { execCommand } from './exec';
 export { sshConfigCommand } from './ssh-config';
 export { doctorCommand } from './doctor';

@@ -32,6 +32,7 @@ export const COMMANDS: readonly CliCommandEntry[] = [
   command('rm', 'remove an environment\'s container; --purge also deletes its keys and run files', (all) => all.rmCommand),
   command('ls', 'list environments; --host several times lists several engines, grouped by host', (all) => all.lsCommand),
   command('status', 'show one environment', (all) => all.statusCommand),
+  command('gpus', 'every GPU of the engine\'s machine (or cluster partition) with its use and who holds it', (all) => all.gpusCommand),
   command('exec', 'run a command in an environment over SSH; exits with its exit code', (all) => all.execCommand),
   command('ssh-config', 'print the OpenSSH config for an environment, with its remote host\'s block if any (use with ssh -F)', (all) => all.sshConfigCommand),
   command('doctor', 'check the engine, its GPU runtime and environments, with a fix for each problem; exits 1 when a check failed', (all) => all.doctorCommand),

@@ -1,8 +1,9 @@
-import { status } from '../../core/api';
+import { idleReport, status, type EnvironmentInfo, type IdleReport } from '../../core/api';
+import { formatMs } from '../../core/util/abort';
 import type { CliCommand } from '../command';
 import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, environmentWithHostJson, remoteContext, sshWhere } from '../host-options';
-import { validateName } from '../../core/validate';
+import { formatIdleStop, validateName } from '../../core/validate';
 import { timeLeftText } from '../format';
 
 const usage = `gpu-env status NAME [--json] ${HOST_USAGE}`;
@@ -13,16 +14,20 @@ export const statusCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
-    const info = await status(name, remoteContext(io, values));
+    const ctx = remoteContext(io, values);
+    const info = await status(name, ctx);
+    const idle = info.idleStopMs !== undefined ? await idleReport(name, ctx) : {};
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify(environmentWithHostJson(info))}\n`);
+      io.stdout.write(`${JSON.stringify({ ...environmentWithHostJson(info), ...(info.idleStopMs !== undefined ? { idle } : {}) })}\n`);
     } else {
       io.stdout.write([
         `name:      ${info.name}`,
         `container: ${info.container} (${info.status})`,
         `state:     ${info.state}`,
         `image:     ${info.image}`,
-        `gpus:      ${info.gpus}`,
+        `gpus:      ${info.gpus}${info.gpuCount !== undefined ? ` (chosen as ${info.gpuCount} free)` : ''}`,
+        `idle stop: ${idleText(info, idle)}`,
+        ...(info.owner !== undefined ? [`owner:     ${info.owner}`] : []),
         `workspace: ${info.workspace}`,
         `engine:    ${info.engine}`,
         ...(info.host ? [`host:      ${info.host.label}`] : []),
@@ -37,3 +42,13 @@ export const statusCommand: CliCommand = {
     return 0;
   },
 };
+
+function idleText(info: EnvironmentInfo, idle: IdleReport): string {
+  if (info.idleStopMs === undefined) return 'off';
+  const rule = `after ${formatIdleStop(info.idleStopMs)} unused (no SSH session, no run, GPUs idle)`;
+  if (idle.stopped) return `${rule}; stopped itself at ${new Date(idle.stopped.atMs).toISOString()}: ${idle.stopped.reason}`;
+  const state = idle.state;
+  if (!state) return rule;
+  if (state.busy.length > 0) return `${rule}; in use now (${state.busy.join(', ')})`;
+  return `${rule}; idle for ${formatMs(state.idleForMs)}, stops in ${formatMs(state.remainingMs)} unless used`;
+}

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { usageError } from '../../core/errors';
+import { formatIdleStop } from '../../core/validate';
 import { CLI_FIELDS, engineIsRemote, filesAreRemote, up, validateUpInput, type UpResult } from '../../core/api';
 import type { CliCommand, CliIo } from '../command';
 import { JSON_OPTION, listOption, parseCommandArgs, stringOption } from '../args';
@@ -8,7 +9,7 @@ import { progressPrinter } from '../progress-printer';
 import { timeLeftText } from '../format';
 
 const usage = [
-  `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|0,1|GPU-uuid,...] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`,
+  `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|N|device=0,1|GPU-uuid,...] [--idle-stop 30m|off] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`,
   'on a Slurm cluster (--host slurm://[user@]login[:port] or slurm://ALIAS): [--partition P] [--account A] [--qos Q] [--time 4:00:00] [--nodes 1] [--gpus-per-node 1|TYPE:N]',
   '                    [--cpus-per-task N] [--mem 32G] [--constraint FEATURES] [--setup LINE]... [--container-image REF] [--sbatch-arg --opt=value]... [--remote-workspace PATH]',
 ].join('\n       ');
@@ -66,6 +67,7 @@ export const upCommand: CliCommand = {
       image: stringOption(values, 'image'),
       aptMirror: stringOption(values, 'apt-mirror'),
       pipIndexUrl: stringOption(values, 'pip-index-url'),
+      idleStop: stringOption(values, 'idle-stop'),
       pull: values.pull === true,
       host,
       slurm: {
@@ -101,6 +103,8 @@ function printSummary(io: CliIo, result: UpResult): void {
   const verb = { created: 'created', started: 'started', running: 'already running' }[result.action];
   const on = filesAreRemote(info.host) ? ` on ${info.host!.label}` : '';
   io.stdout.write(`${info.container} ${verb}${on}: ssh -F ~/.config/gpu-env/ssh_config ${info.ssh.alias}  (${sshWhere(info)}, user ${info.ssh.user})\n`);
+  if (info.gpuCount !== undefined) io.stdout.write(`GPUs ${info.gpus}: chosen as ${info.gpuCount} free GPU${info.gpuCount === 1 ? '' : 's'}, least used first\n`);
+  if (info.idleStopMs !== undefined) io.stdout.write(`Idle stop: after ${formatIdleStop(info.idleStopMs)} without an SSH session, a running run or GPU use\n`);
   if (info.job) io.stdout.write(`job ${info.job.id} ${info.job.state} on ${info.job.nodes.join(',')}, GPUs ${info.job.gpus ?? 'none'}, partition ${info.job.partition}, time left ${timeLeftText(info.job.timeLeftSeconds)}\n`);
   if (filesAreRemote(info.host)) io.stdout.write(`${filesLiveThere(result)}\n`);
   for (const warning of result.warnings) io.stderr.write(`! ${warning}\n`);

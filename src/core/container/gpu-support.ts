@@ -45,9 +45,10 @@ export function planGpus(request: GpuRequest, support: EngineGpuSupport, engine:
         warning: `no NVIDIA runtime or CDI GPU devices on the engine at ${engine}: starting CPU-only (install the NVIDIA Container Toolkit for GPUs)`,
       };
     }
-    const asked = request.kind === 'all' ? 'all' : request.ids.join(',');
+    const asked = request.kind === 'all' ? 'all' : request.kind === 'count' ? String(request.count) : request.ids.join(',');
     throw new GpuEnvError(`--gpus ${asked}: the engine at ${engine} offers no NVIDIA runtime or CDI GPU devices; install the NVIDIA Container Toolkit on that host, or use --gpus none`);
   }
+  // A count is not a plan yet: the caller chooses the GPUs (lifecycle/gpu-choice.ts); until then, all.
   const ids = request.kind === 'devices' ? request.ids : undefined;
   const description = ids ? ids.join(',') : 'all';
   if (support.nvidiaRuntime) {

@@ -17,9 +17,17 @@ export interface ContainerPlan {
   readonly version: string;
   /** Run our entrypoint even when the image has its own (ready images given with --image). */
   readonly overrideEntrypoint: boolean;
+  /** Who creates it (labelled, so that others see whose GPUs these are). */
+  readonly owner: string;
+  /** The count of `--gpus N`, when the GPUs were chosen as free ones. */
+  readonly gpuCount?: number;
+  /** Stop after this long unused (the entrypoint's idle watcher decides); absent: never. */
+  readonly idleStopMs?: number;
 }
 
 export const ENTRYPOINT = '/opt/gpu-env/entrypoint.sh';
+/** Where the idle watcher and the agent it samples GPUs with are copied (media/agent/). */
+export const IDLE_WATCHER_DIR = '/opt/gpu-env/idle';
 export const DEFAULT_SHM_BYTES = 8 * 1024 ** 3;
 
 /** The engine's create request for an environment. Pure, so every field is unit-tested. */
@@ -30,7 +38,10 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
     Image: plan.image,
     Hostname: plan.name.replace(/[._]/g, '-').slice(0, 63),
     WorkingDir: '/workspace',
-    Env: [`GPU_ENV_USER=${plan.user}`, `GPU_ENV_UID=${plan.uid}`, `GPU_ENV_GID=${plan.gid}`, `GPU_ENV_NAME=${plan.name}`],
+    Env: [
+      `GPU_ENV_USER=${plan.user}`, `GPU_ENV_UID=${plan.uid}`, `GPU_ENV_GID=${plan.gid}`, `GPU_ENV_NAME=${plan.name}`,
+      ...(plan.idleStopMs !== undefined ? [`GPU_ENV_IDLE_STOP_MS=${plan.idleStopMs}`] : []),
+    ],
     ...(plan.overrideEntrypoint ? { Entrypoint: [ENTRYPOINT], Cmd: [] } : {}),
     Labels: {
       [LABEL.name]: plan.name,
@@ -40,12 +51,15 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
       [LABEL.user]: plan.user,
       [LABEL.gpus]: plan.gpus.description,
       [LABEL.version]: plan.version,
+      [LABEL.owner]: plan.owner,
+      ...(plan.gpuCount !== undefined ? { [LABEL.gpuCount]: String(plan.gpuCount) } : {}),
+      ...(plan.idleStopMs !== undefined ? { [LABEL.idleStop]: String(plan.idleStopMs) } : {}),
     },
     ExposedPorts: { [port]: {} },
     HostConfig: {
       Init: true,
       SecurityOpt: ['no-new-privileges'],
-      RestartPolicy: { Name: 'unless-stopped' },
+      RestartPolicy: restartPolicy(plan),
       // Loopback only, host port chosen by the engine and read back after every start.
       PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       // Mounts, not Binds: a ':' in the folder's path would split a "src:dst" bind string.
@@ -56,4 +70,14 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
       ...(plan.gpus.deviceRequests.length > 0 ? { DeviceRequests: plan.gpus.deviceRequests.map((r) => ({ ...r })) } : {}),
     },
   };
+}
+
+/**
+ * Environments come back after the engine restarts. One with idle stop ends itself with exit code 0
+ * when idle (and when `gpu-env down` asked it to stop): `on-failure` then leaves it stopped, also
+ * across an engine restart, while a stop by the engine's own shutdown (exit 143) still brings it
+ * back, runs auto-resuming. `unless-stopped` would restart an environment that stopped itself.
+ */
+function restartPolicy(plan: ContainerPlan): { Name: 'unless-stopped' | 'on-failure'; MaximumRetryCount?: number } {
+  return plan.idleStopMs !== undefined ? { Name: 'on-failure', MaximumRetryCount: 0 } : { Name: 'unless-stopped' };
 }

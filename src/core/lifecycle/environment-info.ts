@@ -57,6 +57,12 @@ export interface EnvironmentInfo {
   };
   /** The machine it lives on (always set by the core; optional only for values made before it existed). */
   readonly host?: HostIdentity;
+  /** Who created it, when recorded. */
+  readonly owner?: string;
+  /** Set when `--gpus N` chose its GPUs (`gpus`) as N free ones. */
+  readonly gpuCount?: number;
+  /** Its idle-stop window; absent: idle stop is off. */
+  readonly idleStopMs?: number;
   /** The batch job that holds it, on a cluster. */
   readonly job?: JobSummary;
   /** When it will be stopped by a time limit (ISO 8601), if it has one. */
@@ -106,7 +112,14 @@ export function environmentInfo(inspect: Inspect, engineUrl: string): Environmen
     workspace: labels[LABEL.workspace] ?? '',
     engine: engineUrl,
     ssh: { host: '127.0.0.1', port: sshHostPort(inspect), user: labels[LABEL.user] ?? 'dev', alias: hostAlias(name) },
+    ...(labels[LABEL.owner] ? { owner: labels[LABEL.owner] } : {}),
+    ...positiveLabel(labels[LABEL.gpuCount], 'gpuCount'),
+    ...positiveLabel(labels[LABEL.idleStop], 'idleStopMs'),
   };
+}
+
+function positiveLabel<K extends string>(value: string | undefined, key: K): Partial<Record<K, number>> {
+  return value !== undefined && /^[1-9]\d{0,15}$/.test(value) ? ({ [key]: Number(value) } as Partial<Record<K, number>>) : {};
 }
 
 export async function inspectEnvironment(docker: Docker, name: string, signal?: AbortSignal): Promise<Inspect | undefined> {

@@ -4,7 +4,7 @@ import { isUsageError, usageError } from '../errors';
 import { DEFAULT_BASE_IMAGE } from '../image/recipe';
 import { DEFAULT_SHM_BYTES } from '../container/spec';
 import {
-  parseCpus, parseGpus, parseMemory, parseShmSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace, type GpuRequest,
+  parseCpus, parseGpus, parseIdleStop, parseMemory, parseShmSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace, type GpuRequest,
 } from '../validate';
 import { resolveEngine, validateEngineUrl } from '../engine/resolve';
 import { defaultRemoteWorkspace, validateRemoteWorkspace } from '../remote/remote-workspace';
@@ -33,6 +33,8 @@ export interface UpInput {
   readonly pull?: boolean | undefined;
   /** The batch job's options, for a slurm:// target only. */
   readonly slurm?: SlurmOptionsInput | undefined;
+  /** Stop the environment after this long unused (`30m`, `2h`, `off`). */
+  readonly idleStop?: string | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
   shmSize: '--shm-size', baseImage: '--base-image', image: '--image', host: '--host', remoteWorkspace: '--remote-workspace',
-  aptMirror: '--apt-mirror', pipIndexUrl: '--pip-index-url',
+  aptMirror: '--apt-mirror', pipIndexUrl: '--pip-index-url', idleStop: '--idle-stop',
   slurm: CLI_SLURM_FIELDS,
 };
 
@@ -86,6 +88,8 @@ export interface SlurmUpRequest {
   readonly remote: { readonly workspace: string };
   /** How the user named the options the cluster itself checks (partition, time), for its errors. */
   readonly fields: Pick<SlurmFieldNames, 'partition' | 'time' | 'containerImage'>;
+  /** Cancel the job after this long unused (no SSH session, no run, GPUs under the threshold). */
+  readonly idleStopMs?: number;
 }
 
 export interface DockerUpRequest {
@@ -105,6 +109,10 @@ export interface DockerUpRequest {
   readonly pipIndexUrl?: string;
   /** Pull the base or ready image even when the engine has it; only for a new environment. */
   readonly pull: boolean;
+  /** Stop the container after this long unused (no SSH session, no run, GPUs under the threshold). */
+  readonly idleStopMs?: number;
+  /** How the user named the GPU request (`--gpus`, `gpuEnv.gpus`), for the errors of choosing free GPUs. */
+  readonly gpusField?: string;
   /**
    * Set when the engine is on another machine (ssh://): `workspace` is a folder there, created over
    * SSH by `up`, whose owner's UID/GID the container user gets unless `uid` was given. `uid`/`gid`
@@ -150,6 +158,7 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     uid,
     gid,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
+    gpusField: fields.gpus,
     ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
     shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
@@ -157,7 +166,13 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
     ...imageSources(input, fields),
+    ...idleStop(input, fields),
   };
+}
+
+function idleStop(input: UpInput, fields: FieldNames): { idleStopMs?: number } {
+  const ms = nonEmpty(input.idleStop) ? parseIdleStop(fields.idleStop, input.idleStop!) : undefined;
+  return ms === undefined ? {} : { idleStopMs: ms };
 }
 
 /** Options that mean a container; on a cluster each has its Slurm counterpart (or none). */
@@ -195,6 +210,7 @@ function validateSlurmUpInput(name: string, host: string, input: UpInput, fields
     workspace,
     remote: { workspace },
     fields: { partition: slurmFields.partition, time: slurmFields.time, containerImage: slurmFields.containerImage },
+    ...idleStop(input, fields),
   };
 }
 
@@ -209,6 +225,7 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     uid: explicitUid ?? -1,
     gid: explicitUid ?? -1,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
+    gpusField: fields.gpus,
     ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
     shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
@@ -216,6 +233,7 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     ...(image ? { image: validateImageRef(fields.image, image) } : {}),
     ...(host ? { host } : {}),
     ...imageSources(input, fields),
+    ...idleStop(input, fields),
     remote: { workspace, ...(explicitUid !== undefined ? { explicitUid } : {}) },
   };
 }

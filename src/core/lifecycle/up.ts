@@ -8,8 +8,10 @@ import { chooseProxies } from '../image/build-args';
 import { readDockerConfig } from '../registry/docker-config';
 import { registryAuthFor } from '../registry/credentials';
 import { recipeFor } from '../image/recipe';
-import { containerCreateOptions } from '../container/spec';
+import { containerCreateOptions, IDLE_WATCHER_DIR } from '../container/spec';
 import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
+import { LABEL } from '../container/labels';
+import { formatIdleStop } from '../validate';
 import { ensureKeys } from '../ssh/keys';
 import { writeHostBlock } from '../ssh/openssh-config';
 import type { Engine } from '../engine/connect';
@@ -23,6 +25,8 @@ import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
 import type { DockerUpRequest as UpRequest } from './request';
+import { chooseGpus } from './gpu-choice';
+import { ownerFor } from './gpus';
 
 export const ENGINE_CALL_TIMEOUT_MS = 60_000;
 export const BUILD_TIMEOUT_MS = 60 * 60_000;
@@ -48,6 +52,7 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
     }
     const warnings = request.pull ? [`gpu-env-${request.name} exists, so nothing was pulled: the refreshed image is used by a new environment (remove this one first to recreate it)`] : [];
+    warnings.push(...keptSettings(existing, request));
     for (const message of warnings) ctx.progress({ kind: 'warning', message });
     const info = await readyEnvironment(engine, request.name, ctx);
     return { info, action: running ? 'running' : 'started', warnings };
@@ -59,7 +64,9 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   const { docker } = engine;
   const warnings: string[] = [];
   const info = await withDeadline('engine info', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => abortableDocker(docker).info({ abortSignal: s }));
-  const gpus = planGpus(request.gpus, gpuSupportFromInfo(info), engine.endpoint.url);
+  const support = gpuSupportFromInfo(info);
+  // Checks the engine has GPUs; a count is chosen once the image is there (the fresh sample runs in it).
+  let gpus = planGpus(request.gpus, support, engine.endpoint.url);
   if (gpus.warning) {
     warnings.push(gpus.warning);
     ctx.progress({ kind: 'warning', message: gpus.warning });
@@ -74,6 +81,9 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
     : await withDeadline('image build', BUILD_TIMEOUT_MS, ctx.signal, (s) => ensureRecipeImage(docker, recipe, sources.build, sources.options, ctx.progress, s));
   warnings.push(...imageWarnings);
   throwIfAborted(ctx.signal, 'start');
+  const choice = await chooseGpus(engine, request.gpus, support, image, request.gpusField ?? '--gpus', ctx);
+  if (request.gpus.kind !== 'auto') gpus = choice.plan;
+  warnings.push(...choice.warnings);
   const keys = ensureKeys(ctx.stateDir, request.name);
   ctx.progress({ kind: 'step', step: 'create', message: `Creating gpu-env-${request.name}` });
   const user = owner.uid === 0 ? 'root' : 'dev';
@@ -91,10 +101,14 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
     recipeHash: request.image ? 'ready-image' : recipe.hash,
     version: productVersion(ctx.assetsRoot),
     overrideEntrypoint: request.image !== undefined,
+    owner: ownerFor(engine),
+    ...(choice.count !== undefined ? { gpuCount: choice.count } : {}),
+    ...(request.idleStopMs !== undefined ? { idleStopMs: request.idleStopMs } : {}),
   });
   const container = await withDeadline('container create', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => docker.createContainer({ ...options, abortSignal: s }));
   try {
     if (request.image) await prepareReadyImage(container, request.image, ctx);
+    if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
     await putFiles(container, '/etc/gpu-env', [
       { name: 'ssh_host_ed25519_key', content: keys.hostPrivateKey, mode: 0o600 },
       { name: 'authorized_keys', content: `${keys.userPublicKey}\n`, mode: 0o644 },
@@ -163,6 +177,22 @@ async function workspaceOwner(engine: Engine, request: UpRequest, ctx: CoreConte
     throw new GpuEnvError(`the workspace ${folder.path} on ${engine.remote.label} is owned by root, so files written in the container would be root's. Pass --uid N to use another user id, or --uid 0 to run as root on purpose`, 'usage');
   }
   return explicit === undefined ? folder : { path: folder.path, uid: explicit, gid: explicit };
+}
+
+/** The idle watcher the entrypoint starts (media/agent/gpu_env_idle.py), with the agent it samples GPUs with. */
+async function putIdleWatcher(container: Docker.Container, ctx: CoreContext): Promise<void> {
+  await putFiles(container, IDLE_WATCHER_DIR, ['gpu_env_idle.py', 'gpu_env_agent.py'].map((name) => ({
+    name, content: readAsset(ctx.assetsRoot, 'media', 'agent', name), mode: 0o644,
+  })), ctx.signal);
+}
+
+/** What an existing environment keeps from its creation although this `up` asked otherwise. */
+function keptSettings(existing: Docker.ContainerInspectInfo, request: UpRequest): string[] {
+  const label = existing.Config.Labels?.[LABEL.idleStop];
+  const current = label !== undefined && /^\d+$/.test(label) ? Number(label) : undefined;
+  if (request.idleStopMs === undefined || request.idleStopMs === current) return [];
+  const now = current === undefined ? 'off' : formatIdleStop(current);
+  return [`gpu-env-${request.name} exists, so its idle stop stays ${now} (not ${formatIdleStop(request.idleStopMs)}): remove it first to recreate it with the new setting`];
 }
 
 async function prepareReadyImage(container: Docker.Container, image: string, ctx: CoreContext): Promise<void> {

@@ -2,6 +2,8 @@ import { runDockerDoctor } from '../doctor/run-doctor';
 import { GpuEnvError, usageError } from '../errors';
 import type { CoreContext } from '../lifecycle/context';
 import { down } from '../lifecycle/down';
+import { gpuHolders } from '../lifecycle/gpus';
+import { idleReport, keepRunning } from '../lifecycle/idle-files';
 import { openEngine } from '../lifecycle/engine';
 import { watchEnvironmentEvents } from '../lifecycle/events';
 import { list, status } from '../lifecycle/list';
@@ -30,6 +32,9 @@ export const dockerTarget: EnvironmentTarget = {
   watch: watchEnvironmentEvents,
   doctor: runDockerDoctor,
   workspaceAccess: dockerWorkspaceAccess,
+  gpus: gpuHolders,
+  idle: idleReport,
+  keepRunning,
 };
 
 /** The workspace of an environment on an ssh:// host is a folder there; on other engines it is not reachable as files. */

@@ -2,6 +2,8 @@ import type { DoctorOptions } from '../doctor/run-doctor';
 import type { DoctorReport } from '../doctor/types';
 import type { CoreContext } from '../lifecycle/context';
 import type { EnvironmentInfo } from '../lifecycle/environment-info';
+import type { GpuHoldersReport } from '../lifecycle/gpus';
+import type { IdleReport } from '../lifecycle/idle-files';
 import type { EnvironmentChange, EventWatcher, EventWatchOptions } from '../lifecycle/events';
 import type { RemoveResult } from '../lifecycle/remove';
 import type { UpRequest } from '../lifecycle/request';
@@ -39,4 +41,10 @@ export interface EnvironmentTarget {
   doctor(ctx: CoreContext, options: DoctorOptions): Promise<DoctorReport>;
   /** Commands where the environment's workspace folder is (for `sync`), without needing the environment to run. */
   workspaceAccess(name: string, ctx: CoreContext): Promise<WorkspaceAccess>;
+  /** Every GPU of the target (a machine's, a partition's) with its use and who holds it, freshly sampled. */
+  gpus?(ctx: CoreContext): Promise<GpuHoldersReport>;
+  /** Where the environment's idle-stop clock stands (read without using the environment), or why it stopped itself. */
+  idle?(name: string, ctx: CoreContext): Promise<IdleReport>;
+  /** Starts the idle-stop window again ("Keep running"). */
+  keepRunning?(name: string, ctx: CoreContext): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCpus, parseGpus, parseMemory, parseShmSize, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace } from '../../../src/core/validate';
+import { formatIdleStop, parseCpus, parseGpus, parseIdleStop, parseMemory, parseShmSize, parseSize, parseUid, validateImageRef, validateName, validateSourceUrl, validateWorkspace } from '../../../src/core/validate';
 
 describe('parseSize', () => {
   it.each([['512m', 512 * 1024 ** 2], ['16g', 16 * 1024 ** 3], ['16G', 16 * 1024 ** 3], ['1.5g', 1.5 * 1024 ** 3], ['1024', 1024], ['8gb', 8 * 1024 ** 3], ['2GiB', 2 * 1024 ** 3]])('%s', (text, bytes) => {
@@ -46,17 +46,53 @@ describe('sizes the engine would refuse, or that mean no limit (issue 16 defect 
 });
 
 describe('parseGpus', () => {
-  it('accepts all, none, indices and UUIDs', () => {
+  it('accepts all, none, a count, device=…, index lists and UUIDs', () => {
     expect(parseGpus('--gpus', 'all')).toEqual({ kind: 'all' });
     expect(parseGpus('--gpus', 'none')).toEqual({ kind: 'none' });
+    expect(parseGpus('--gpus', '2')).toEqual({ kind: 'count', count: 2 });
+    expect(parseGpus('--gpus', '01')).toEqual({ kind: 'count', count: 1 });
+    expect(parseGpus('--gpus', 'device=0')).toEqual({ kind: 'devices', ids: ['0'] });
+    expect(parseGpus('--gpus', 'device=0,2')).toEqual({ kind: 'devices', ids: ['0', '2'] });
     expect(parseGpus('--gpus', '0,1')).toEqual({ kind: 'devices', ids: ['0', '1'] });
-    expect(parseGpus('--gpus', '01')).toEqual({ kind: 'devices', ids: ['1'] });
     const uuid = 'GPU-2b1e5b9e-3a5c-4f0c-9d7e-0123456789ab';
     expect(parseGpus('--gpus', uuid)).toEqual({ kind: 'devices', ids: [uuid] });
+    expect(parseGpus('--gpus', `device=${uuid}`)).toEqual({ kind: 'devices', ids: [uuid] });
     expect(parseGpus('--gpus', 'MIG-2b1e5b9e-3a5c-4f0c-9d7e-0123456789ab')).toMatchObject({ kind: 'devices' });
   });
-  it.each(['', '0,,1', '0,a', 'GPU-123', '1,1', 'all,0', '0 1', '-1'])('rejects %j', (text) => {
-    expect(() => parseGpus('gpuEnv.gpus', text)).toThrow(/^gpuEnv\.gpus: ".*" is not a GPU list; use all, none, indices like 0,1 or UUIDs/);
+  it.each(['', '0,,1', '0,a', 'GPU-123', '1,1', '1,01', 'all,0', '0 1', '-1', 'device=', 'device=x'])('rejects %j', (text) => {
+    expect(() => parseGpus('gpuEnv.gpus', text)).toThrow(/^gpuEnv\.gpus: ".*" is not a GPU request; use all, none, a count N of free GPUs \(e\.g\. 2\), device=0,2/);
+  });
+  it('says that none, not 0, starts without GPUs, naming the field', () => {
+    expect(() => parseGpus('--gpus', '0')).toThrow(/^--gpus: 0 is not a number of GPUs; to start without GPUs use --gpus none \(for the GPU with index 0: device=0\)$/);
+    expect(() => parseGpus('gpuEnv.gpus', '000')).toThrow(/use gpuEnv\.gpus none/);
+  });
+  it('refuses counts no machine has', () => {
+    expect(() => parseGpus('--gpus', '65')).toThrow(/--gpus: 65 GPUs is more than 64/);
+  });
+});
+
+describe('parseIdleStop', () => {
+  it('reads a number with a unit, 1 minute and more', () => {
+    expect(parseIdleStop('--idle-stop', '30m')).toBe(1_800_000);
+    expect(parseIdleStop('--idle-stop', '1m')).toBe(60_000);
+    expect(parseIdleStop('--idle-stop', '60s')).toBe(60_000);
+    expect(parseIdleStop('--idle-stop', '1.5h')).toBe(5_400_000);
+    expect(parseIdleStop('--idle-stop', '2D')).toBe(172_800_000);
+  });
+  it('off or empty is no idle stop', () => {
+    expect(parseIdleStop('--idle-stop', 'off')).toBeUndefined();
+    expect(parseIdleStop('--idle-stop', ' ')).toBeUndefined();
+  });
+  it.each(['10x', '30', 'm', '1 minute', '-1m', '1m30s'])('rejects %j as not a duration', (text) => {
+    expect(() => parseIdleStop('gpuEnv.idleStop', text)).toThrow(/^gpuEnv\.idleStop: ".*" is not a duration; use a number with a unit s, m, h or d \(e\.g\. 30m, 2h\), at least 1m, or off$/);
+  });
+  it.each(['1s', '59s', '0.5m', '0m'])('says the minimum for %j', (text) => {
+    expect(() => parseIdleStop('--idle-stop', text)).toThrow(/^--idle-stop: .* is shorter than the minimum of 1m; give 1m or more/);
+  });
+  it('formats windows back the short way', () => {
+    expect(formatIdleStop(1_800_000)).toBe('30m');
+    expect(formatIdleStop(5_400_000)).toBe('1h30m');
+    expect(formatIdleStop(90_000)).toBe('1m30s');
   });
 });
 

@@ -49,7 +49,7 @@ describe('startRequest validates with the CLI validators, naming the setting', (
     [{ memory: '16q' }, /^gpuEnv\.memory: "16q" is not a size/],
     [{ cpus: 'many' }, /^gpuEnv\.cpus: "many" is not a CPU count/],
     [{ shmSize: '-1g' }, /^gpuEnv\.shmSize: "-1g" is not a size/],
-    [{ gpus: '0,,1' }, /^gpuEnv\.gpus: "0,,1" is not a GPU list/],
+    [{ gpus: '0,,1' }, /^gpuEnv\.gpus: "0,,1" is not a GPU request/],
     [{ environmentName: 'My Env' }, /^gpuEnv\.environmentName: "My Env" is not a valid name/],
     [{ baseImage: 'Not An Image' }, /^gpuEnv\.baseImage: "Not An Image" is not an image reference/],
     [{ image: 'UPPER/case' }, /^gpuEnv\.image: "UPPER\/case" is not an image reference/],

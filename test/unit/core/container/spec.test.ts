@@ -7,7 +7,7 @@ describe('containerCreateOptions', () => {
   const options = containerCreateOptions({
     name: 'exp1', image: 'img:tag', workspace: '/home/u/proj', uid: 1000, gid: 1000, user: 'dev',
     gpus: planGpus({ kind: 'all' }, nvidia, 'e'), memoryBytes: 16 * 1024 ** 3, nanoCpus: 4e9, shmSizeBytes: DEFAULT_SHM_BYTES,
-    recipeHash: 'abcd1234', version: '0.1.0', overrideEntrypoint: false,
+    recipeHash: 'abcd1234', version: '0.1.0', overrideEntrypoint: false, owner: 'alice',
   });
   it('publishes SSH on loopback with an engine-chosen port', () => {
     expect(options.HostConfig?.PortBindings).toEqual({ '22/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
@@ -24,5 +24,28 @@ describe('containerCreateOptions', () => {
     expect(options.Labels).toMatchObject({ 'dev.gpu-env.name': 'exp1', 'dev.gpu-env.workspace': '/home/u/proj', 'dev.gpu-env.recipe': 'abcd1234', 'dev.gpu-env.ssh-port': '22', 'dev.gpu-env.version': '0.1.0' });
     expect(options.Env?.join(' ')).not.toMatch(/KEY|PRIVATE|TOKEN/);
     expect(options.Entrypoint).toBeUndefined();
+  });
+  it('records who created it, and no idle stop unless asked', () => {
+    expect(options.Labels).toMatchObject({ 'dev.gpu-env.owner': 'alice' });
+    expect(options.Labels).not.toHaveProperty('dev.gpu-env.idle-stop');
+    expect(options.Labels).not.toHaveProperty('dev.gpu-env.gpu-count');
+    expect(options.Env?.some((entry) => entry.startsWith('GPU_ENV_IDLE_STOP_MS='))).toBe(false);
+  });
+});
+
+describe('containerCreateOptions with chosen GPUs and idle stop', () => {
+  const options = containerCreateOptions({
+    name: 'exp2', image: 'img:tag', workspace: '/w', uid: 1000, gid: 1000, user: 'dev',
+    gpus: planGpus({ kind: 'devices', ids: ['2', '3'] }, nvidia, 'e'), shmSizeBytes: DEFAULT_SHM_BYTES,
+    recipeHash: 'abcd1234', version: '0.1.0', overrideEntrypoint: false, owner: 'bob', gpuCount: 2, idleStopMs: 1_800_000,
+  });
+  it('asks for exactly the chosen GPUs and records the count', () => {
+    expect(options.HostConfig?.DeviceRequests).toEqual([{ Driver: 'nvidia', DeviceIDs: ['2', '3'], Capabilities: [['gpu']] }]);
+    expect(options.Labels).toMatchObject({ 'dev.gpu-env.gpus': '2,3', 'dev.gpu-env.gpu-count': '2' });
+  });
+  it('gives the idle window to the entrypoint, and restarts only after a failure (an idle stop exits 0)', () => {
+    expect(options.Env).toContain('GPU_ENV_IDLE_STOP_MS=1800000');
+    expect(options.Labels).toMatchObject({ 'dev.gpu-env.idle-stop': '1800000' });
+    expect(options.HostConfig?.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 0 });
   });
 });
