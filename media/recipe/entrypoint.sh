@@ -119,8 +119,9 @@ stopping=no
 trap 'stopping=yes; kill -TERM "$sshd_pid" 2>/dev/null' TERM INT HUP
 code=0
 while :; do
-  wait "$sshd_pid"
-  code=$?
+  # `|| code=$?`: under `set -e` a bare failing wait (sshd stopped by a signal) would end this shell.
+  code=0
+  wait "$sshd_pid" || code=$?
   kill -0 "$sshd_pid" 2>/dev/null || break
 done
 kill -TERM "$watcher_pid" 2>/dev/null || true

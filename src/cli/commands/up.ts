@@ -32,6 +32,7 @@ export const upCommand: CliCommand = {
       pull: { type: 'boolean' },
       'apt-mirror': { type: 'string' },
       'pip-index-url': { type: 'string' },
+      'idle-stop': { type: 'string' },
       partition: { type: 'string' },
       account: { type: 'string' },
       qos: { type: 'string' },
