@@ -25,6 +25,11 @@ cleanup() {
   ids=$(docker ps -aq --filter label=dev.gpu-env.name 2>/dev/null || true)
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
   bash test/harness/slurm-cluster.sh stop || true
+  if [ -n "${GPU_ENV_TEST_GPU_DOCKER_HOST:-}" ]; then
+    ids=$(DOCKER_HOST=$GPU_ENV_TEST_GPU_DOCKER_HOST docker ps -aq --filter label=dev.gpu-env.name 2>/dev/null || true)
+    [ -z "$ids" ] || DOCKER_HOST=$GPU_ENV_TEST_GPU_DOCKER_HOST docker rm -f $ids >/dev/null 2>&1 || true
+    bash test/harness/gpu-engine.sh stop || true
+  fi
   bash test/harness/engine.sh stop
 }
 trap cleanup EXIT
@@ -37,6 +42,10 @@ echo "base image: $GPU_ENV_TEST_BASE_IMAGE"
 GPU_ENV_TEST_BARE_BASE_IMAGE=$(bash test/harness/base-image.sh bare)
 export GPU_ENV_TEST_BARE_BASE_IMAGE
 echo "bare base image: $GPU_ENV_TEST_BARE_BASE_IMAGE"
+
+step "GPU server engine with stand-in GPUs (second private engine, NVIDIA hook stand-in)"
+eval "$(bash test/harness/gpu-engine.sh start)"
+echo "GPU engine: $GPU_ENV_TEST_GPU_DOCKER_HOST"
 
 step "Slurm test cluster (controller, two compute nodes, login node)"
 eval "$(bash test/harness/slurm-cluster.sh start)"

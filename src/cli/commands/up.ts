@@ -104,7 +104,7 @@ function printSummary(io: CliIo, result: UpResult): void {
   const verb = { created: 'created', started: 'started', running: 'already running' }[result.action];
   const on = filesAreRemote(info.host) ? ` on ${info.host!.label}` : '';
   io.stdout.write(`${info.container} ${verb}${on}: ssh -F ~/.config/gpu-env/ssh_config ${info.ssh.alias}  (${sshWhere(info)}, user ${info.ssh.user})\n`);
-  if (info.gpuCount !== undefined) io.stdout.write(`GPUs ${info.gpus}: chosen as ${info.gpuCount} free GPU${info.gpuCount === 1 ? '' : 's'}, least used first\n`);
+  if (info.gpuCount !== undefined) io.stdout.write(`GPU${info.gpuCount === 1 ? '' : 's'} ${info.gpus}: chosen as ${info.gpuCount} free GPU${info.gpuCount === 1 ? '' : 's'}, least used first\n`);
   if (info.idleStopMs !== undefined) io.stdout.write(`Idle stop: after ${formatIdleStop(info.idleStopMs)} without an SSH session, a running run or GPU use\n`);
   if (info.job) io.stdout.write(`job ${info.job.id} ${info.job.state} on ${info.job.nodes.join(',')}, GPUs ${info.job.gpus ?? 'none'}, partition ${info.job.partition}, time left ${timeLeftText(info.job.timeLeftSeconds)}\n`);
   if (filesAreRemote(info.host)) io.stdout.write(`${filesLiveThere(result)}\n`);

@@ -1,6 +1,6 @@
 /**
  * `--gpus N`: the N GPUs that no running container holds, least used first by a fresh sample
- * (utilisation, then memory in use, then index). When fewer are free it is the user's request that
+ * (utilisation, then memory in use, then index), returned in that order. When fewer are free it is the user's request that
  * cannot be met here, not a failure: a usage error (exit 2) that names who holds each other GPU, so
  * they know whom to ask or what to stop.
  */
@@ -9,7 +9,7 @@ import { holderName, type HostGpu } from './gpu-holders';
 
 export function chooseFreeGpus(gpus: readonly HostGpu[], count: number, field: string, where: string): HostGpu[] {
   const free = gpus.filter((gpu) => gpu.free).sort(leastUsedFirst);
-  if (free.length >= count) return free.slice(0, count).sort((a, b) => a.index - b.index);
+  if (free.length >= count) return free.slice(0, count);
   const held = gpus.filter((gpu) => !gpu.free).map((gpu) => `  GPU ${gpu.index}: ${gpu.holders.map(holderName).join(', ')}`);
   const freeText = free.length === 0 ? 'none is free' : `only ${free.length} ${free.length === 1 ? 'is' : 'are'} free (${free.map((gpu) => gpu.index).join(', ')})`;
   throw usageError([

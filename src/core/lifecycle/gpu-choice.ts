@@ -25,7 +25,7 @@ export async function chooseGpus(engine: Engine, request: GpuRequest, support: E
   if (request.kind === 'count') {
     const report = await gpuHoldersOn(engine, ctx, image);
     const chosen = chooseFreeGpus(report.gpus, request.count, field, report.host.label);
-    const ids = chosen.map((gpu) => String(gpu.index));
+    const ids = chosen.map((gpu) => gpu.index).sort((a, b) => a - b).map(String);
     ctx.progress({
       kind: 'step', step: 'create',
       message: `Chose GPU${ids.length === 1 ? '' : 's'} ${ids.join(', ')} of ${report.gpus.length}: held by no running environment, least used first (${chosen.map((gpu) => `GPU ${gpu.index} ${formatPercent(gpu.utilizationGpuPercent)}`).join(', ')})`,
