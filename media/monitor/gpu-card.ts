@@ -1,10 +1,10 @@
 /**
  * One GPU's card in the monitor: name, utilisation and memory bars, temperature, power, the run
- * using it, and a sparkline. Built once per GPU and updated in place every second, so the sidebar
+ * using it, who holds it (on a shared machine), and a sparkline. Built once per GPU and updated in place every second, so the sidebar
  * does not flicker or lose hover state. Its labels come from the host; all text goes in as text.
  */
 import { fillPlaceholders } from '../../src/shared/fill-placeholders';
-import type { GpuCard } from '../../src/shared/protocol/monitor';
+import type { GpuCard, GpuHolderRef } from '../../src/shared/protocol/monitor';
 import type { MonitorLabels } from '../../src/shared/protocol/monitor-labels';
 import { el, setText } from '../dashboard/dom';
 import type { Palette } from '../dashboard/theme';
@@ -20,6 +20,8 @@ export class GpuCardView {
   private readonly power = el('span', { className: 'figure' });
   private readonly run = el('a', { className: 'run-link', attrs: { href: '#', role: 'button' } });
   private readonly runRow: HTMLElement;
+  private readonly holders = el('span', { className: 'holders' });
+  private readonly holdersRow: HTMLElement;
   private readonly spark: HTMLCanvasElement;
   private current: GpuCard | undefined;
 
@@ -31,6 +33,7 @@ export class GpuCardView {
     this.util = new Bar(labels.utilisation, 'util');
     this.mem = new Bar(labels.memory, 'mem');
     this.runRow = el('div', { className: 'run-row' }, el('span', { className: 'label', text: `${labels.run} ` }), this.run);
+    this.holdersRow = el('div', { className: 'holders-row' }, el('span', { className: 'label', text: `${labels.heldBy} ` }), this.holders);
     this.spark = el('canvas', { className: 'sparkline', attrs: { 'aria-label': fillPlaceholders(labels.sparkline, minutes) } });
     this.run.addEventListener('click', (event) => {
       event.preventDefault();
@@ -44,6 +47,7 @@ export class GpuCardView {
       this.mem.root,
       el('div', { className: 'figures' }, el('span', { className: 'label', text: `${labels.temperature} ` }), this.temp, el('span', { className: 'label', text: ` · ${labels.power} ` }), this.power),
       this.runRow,
+      this.holdersRow,
       this.spark,
       el(
         'div',
@@ -68,6 +72,9 @@ export class GpuCardView {
     setText(this.power, card.powerW === null ? na : `${Math.round(card.powerW)}${card.powerLimitW === null ? '' : ` / ${Math.round(card.powerLimitW)}`} W`);
     this.runRow.hidden = card.run === null;
     setText(this.run, card.run?.label ?? '');
+    this.holdersRow.hidden = card.holders.length === 0;
+    setText(this.holders, card.holders.map((holder) => holderText(holder, this.labels)).join(', '));
+    this.holdersRow.classList.toggle('shared', card.holders.some((h) => !h.self));
     this.redraw(palette, now);
   }
 
@@ -98,6 +105,12 @@ class Bar {
     this.root.querySelector('.bar')?.setAttribute('aria-valuenow', percent === null ? '' : String(Math.round(percent)));
     setText(this.value, text);
   }
+}
+
+/** `alice/exp1`, `exp1` (no owner recorded) or `container web-1`; "(this one)" for the environment shown. */
+function holderText(holder: GpuHolderRef, labels: MonitorLabels): string {
+  const name = holder.environment === null ? fillPlaceholders(labels.container, holder.container) : holder.owner === null ? holder.environment : `${holder.owner}/${holder.environment}`;
+  return holder.self ? fillPlaceholders(labels.thisEnvironment, name) : name;
 }
 
 function gib(mib: number): string {

@@ -11,6 +11,8 @@ import type { UpRequest } from './lifecycle/request';
 import type { UpResult } from './lifecycle/up';
 import type { GpuHoldersReport } from './lifecycle/gpus';
 import type { IdleReport } from './lifecycle/idle-files';
+import { attributionFor } from './gpu/attribution-for';
+import type { GpuAttribution } from './gpu/gpu-attribution';
 import type { SshSession } from './ssh/session';
 import type { WorkspaceAccess } from './targets/workspace-access';
 import { targetFor } from './targets/target-for';
@@ -24,6 +26,7 @@ export type { UpResult } from './lifecycle/up';
 export type { GpuHoldersReport } from './lifecycle/gpus';
 export type { IdleReport } from './lifecycle/idle-files';
 export type { IdleState, IdleStopRecord } from './idle/idle-state';
+export type { GpuAttribution, HolderOfGpu } from './gpu/gpu-attribution';
 export type { HostGpu, GpuHolder, GpuProcessView } from './gpu/gpu-holders';
 export { holderName } from './gpu/gpu-holders';
 export type { RemoveResult } from './lifecycle/remove';
@@ -87,6 +90,11 @@ export async function gpus(ctx: CoreContext): Promise<GpuHoldersReport> {
 export async function idleReport(name: string, ctx: CoreContext): Promise<IdleReport> {
   const target = targetFor(ctx);
   return target.idle ? target.idle(name, ctx) : {};
+}
+
+/** Who a sampled GPU of environment NAME belongs to (its runs, the environments holding it), for the monitor. */
+export function gpuAttribution(name: string, ctx: CoreContext, log?: (message: string) => void): GpuAttribution {
+  return attributionFor(targetFor(ctx), name, ctx, log);
 }
 
 /** Starts the environment's idle-stop window again. */

@@ -8,6 +8,7 @@ import type { FileChunk } from '../core/runs/remote-file';
 import type { ParsedRunList, RunListing, RunStatus } from '../core/runs/run-listing';
 import type { ShippedAssets, StartedRun, StartOptions } from '../core/runs/runs-client';
 import type { DoctorApi } from './doctor-api';
+import type { Attribution } from './monitor/gpu-monitor-service';
 import { coreBundle, type CoreBundle } from './core-bundle';
 
 /** The runs of one environment over one SSH session (the core's RunsClient, plus the user's own scripts). */
@@ -55,6 +56,8 @@ export interface CoreApi extends DoctorApi {
   shippedAssets(assetsRoot: string): ShippedAssets;
   /** The GPU sampling agent (from the install folder) over a reconnecting SSH stream. */
   startMonitor(request: MonitorRequest, assetsRoot: string): MonitorStream;
+  /** Who the sampled GPUs of an environment belong to: the run using each, the environments holding it. */
+  gpuAttribution(name: string, ctx: CoreContext, log: (message: string) => void): Attribution;
   /** Jupyter in a running environment, forwarded to a free port on this machine's 127.0.0.1. */
   openJupyter(name: string, ctx: CoreContext, tokens: TokenStore, options?: JupyterTunnelOptions): Promise<JupyterTunnel>;
   /** Copies a local folder to the environment's workspace on its machine (remote Docker host, cluster). */
@@ -90,6 +93,7 @@ export function loadCoreApi(): Promise<CoreApi> {
           agent: core.agentInvocation(core.loadAgentScript(assetsRoot), request.intervalMs),
           onEvent: request.onEvent,
         }),
+      gpuAttribution: core.gpuAttribution,
       openJupyter: (name, ctx, tokens, options) => core.openJupyterTunnel(name, ctx, tokens, options),
       syncWorkspace: core.syncWorkspace,
       closeRemoteHosts: core.closeRemoteHosts,

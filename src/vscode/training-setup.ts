@@ -114,6 +114,7 @@ export function registerTraining(context: vscode.ExtensionContext, services: Ser
         intervalMs,
         onEvent,
       }, services.assetsRoot),
+    attribution: async (environment) => (await services.core()).gpuAttribution(environment, coreContext(services), (message) => log.warn(message)),
     statusBarEnvironment: () => services.statusBar.current(),
     runningEnvironments: () => runningNames(store),
     intervalMs: () => services.settings().monitorIntervalMs,

@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpuAttribution } from '../../src/core/gpu/gpu-attribution';
+import { gpuClaimOf } from '../../src/core/gpu/gpu-claims';
+import { toGpuReading } from '../../src/core/gpu/to-gpu-reading';
+import type { GpuDevice, GpuSample } from '../../src/core/gpu/types';
 import { GpuPanelModel } from '../../src/core/metrics/gpu-panel-model';
 import type { GpuDeviceReading, GpuReading } from '../../src/core/metrics/gpu-reading';
 import { parseMonitorWebviewMessage } from '../../src/shared/protocol/monitor';
@@ -158,5 +162,42 @@ describe('GPU monitor webview', () => {
     await zh.screenshot({ path: join(ARTIFACTS, 'monitor-zh-cn.png'), fullPage: true });
     expect(errors).toEqual([]);
     await zh.close();
+  });
+
+  it('shows who holds each GPU on its own card: this environment, another person\'s, a foreign container', async () => {
+    // What the engine says (docker inspect): "demo" asked for host GPUs 1 and 3, alice's exp1 for 0
+    // and 1, and a container gpu-env did not make for all of them. Claims and holders are computed
+    // by the real core (gpu-claims, gpu-attribution, to-gpu-reading) from these.
+    const inspect = (id: string, name: string, request: object, labels: Record<string, string>) =>
+      ({ Id: id, Name: `/${name}`, Config: { Env: [], Labels: labels }, HostConfig: { DeviceRequests: [request] }, State: { Running: true } }) as never;
+    const demo = gpuClaimOf(inspect('d', 'gpu-env-demo-env', { Driver: 'nvidia', DeviceIDs: ['3', '1'], Capabilities: [['gpu']] }, { 'dev.gpu-env.name': 'demo-env', 'dev.gpu-env.owner': 'me' }))!;
+    const alice = gpuClaimOf(inspect('a', 'gpu-env-exp1', { Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }, { 'dev.gpu-env.name': 'exp1', 'dev.gpu-env.owner': `alice ${XSS}` }))!;
+    const foreign = gpuClaimOf(inspect('w', 'web-1', { Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }, {}))!;
+    const attribution = new GpuAttribution({
+      processLookup: async () => ({ kind: 'none', reason: 'not looked up here' }),
+      runPids: async () => [],
+      claims: async () => ({ own: demo, running: [demo, alice, foreign] }),
+    }, 'demo-env');
+    const gpu = (index: number, uuid: string): GpuDevice => ({
+      index, uuid, name: 'Stand-in GPU', utilizationGpuPercent: 10, utilizationMemoryPercent: 1, memoryUsedBytes: 2 ** 30, memoryTotalBytes: 24 * 2 ** 30,
+      temperatureC: 40, powerDrawW: 60, powerLimitW: 350, smClockMHz: 1800, fanPercent: 30, pstate: 'P0', migEnabled: null, processes: [], errors: {},
+    });
+    // Inside the environment its two GPUs are numbered 0 and 1 (host 1 and 3).
+    const sample: GpuSample = { seq: 1, timeMs: 1_717_000_400_000, warnings: [], gpu: { available: true, source: 'nvml', devices: [gpu(0, 'GPU-b'), gpu(1, 'GPU-d')] },
+      container: { cpuPercent: 5, cpuLimitCores: null, cpuCount: 2, memoryUsedBytes: 2 ** 30, memoryLimitBytes: 8 * 2 ** 30, memoryLimited: false } };
+    attribution.observe(sample);
+    await attribution.settled();
+    const model = new GpuPanelModel();
+    model.update(toGpuReading(sample, { env: 'demo-env', holdersFor: (d, i) => attribution.holdersFor(d, i) }));
+    await postToWebview(page, { type: 'gpu', snapshot: model.snapshot(1_717_000_400) });
+    await settle();
+
+    const cards = page.locator('.gpu-card');
+    expect(await cards.count()).toBe(2);
+    expect(await cards.nth(0).locator('.holders').textContent()).toBe(`me/demo-env (this one), alice ${XSS}/exp1, container web-1`);
+    expect(await cards.nth(1).locator('.holders').textContent()).toBe('me/demo-env (this one), container web-1');
+    expect(await cards.nth(0).locator('.holders-row').evaluate((e) => e.classList.contains('shared'))).toBe(true);
+    expect(await page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor-holders.png'), fullPage: true });
   });
 });

@@ -1,4 +1,4 @@
-import { openEnvironmentSession } from '../../core/api';
+import { gpuAttribution, holderName, openEnvironmentSession, type GpuAttribution } from '../../core/api';
 import type { SshSession } from '../../core/ssh/session';
 import { validateName } from '../../core/validate';
 import { formatMs } from '../../core/util/abort';
@@ -22,6 +22,8 @@ export interface MonitorDeps {
   now(): number;
   /** How long --once waits for its sample. */
   readonly onceTimeoutMs: number;
+  /** Who each GPU belongs to (its run, the environments holding it); absent: not looked up. */
+  attribution?(name: string, options: { readonly host: string | undefined; readonly acceptNewHostKey: boolean; readonly io: CliIo }): GpuAttribution;
 }
 
 const defaultDeps: MonitorDeps = {
@@ -32,6 +34,8 @@ const defaultDeps: MonitorDeps = {
   loadAgentScript: () => loadAgentScript(),
   now: Date.now,
   onceTimeoutMs: 60_000,
+  attribution: (name, { host, acceptNewHostKey, io }) =>
+    gpuAttribution(name, remoteContext(io, { 'accept-new-host-key': acceptNewHostKey }, undefined, host)),
 };
 
 type OutputMode = 'json' | 'live' | 'lines' | 'once-table';
@@ -78,12 +82,39 @@ function containerLine(sample: GpuSample): string {
   return `CPU ${formatPercent(c.cpuPercent)}${limit} · memory ${memory}${c.memoryLimited ? '' : ' (no container limit)'}`;
 }
 
-export function renderMonitorTable(name: string, sample: GpuSample, hello: AgentHello | null, note: string | null): string {
+/** Per GPU: the run using it and who holds it, as far as they are known yet. */
+export interface DeviceAttribution {
+  readonly index: number | null;
+  readonly uuid: string | null;
+  readonly run: { readonly id: string; readonly label: string | null } | null;
+  readonly holders: readonly { readonly environment: string | null; readonly owner: string | null; readonly container: string; readonly self: boolean }[];
+}
+
+function attributionOf(sample: GpuSample, attribution: GpuAttribution | undefined): DeviceAttribution[] | null {
+  if (!attribution || !sample.gpu.available) return null;
+  return sample.gpu.devices.map((device, position) => {
+    const run = attribution.runFor(device);
+    return { index: device.index, uuid: device.uuid, run: run ? { id: run.runId, label: run.label } : null, holders: attribution.holdersFor(device, position) };
+  });
+}
+
+function attributionLines(devices: readonly DeviceAttribution[] | null): string[] {
+  return (devices ?? []).flatMap((d) => {
+    const parts = [
+      ...(d.run ? [`run ${d.run.label ? `${d.run.label} (${d.run.id})` : d.run.id}`] : []),
+      ...(d.holders.length > 0 ? [`held by ${d.holders.map((h) => `${holderName(h)}${h.self ? ' (this one)' : ''}`).join(', ')}`] : []),
+    ];
+    return parts.length > 0 ? [`GPU ${d.index ?? '?'}: ${parts.join(' · ')}`] : [];
+  });
+}
+
+export function renderMonitorTable(name: string, sample: GpuSample, hello: AgentHello | null, note: string | null, devices: readonly DeviceAttribution[] | null = null): string {
   const source = sample.gpu.available ? sample.gpu.source : 'none';
   const lines = [`${name} · ${new Date(sample.timeMs).toISOString().slice(11, 19)} · GPU source ${source}${hello ? ` · every ${formatMs(hello.intervalMs)}` : ''}`];
   if (sample.gpu.available) {
     lines.push(table(['GPU', 'NAME', 'UTIL', 'MEMORY', 'TEMP', 'POWER', 'SM CLOCK', 'FAN', 'PSTATE'], sample.gpu.devices.map(deviceRow)).trimEnd());
     lines.push(...processLines(sample.gpu.devices));
+    lines.push(...attributionLines(devices));
   } else {
     lines.push(`No GPU: ${sample.gpu.reason}`);
     if (sample.gpu.hint) lines.push(sample.gpu.hint);
@@ -123,10 +154,11 @@ function parseRequest(argv: readonly string[], io: CliIo): MonitorRequest {
 class MonitorView {
   private hello: AgentHello | null = null;
   private lastSample: GpuSample | null = null;
+  private lastReceivedAtMs = 0;
   private lastReason = 'no answer yet';
   private readonly live: LiveBlock;
 
-  constructor(private readonly request: MonitorRequest, private readonly io: CliIo) {
+  constructor(private readonly request: MonitorRequest, private readonly io: CliIo, private readonly attribution?: GpuAttribution) {
     this.live = new LiveBlock(io.stderr);
   }
 
@@ -135,10 +167,14 @@ class MonitorView {
     switch (event.kind) {
       case 'hello':
         this.hello = event.hello;
+        this.attribution?.setHello(event.hello);
         return false;
       case 'sample':
+        this.attribution?.observe(event.sample);
         this.lastSample = event.sample;
-        this.showSample(event.sample, event.receivedAtMs);
+        this.lastReceivedAtMs = event.receivedAtMs;
+        // --once with attribution prints after the lookups (showLast), so the one sample has them.
+        if (!(this.request.once && this.attribution)) this.showSample(event.sample, event.receivedAtMs);
         return this.request.once;
       case 'gap':
         this.lastReason = event.reason;
@@ -160,14 +196,25 @@ class MonitorView {
     return this.lastReason;
   }
 
+  /** --once with attribution: the sample, once who its GPUs belong to is known (or after a bound). */
+  async showLast(boundMs: number): Promise<void> {
+    if (!(this.request.once && this.attribution) || this.lastSample === null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.attribution.settled(), new Promise((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+    this.showSample(this.lastSample, this.lastReceivedAtMs);
+  }
+
   private showSample(sample: GpuSample, receivedAtMs: number): void {
     const { mode, name } = this.request;
+    const devices = attributionOf(sample, this.attribution);
     if (mode === 'json') {
-      this.io.stdout.write(`${JSON.stringify({ type: 'sample', env: name, receivedAtMs, ...sample })}\n`);
+      const attribution = devices ? { attribution: { devices, cannotMap: this.attribution?.cannotMap ?? null } } : {};
+      this.io.stdout.write(`${JSON.stringify({ type: 'sample', env: name, receivedAtMs, ...sample, ...attribution })}\n`);
     } else if (mode === 'live') {
-      this.live.draw(renderMonitorTable(name, sample, this.hello, null));
+      this.live.draw(renderMonitorTable(name, sample, this.hello, null, devices));
     } else if (mode === 'once-table') {
-      this.io.stdout.write(renderMonitorTable(name, sample, this.hello, null));
+      this.io.stdout.write(renderMonitorTable(name, sample, this.hello, null, devices));
     } else {
       const gpu = sample.gpu.available ? `${statusText(sample)} · ` : '';
       this.io.stdout.write(`${new Date(sample.timeMs).toISOString()} ${gpu}${containerLine(sample)}\n`);
@@ -177,7 +224,7 @@ class MonitorView {
   private showWaiting(delayMs: number): void {
     const note = `reconnecting in ${formatMs(delayMs)}: ${this.lastReason}`;
     if (this.request.mode === 'live' && this.lastSample) {
-      this.live.draw(renderMonitorTable(this.request.name, this.lastSample, this.hello, note));
+      this.live.draw(renderMonitorTable(this.request.name, this.lastSample, this.hello, note, attributionOf(this.lastSample, this.attribution)));
     } else {
       this.io.stderr.write(`gpu-env monitor: ${note}\n`);
     }
@@ -185,9 +232,12 @@ class MonitorView {
 }
 
 const TIMED_OUT = 'timed-out';
+/** How long --once waits for the run and holders of its sample's GPUs. */
+const ATTRIBUTION_BOUND_MS = 15_000;
 
 async function runMonitor(request: MonitorRequest, io: CliIo, deps: MonitorDeps): Promise<number> {
-  const view = new MonitorView(request, io);
+  const attribution = deps.attribution?.(request.name, { host: request.host, acceptNewHostKey: request.acceptNewHostKey, io });
+  const view = new MonitorView(request, io, attribution);
   let finish!: (code: number | typeof TIMED_OUT) => void;
   const finished = new Promise<number | typeof TIMED_OUT>((resolve) => (finish = resolve));
   const stream = startMonitorStream({
@@ -207,6 +257,8 @@ async function runMonitor(request: MonitorRequest, io: CliIo, deps: MonitorDeps)
   clearTimeout(deadline);
   io.signal.removeEventListener('abort', onAbort);
   await stream.stop();
+  if (code === 0) await view.showLast(ATTRIBUTION_BOUND_MS);
+  attribution?.dispose();
   if (code === TIMED_OUT) {
     io.stderr.write(`gpu-env monitor: no sample from ${request.name} within ${formatMs(deps.onceTimeoutMs)}: ${view.reason}\n`);
     return 1;

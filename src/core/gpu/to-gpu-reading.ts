@@ -4,6 +4,7 @@
  */
 import type { GpuDeviceReading, GpuReading } from '../metrics/gpu-reading';
 import type { GpuDevice, GpuSample } from './types';
+import type { GpuHolderRef } from '../../shared/protocol/monitor';
 
 const MIB = 1024 * 1024;
 
@@ -13,6 +14,10 @@ export interface ReadingContext {
   readonly receivedAtMs?: number;
   /** The run owning a device's processes (see process-map.ts); null when unknown. */
   readonly runIdFor?: (device: GpuDevice) => string | null;
+  /** The label of that run, when known. */
+  readonly runLabelFor?: (device: GpuDevice) => string | null;
+  /** Who holds the `position`-th device (gpu-attribution.ts). */
+  readonly holdersFor?: (device: GpuDevice, position: number) => readonly GpuHolderRef[];
 }
 
 function mebibytes(bytes: number | null): number | null {
@@ -31,6 +36,8 @@ function toDeviceReading(device: GpuDevice, position: number, context: ReadingCo
     powerW: device.powerDrawW,
     powerLimitW: device.powerLimitW,
     runId: context.runIdFor?.(device) ?? null,
+    ...(context.runLabelFor ? { runLabel: context.runLabelFor(device) } : {}),
+    ...(context.holdersFor ? { holders: context.holdersFor(device, position) } : {}),
   };
 }
 

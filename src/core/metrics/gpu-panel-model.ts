@@ -72,20 +72,26 @@ export class GpuPanelModel implements GpuMonitorSource {
   }
 
   private card(d: GpuReading['devices'][number]): GpuCard {
-    const { runId, ...figures } = d;
+    const { runId, runLabel, holders, ...figures } = d;
     const spark = this.sparks.get(d.index) ?? { t: [], util: [], mem: [] };
     return {
       ...figures,
       name: clipText(d.name, LIMITS.labelChars),
       spark: { t: [...spark.t], util: [...spark.util], mem: [...spark.mem] },
-      run: this.runRef(runId),
+      run: this.runRef(runId, runLabel ?? null),
+      holders: (holders ?? []).slice(0, MONITOR_LIMITS.holdersPerGpu).map((h) => ({
+        environment: clipNonEmpty(h.environment, LIMITS.labelChars),
+        owner: clipNonEmpty(h.owner, LIMITS.labelChars),
+        container: clipNonEmpty(h.container, LIMITS.labelChars) ?? '?',
+        self: h.self,
+      })),
     };
   }
 
-  private runRef(runId: string | null): RunRef | null {
+  private runRef(runId: string | null, sampledLabel: string | null): RunRef | null {
     const id = clipNonEmpty(runId, LIMITS.idChars);
     if (id === null || runId === null) return null;
-    return { id, label: clipNonEmpty(this.runLabel(runId) ?? runId, LIMITS.labelChars) ?? id };
+    return { id, label: clipNonEmpty(this.runLabel(runId) ?? sampledLabel ?? runId, LIMITS.labelChars) ?? id };
   }
 
   private pushSpark(index: number, t: number, util: number | null, mem: number | null): void {

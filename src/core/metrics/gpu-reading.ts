@@ -7,12 +7,16 @@
  * Fields a device cannot report (`[N/A]`, `[Not Supported]`, MIG) are null, never 0: a card that
  * says 0 W is lying, a card that says "n/a" is not.
  */
-import { GPU_FIGURE_RANGES, type GpuDeviceFigures } from '../../shared/protocol/monitor';
+import { GPU_FIGURE_RANGES, type GpuDeviceFigures, type GpuHolderRef } from '../../shared/protocol/monitor';
 
 /** A device's figures (the monitor's cards show them as they are) and the run using it. */
 export interface GpuDeviceReading extends GpuDeviceFigures {
   /** The run whose process uses this GPU, when the sampler could map it. */
   readonly runId: string | null;
+  /** The run's label as the environment's runner has it, when the sampler knows it. */
+  readonly runLabel?: string | null;
+  /** Running environments holding this GPU (empty when unknown). */
+  readonly holders?: readonly GpuHolderRef[];
 }
 
 export interface GpuReading {
@@ -43,6 +47,8 @@ export function sanitizeGpuReading(reading: GpuReading): GpuReading {
       powerW: bounded(d.powerW, ...GPU_FIGURE_RANGES.powerW),
       powerLimitW: bounded(d.powerLimitW, ...GPU_FIGURE_RANGES.powerLimitW),
       runId: d.runId,
+      ...(d.runLabel !== undefined ? { runLabel: d.runLabel } : {}),
+      ...(d.holders ? { holders: d.holders } : {}),
     })),
     cpuPct: bounded(reading.cpuPct, 0, 100 * 4096),
     memUsedMiB: bounded(reading.memUsedMiB, 0, Number.MAX_VALUE),

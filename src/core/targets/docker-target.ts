@@ -4,6 +4,7 @@ import type { CoreContext } from '../lifecycle/context';
 import { down } from '../lifecycle/down';
 import { gpuHolders } from '../lifecycle/gpus';
 import { idleReport, keepRunning } from '../lifecycle/idle-files';
+import { dockerGpuClaims, dockerHostProcessLookup } from '../lifecycle/gpu-processes';
 import { openEngine } from '../lifecycle/engine';
 import { watchEnvironmentEvents } from '../lifecycle/events';
 import { list, status } from '../lifecycle/list';
@@ -35,6 +36,8 @@ export const dockerTarget: EnvironmentTarget = {
   gpus: gpuHolders,
   idle: idleReport,
   keepRunning,
+  hostProcessLookup: dockerHostProcessLookup,
+  gpuClaims: dockerGpuClaims,
 };
 
 /** The workspace of an environment on an ssh:// host is a folder there; on other engines it is not reachable as files. */

@@ -4,6 +4,7 @@ import type { CoreContext } from '../lifecycle/context';
 import type { EnvironmentInfo } from '../lifecycle/environment-info';
 import type { GpuHoldersReport } from '../lifecycle/gpus';
 import type { IdleReport } from '../lifecycle/idle-files';
+import type { ClaimsSnapshot, ProcessLookup } from '../gpu/gpu-attribution';
 import type { EnvironmentChange, EventWatcher, EventWatchOptions } from '../lifecycle/events';
 import type { RemoveResult } from '../lifecycle/remove';
 import type { UpRequest } from '../lifecycle/request';
@@ -47,4 +48,8 @@ export interface EnvironmentTarget {
   idle?(name: string, ctx: CoreContext): Promise<IdleReport>;
   /** Starts the idle-stop window again ("Keep running"). */
   keepRunning?(name: string, ctx: CoreContext): Promise<void>;
+  /** Where the pids NVML reports in the environment can be resolved, when they are not its own (containers). */
+  hostProcessLookup?(name: string, ctx: CoreContext): Promise<ProcessLookup>;
+  /** The GPU requests of the machine's running environments, the environment's own included. */
+  gpuClaims?(name: string, ctx: CoreContext): Promise<ClaimsSnapshot>;
 }

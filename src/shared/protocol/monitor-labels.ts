@@ -14,6 +14,12 @@ export const MONITOR_LABELS = {
   temperature: 'Temp',
   power: 'Power',
   run: 'Run',
+  /** Before the environments holding a GPU on a shared machine. */
+  heldBy: 'Held by',
+  /** {0}: the environment this monitor shows, among those holding a GPU. */
+  thisEnvironment: '{0} (this one)',
+  /** {0}: a container gpu-env did not create, holding a GPU. */
+  container: 'container {0}',
   /** A figure the GPU does not report. */
   notAvailable: 'n/a',
   /** The sparkline, for screen readers: {0} minutes. */

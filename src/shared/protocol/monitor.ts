@@ -11,6 +11,7 @@ import { boolean, count, finiteOrNull, inRange, Invalid, isRecord, listOf, must,
 /** Bounds of the monitor's messages, beyond the common LIMITS. */
 export const MONITOR_LIMITS = {
   sparkPoints: 3600,
+  holdersPerGpu: 32,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -54,11 +55,24 @@ export interface RunRef {
   readonly label: string;
 }
 
+/** A running environment (or another container) that holds a GPU, on a shared machine. */
+export interface GpuHolderRef {
+  /** The gpu-env environment, or null for a container gpu-env did not create. */
+  readonly environment: string | null;
+  /** Who created it, when recorded. */
+  readonly owner: string | null;
+  readonly container: string;
+  /** The environment this monitor shows. */
+  readonly self: boolean;
+}
+
 export interface GpuCard extends GpuDeviceFigures {
   /** The last minutes of utilisation and memory (percent); null entries are gaps. */
   readonly spark: GpuSpark;
   /** The run using this GPU, when known. */
   readonly run: RunRef | null;
+  /** Who holds this GPU (empty until known, and where the target has no such notion). */
+  readonly holders: readonly GpuHolderRef[];
 }
 
 export interface EnvUsage {
@@ -123,6 +137,16 @@ function runRef(x: unknown): RunRef {
   return { id: runId(x.id), label: label(x.label) };
 }
 
+function gpuHolder(x: unknown): GpuHolderRef {
+  if (!isRecord(x)) throw new Invalid();
+  return {
+    environment: nullable(x.environment, label),
+    owner: nullable(x.owner, label),
+    container: label(x.container),
+    self: must(boolean(x.self)),
+  };
+}
+
 function gpuCard(x: unknown): GpuCard {
   if (!isRecord(x)) throw new Invalid();
   return {
@@ -136,6 +160,7 @@ function gpuCard(x: unknown): GpuCard {
     powerLimitW: figure(x.powerLimitW, 'powerLimitW'),
     spark: gpuSpark(x.spark),
     run: nullable(x.run, runRef),
+    holders: listOf(x.holders, MONITOR_LIMITS.holdersPerGpu, gpuHolder),
   };
 }
 

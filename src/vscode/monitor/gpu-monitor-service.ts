@@ -5,6 +5,8 @@
  * shown, and restarts when the environment or the sampling interval changes.
  */
 import type { MonitorEvent, MonitorStream } from '../../core/gpu/monitor-stream';
+import type { AgentHello, GpuDevice, GpuSample } from '../../core/gpu/types';
+import type { GpuHolderRef } from '../../shared/protocol/monitor';
 import { statusText, statusTooltip } from '../../core/gpu/status-text';
 import { toGpuReading } from '../../core/gpu/to-gpu-reading';
 import type { GpuReading } from '../../core/metrics/gpu-reading';
@@ -28,14 +30,26 @@ export interface GpuMonitorServiceDeps {
   readonly statusBar: StatusBarPort;
   /** Where readings go: the dashboard feed and the monitor view's model. */
   readonly onReading: (reading: GpuReading) => void;
+  /** Who each GPU belongs to (the run using it, the environments holding it); absent: not looked up. */
+  readonly attribution?: (environment: string) => Promise<Attribution>;
   readonly t: Translate;
   readonly log: Log;
+}
+
+/** The core's GpuAttribution as this service uses it. */
+export interface Attribution {
+  setHello(hello: AgentHello): void;
+  observe(sample: GpuSample): void;
+  runFor(device: GpuDevice): { readonly runId: string; readonly label: string | null } | null;
+  holdersFor(device: GpuDevice, position: number): readonly GpuHolderRef[];
+  dispose(): void;
 }
 
 interface Current {
   readonly environment: string;
   readonly intervalMs: number;
   readonly stream: Promise<MonitorStream | undefined>;
+  attribution: Attribution | undefined;
   last: GpuReading | undefined;
 }
 
@@ -98,8 +112,12 @@ export class GpuMonitorService implements Disposable {
       this.deps.log.warn(`GPU monitor for ${environment}: ${messageOf(error)}`);
       return undefined;
     });
-    const current: Current = { environment, intervalMs, stream, last: undefined };
+    const current: Current = { environment, intervalMs, stream, attribution: undefined, last: undefined };
     this.current = current;
+    void this.deps.attribution?.(environment).then((attribution) => {
+      if (this.current === current) current.attribution = attribution;
+      else attribution.dispose();
+    }, (error: unknown) => this.deps.log.warn(`GPU monitor for ${environment}: ${messageOf(error)}`));
     this.deps.log.info(`GPU monitor: sampling ${environment} every ${intervalMs} ms`);
     this.deps.statusBar.show(t('GPU …'), t('Waiting for the first GPU sample from {0}.', environment), OPEN_DASHBOARD);
   }
@@ -109,17 +127,31 @@ export class GpuMonitorService implements Disposable {
     this.current = undefined;
     if (!current) return;
     this.deps.log.info(`GPU monitor: stopped sampling ${current.environment}`);
+    current.attribution?.dispose();
     void current.stream.then((stream) => stream?.stop());
   }
 
   private handle(current: Current, event: MonitorEvent): void {
     const { t } = this.deps;
     switch (event.kind) {
+      case 'hello':
+        current.attribution?.setHello(event.hello);
+        return;
       case 'sample': {
-        const reading = toGpuReading(event.sample, { env: current.environment, receivedAtMs: event.receivedAtMs });
+        const attribution = current.attribution;
+        attribution?.observe(event.sample);
+        const reading = toGpuReading(event.sample, {
+          env: current.environment,
+          receivedAtMs: event.receivedAtMs,
+          ...(attribution ? {
+            runIdFor: (device: GpuDevice) => attribution.runFor(device)?.runId ?? null,
+            runLabelFor: (device: GpuDevice) => attribution.runFor(device)?.label ?? null,
+            holdersFor: (device: GpuDevice, position: number) => attribution.holdersFor(device, position),
+          } : {}),
+        });
         current.last = reading;
         this.deps.onReading(reading);
-        const tooltip = `${current.environment}\n${statusTooltip(event.sample)}\n\n${t('Click to open the training dashboard.')}`;
+        const tooltip = [current.environment, statusTooltip(event.sample), ...this.holderLines(reading), '', t('Click to open the training dashboard.')].join('\n');
         return this.deps.statusBar.show(statusText(event.sample), tooltip, OPEN_DASHBOARD);
       }
       case 'gap':
@@ -131,5 +163,16 @@ export class GpuMonitorService implements Disposable {
       default:
         return;
     }
+  }
+
+  /** "GPU 1 is also held by bob/exp2", for each GPU another environment holds too. */
+  private holderLines(reading: GpuReading): string[] {
+    const { t } = this.deps;
+    return reading.devices.flatMap((device) => {
+      const others = (device.holders ?? []).filter((holder) => !holder.self);
+      if (others.length === 0) return [];
+      const names = others.map((h) => (h.environment === null ? t('container {0}', h.container) : h.owner === null ? h.environment : `${h.owner}/${h.environment}`));
+      return [t('GPU {0} is also held by {1}', device.index, names.join(', '))];
+    });
   }
 }

@@ -33,6 +33,10 @@ const gpuSnapshot: GpuPanelSnapshot = {
       powerLimitW: 700,
       spark: { t: [1, 2, 3], util: [90, null, 97], mem: [40, null, 49] },
       run: { id: 'run-1', label: XSS },
+      holders: [
+        { environment: 'demo', owner: 'alice', container: 'gpu-env-demo', self: true },
+        { environment: null, owner: null, container: XSS, self: false },
+      ],
     },
   ],
   usage: { cpuPct: 180, memUsedMiB: 1000, memTotalMiB: 64000 },
@@ -97,6 +101,10 @@ describe('parseMonitorHostMessage', () => {
     ['run without id', ['snapshot', 'cards', 0, 'run'], { label: 'x' }],
     ['negative CPU', ['snapshot', 'usage', 'cpuPct'], -1],
     ['reason with a control character', ['snapshot', 'noGpuReason'], 'no\u0007GPU'],
+    ['holders missing', ['snapshot', 'cards', 0, 'holders'], DELETE],
+    ['a holder without its container', ['snapshot', 'cards', 0, 'holders', 0, 'container'], DELETE],
+    ['a holder whose self is a string', ['snapshot', 'cards', 0, 'holders', 0, 'self'], 'yes'],
+    ['more holders than the bound', ['snapshot', 'cards', 0, 'holders'], new Array(MONITOR_LIMITS.holdersPerGpu + 1).fill({ environment: null, owner: null, container: 'c', self: false })],
   ])('rejects a gpu snapshot with %s', (_name, path, replacement) => {
     expect(parseMonitorHostMessage(mutate(validHost[2], path as (string | number)[], replacement))).toBeUndefined();
   });
