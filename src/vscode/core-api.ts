@@ -1,5 +1,5 @@
 import type {
-  CoreContext, EnvironmentChange, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, SyncReport, TokenStore,
+  CoreContext, EnvironmentChange, IdleReport, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, SyncReport, TokenStore,
   UpRequest, UpResult,
 } from '../core/api';
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
@@ -56,6 +56,10 @@ export interface CoreApi extends DoctorApi {
   shippedAssets(assetsRoot: string): ShippedAssets;
   /** The GPU sampling agent (from the install folder) over a reconnecting SSH stream. */
   startMonitor(request: MonitorRequest, assetsRoot: string): MonitorStream;
+  /** An environment's idle-stop clock, read through the engine (no SSH session, which would count as use). */
+  idleReport(name: string, ctx: CoreContext): Promise<IdleReport>;
+  /** "Keep running": the environment's idle-stop window starts again. */
+  keepRunning(name: string, ctx: CoreContext): Promise<void>;
   /** Who the sampled GPUs of an environment belong to: the run using each, the environments holding it. */
   gpuAttribution(name: string, ctx: CoreContext, log: (message: string) => void): Attribution;
   /** Jupyter in a running environment, forwarded to a free port on this machine's 127.0.0.1. */
@@ -94,6 +98,8 @@ export function loadCoreApi(): Promise<CoreApi> {
           onEvent: request.onEvent,
         }),
       gpuAttribution: core.gpuAttribution,
+      idleReport: core.idleReport,
+      keepRunning: core.keepRunning,
       openJupyter: (name, ctx, tokens, options) => core.openJupyterTunnel(name, ctx, tokens, options),
       syncWorkspace: core.syncWorkspace,
       closeRemoteHosts: core.closeRemoteHosts,

@@ -15,6 +15,7 @@ import { readSettings, SECTION, SETTING_FIELDS } from './settings';
 import { extensionStateDir } from './state-dir';
 import { EnvironmentStatusBar } from './status-bar';
 import { TimeLimitWarning } from './time-limit-warning';
+import { IdleStopWarning } from './idle-stop-warning';
 import { registerTerminalProfile } from './terminal/profile-provider';
 import { EnvironmentsTreeProvider } from './views/environments-tree';
 import { createVsCodeUi, vscodeTranslate } from './vscode-ui';
@@ -75,7 +76,14 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
   const statusBar = new EnvironmentStatusBar(ui.statusBar, store, t, () => configuredName(base.settings, log));
   const jupyter = new JupyterTunnels(store.onDidChange, log);
   const timeLimits = new TimeLimitWarning({ store, t, warn: (message) => void ui.showWarning(message) });
-  context.subscriptions.push(log, ui, store, statusBar, jupyter, timeLimits);
+  const idleStops = new IdleStopWarning({
+    store, t, log,
+    idleReport: async (name) => (await loadCoreApi()).idleReport(name, coreContext(base)),
+    keepRunning: async (name) => (await loadCoreApi()).keepRunning(name, coreContext(base)),
+    warn: (message, ...actions) => ui.showWarning(message, ...actions),
+    info: (message) => void ui.showInfo(message),
+  });
+  context.subscriptions.push(log, ui, store, statusBar, jupyter, timeLimits, idleStops);
   const training = createTraining({ context, base, core: loadCoreApi, store, statusBar, ui, log });
   return { services: { ...base, ui, core: loadCoreApi, t, log, store, statusBar, training: training.training, jupyter }, training };
 }

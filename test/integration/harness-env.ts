@@ -132,3 +132,14 @@ export async function execAsRoot(container: string, command: string, timeoutMs =
   }
   return { code: (await exec.inspect()).ExitCode, output: Buffer.concat(parts).toString() };
 }
+
+/** Polls `check` every second until it returns a value, at most `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline && attempt < 10_000; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex, TEMPLATES_MANIFEST } from '../../src/core/runs/upload';
 import { defaultContext, openEnvironmentSession } from '../../src/core/api';
-import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, environmentFixture, runCli } from './harness-env';
+import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, environmentFixture, runCli, waitFor } from './harness-env';
 
 const NAME = 'itest-train';
 
@@ -11,17 +11,6 @@ interface MetricsLine {
   event?: string;
   step?: number;
   split?: string;
-}
-
-/** Polls `check` every second until it returns a value, at most `timeoutMs`. */
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; Date.now() < deadline && attempt < 10_000; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 describe.skipIf(!HARNESS_READY)(`training runs survive disconnects and restarts${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {

@@ -15,6 +15,7 @@ import { readAsset } from '../assets';
 import { PROBE_LABEL } from '../container/labels';
 import type { DeviceRequest } from '../container/gpu-support';
 import { putFiles } from '../lifecycle/container-files';
+import { demuxText } from '../lifecycle/session';
 import { withDeadline } from '../util/abort';
 import { parseAgentLine } from './parse-agent-line';
 import type { ProcessOwner } from './gpu-holders';
@@ -88,19 +89,9 @@ export async function probeGpus(docker: Docker, options: ProbeOptions): Promise<
 
 async function output(container: Docker.Container, stream: 'stdout' | 'stderr'): Promise<string> {
   const raw = await container.logs({ follow: false, stdout: stream === 'stdout', stderr: stream === 'stderr' }) as unknown as Buffer;
-  return demux(raw).slice(0, MAX_OUTPUT_CHARS);
+  return demuxText(raw).slice(0, MAX_OUTPUT_CHARS);
 }
 
-function demux(buffer: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length && buffer[offset + 1] === 0) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return (parts.length > 0 ? Buffer.concat(parts) : buffer).toString('utf8');
-}
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.slice(0, 300) ?? '';

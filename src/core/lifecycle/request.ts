@@ -170,6 +170,13 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   };
 }
 
+/** Not yet on a cluster: refused, rather than accepted and ignored. */
+function slurmIdleStop(input: UpInput, fields: FieldNames): { idleStopMs?: number } {
+  const requested = idleStop(input, fields);
+  if (requested.idleStopMs !== undefined) throw usageError(`${fields.idleStop}: idle stop is not available on a Slurm cluster yet; the job's --time limit ends it`);
+  return requested;
+}
+
 function idleStop(input: UpInput, fields: FieldNames): { idleStopMs?: number } {
   const ms = nonEmpty(input.idleStop) ? parseIdleStop(fields.idleStop, input.idleStop!) : undefined;
   return ms === undefined ? {} : { idleStopMs: ms };
@@ -210,7 +217,7 @@ function validateSlurmUpInput(name: string, host: string, input: UpInput, fields
     workspace,
     remote: { workspace },
     fields: { partition: slurmFields.partition, time: slurmFields.time, containerImage: slurmFields.containerImage },
-    ...idleStop(input, fields),
+    ...slurmIdleStop(input, fields),
   };
 }
 

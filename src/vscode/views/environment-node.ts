@@ -1,3 +1,4 @@
+import { formatIdleStop } from '../../core/validate';
 import type { EnvironmentInfo, EnvironmentState, HostIdentity } from '../../core/lifecycle/environment-info';
 import type { StoreState } from '../environment-store';
 import type { Translate } from '../l10n';
@@ -42,7 +43,7 @@ export function environmentNodeModel(info: EnvironmentInfo, t: Translate): NodeM
   return {
     id: `environment:${info.name}`,
     label: info.name,
-    description: info.job ? jobDescription(info, t) : stateLabel(info.state, t),
+    description: [info.job ? jobDescription(info, t) : stateLabel(info.state, t), ...(info.idleStopMs !== undefined ? [t('idle stop {0}', formatIdleStop(info.idleStopMs))] : [])].join(' · '),
     icon: ICONS[info.state],
     contextValue: contextValueOf(info.state),
     tooltip: environmentTooltip(info, t),
@@ -74,7 +75,9 @@ export function environmentTooltip(info: EnvironmentInfo, t: Translate): string 
       ...(job.timeLeftSeconds !== undefined ? [row(t('Time left'), timeLeft(job.timeLeftSeconds))] : []),
       ...(job.expectedStart !== undefined ? [row(t('Expected start'), escapeMarkdown(job.expectedStart))] : []),
     ] : [row(t('Image'), escapeMarkdown(info.image))]),
-    row(t('GPUs'), escapeMarkdown(info.gpus)),
+    row(t('GPUs'), escapeMarkdown(info.gpus) + (info.gpuCount !== undefined ? ` ${t('(chosen as {0} free)', info.gpuCount)}` : '')),
+    row(t('Idle stop'), info.idleStopMs !== undefined ? t('after {0} unused (no SSH session, no running training, GPUs idle)', formatIdleStop(info.idleStopMs)) : t('off')),
+    ...(info.owner !== undefined ? [row(t('Owner'), escapeMarkdown(info.owner))] : []),
     row(t('SSH port'), port),
     row(t('Workspace'), escapeMarkdown(info.workspace)),
   ].join('  \n');
