@@ -1,57 +1,83 @@
 #!/bin/sh
 # Starts the environment: creates the main user with the workspace owner's UID/GID, installs the
-# host key and authorised key the client generated (copied to /etc/gpu-env before the first start),
-# configures sshd key-only for that user alone, and runs it in the foreground.
+# host key and authorised key the client generated, configures sshd key-only for that user alone,
+# and runs it in the foreground.
+#
+# On the first start the keys come on standard input, written by the client right after the start
+# (never in the container's configuration, where `docker inspect` would show them): the line for
+# authorized_keys, then the host key. They are read once the user is prepared, so that both happen
+# at the same time; on a restart they are already in /etc/gpu-env.
 set -eu
 
 conf=/etc/gpu-env
 user="${GPU_ENV_USER:-dev}"
 uid="${GPU_ENV_UID:-1000}"
 gid="${GPU_ENV_GID:-$uid}"
+mkdir -p "$conf"
 
-for file in ssh_host_ed25519_key authorized_keys; do
-  if [ ! -s "$conf/$file" ]; then
-    echo "gpu-env: $conf/$file is missing; recreate the environment with gpu-env" >&2
-    exit 1
-  fi
-done
+case "$uid$gid" in *[!0-9]*|'') echo "gpu-env: GPU_ENV_UID and GPU_ENV_GID must be numbers" >&2; exit 1 ;; esac
+case "$user" in [a-z_]*[!a-z0-9_-]*|[!a-z_]*|'') echo "gpu-env: GPU_ENV_USER must be a user name like dev" >&2; exit 1 ;; esac
 
 if [ "$uid" = "0" ]; then
   user=root
-  home=/root
 else
-  if ! getent group "$gid" >/dev/null; then groupadd -g "$gid" "$user"; fi
+  # The account is written straight into the files: groupadd and useradd take 50-150 ms here
+  # (locks, fsyncs, subordinate id ranges), more than everything else the start does.
+  if ! getent group "$gid" >/dev/null; then
+    if getent group "$user" >/dev/null; then
+      groupadd -g "$gid" "$user" # the name is taken by another GID: let groupadd say so
+    else
+      echo "$user:x:$gid:" >> /etc/group
+      if [ -f /etc/gshadow ]; then echo "$user:!::" >> /etc/gshadow; fi
+    fi
+  fi
   # '*' instead of the locked '!': sshd refuses public keys for locked accounts when PAM is off.
   if ! id -u "$user" >/dev/null 2>&1; then
-    # -o: the base image may already use this UID (ubuntu:24.04 has uid 1000); share it.
-    useradd -o -m -p '*' -u "$uid" -g "$gid" -s /bin/bash "$user"
+    # The base image may already use this UID (ubuntu:24.04 has uid 1000): the account shares it.
+    home="/home/$user"
+    echo "$user:x:$uid:$gid::$home:/bin/bash" >> /etc/passwd
+    echo "$user:*::0:99999:7:::" >> /etc/shadow
+    if [ ! -e "$home" ]; then
+      mkdir -p "$home"
+      cp -a /etc/skel/. "$home/"
+      chown -R "$uid:$gid" "$home"
+      chmod 0700 "$home"
+    fi
   elif getent shadow "$user" | cut -d: -f2 | grep -q '^!'; then
     usermod -p '*' "$user"
   fi
-  home=$(getent passwd "$user" | cut -d: -f6)
 fi
-
-chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
-chmod 0755 "$conf"
-chmod 0600 "$conf/ssh_host_ed25519_key"
-chmod 0644 "$conf/authorized_keys"
 
 # SSH sessions do not inherit the container's environment, which holds the image's ENV (PATH with
 # conda's /opt/conda/bin first, LD_LIBRARY_PATH, CUDA and NVIDIA variables): carry all of it but what
 # belongs to one process or session. sshd's SetEnv gives it to every session (`ssh host cmd` too);
 # /etc/profile.d puts it back in login shells after Debian's /etc/profile has reset PATH.
+# Quoting is done in the shell itself: a process per variable (PyTorch images have dozens) costs
+# more than the rest of this script.
+single_quoted() {
+  rest=$1
+  quoted=
+  while :; do
+    case "$rest" in
+      *"'"*) quoted="$quoted${rest%%"'"*}'\\''"; rest=${rest#*"'"} ;;
+      *) quoted="$quoted$rest"; break ;;
+    esac
+  done
+}
 setenv_line=""
-: > /etc/profile.d/gpu-env.sh
+profile=""
 for var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort -u); do
   case "$var" in HOME|HOSTNAME|PWD|OLDPWD|SHLVL|TERM|USER|LOGNAME|SHELL|MAIL|_|GPU_ENV_*) continue ;; esac
   eval "value=\${$var-}"
   # shellcheck disable=SC2154
   case "$value" in *"
 "*) continue ;; esac
-  printf "export %s='%s'\n" "$var" "$(printf '%s' "$value" | sed "s/'/'\\\\''/g")" >> /etc/profile.d/gpu-env.sh
+  single_quoted "$value"
+  profile="${profile}export $var='$quoted'
+"
   case "$value" in *'"'*|*'\'*) ;; *) setenv_line="$setenv_line \"$var=$value\"" ;; esac
 done
-echo 'cd /workspace 2>/dev/null || true' >> /etc/profile.d/gpu-env.sh
+printf '%scd /workspace 2>/dev/null || true\n' "$profile" > /etc/profile.d/gpu-env.sh
 
 permit_root=no
 [ "$user" = root ] && permit_root=prohibit-password
@@ -80,6 +106,26 @@ SSHD
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
 
+if [ ! -s "$conf/ssh_host_ed25519_key" ] || [ ! -s "$conf/authorized_keys" ]; then
+  # Bounded: a client that died before writing must not leave this waiting for ever.
+  (umask 077 && timeout 60 sh -c 'IFS= read -r line && printf "%s\n" "$line" > "$1/authorized_keys.new" && cat > "$1/ssh_host_ed25519_key.new"' sh "$conf") || true
+  if [ -s "$conf/authorized_keys.new" ] && [ -s "$conf/ssh_host_ed25519_key.new" ]; then
+    mv "$conf/authorized_keys.new" "$conf/authorized_keys"
+    mv "$conf/ssh_host_ed25519_key.new" "$conf/ssh_host_ed25519_key"
+  fi
+  rm -f "$conf/authorized_keys.new" "$conf/ssh_host_ed25519_key.new"
+fi
+for file in ssh_host_ed25519_key authorized_keys; do
+  if [ ! -s "$conf/$file" ]; then
+    echo "gpu-env: $conf/$file is missing; recreate the environment with gpu-env" >&2
+    exit 1
+  fi
+done
+chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
+chmod 0755 "$conf"
+chmod 0600 "$conf/ssh_host_ed25519_key"
+chmod 0644 "$conf/authorized_keys"
+
 # Training runs that were running when the container stopped and asked for it start again.
 runner=/workspace/.gpu-env/runner/gpu_env_run.py
 if [ -f "$runner" ] && command -v python3 >/dev/null 2>&1; then
@@ -93,7 +139,7 @@ fi
 echo "gpu-env: sshd ready for $user (uid $uid)"
 idle_watcher=/opt/gpu-env/idle/gpu_env_idle.py
 if [ -z "${GPU_ENV_IDLE_STOP_MS:-}" ] || [ ! -f "$idle_watcher" ]; then
-  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"
+  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config" </dev/null
 fi
 
 # Idle stop: the watcher stops sshd when the environment has been unused for the window, and this
@@ -109,9 +155,9 @@ for candidate in python3 /opt/conda/bin/python3 /usr/bin/python3; do
 done
 if [ -z "$python" ]; then
   echo "gpu-env: no python3 in this image, so idle stop is off" >&2
-  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config"
+  exec /usr/sbin/sshd -D -e -f "$conf/sshd_config" </dev/null
 fi
-/usr/sbin/sshd -D -e -f "$conf/sshd_config" &
+/usr/sbin/sshd -D -e -f "$conf/sshd_config" </dev/null &
 sshd_pid=$!
 "$python" "$idle_watcher" --window-ms "$GPU_ENV_IDLE_STOP_MS" --main-pid "$sshd_pid" --state "$state" &
 watcher_pid=$!

@@ -6,6 +6,7 @@ import { Client, utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, HostKeyMismatchError } from '../../src/core/ssh/connection';
 import { loadKeys } from '../../src/core/ssh/keys';
+import { environmentPaths } from '../../src/core/state/paths';
 import { baseDerivedTag } from '../../src/core/image/recipe';
 import {
   BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, WORKSPACE_UID, docker, productContainers, removeDir, runCli, runProcess, tempDir, userWorkspace,
@@ -57,6 +58,28 @@ describe.skipIf(!HARNESS_READY)(`core lifecycle on the real engine${HARNESS_READ
     expect(id.code, id.stderr).toBe(0);
     expect(id.stdout.trim()).toBe(String(WORKSPACE_UID));
     expect(statSync(join(workspace, 'made-in-container')).uid).toBe(statSync(workspace).uid);
+  });
+
+  it('hands the keys in on standard input: none of them in the container\'s configuration or logs', async () => {
+    const keys = loadKeys(stateDir, NAME);
+    const container = docker().getContainer(first.container);
+    const configuration = JSON.stringify(await container.inspect());
+    const logs = (await container.logs({ stdout: true, stderr: true })).toString('latin1');
+    const hostKeyBody = readFileSync(environmentPaths(stateDir, NAME).hostKey, 'utf8').split('\n')[1]!;
+    const userKeyBase64 = keys.userPublicKey.split(' ')[1]!;
+    for (const text of [configuration, logs]) {
+      expect(text).not.toContain(hostKeyBody);
+      expect(text).not.toContain(userKeyBase64);
+    }
+    // Written with its own key files' modes, and the account made straight in the files is whole.
+    const inside = await runCli(['exec', NAME, '--', 'sh', '-c', 'stat -c "%a %U %n" /etc/gpu-env/ssh_host_ed25519_key /etc/gpu-env/authorized_keys; ls /etc/gpu-env; getent passwd dev | cut -d: -f6,7; stat -c "%a %U" "$HOME"; ls -A "$HOME"'], env);
+    expect(inside.code, inside.stderr).toBe(0);
+    const lines = inside.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['600 root /etc/gpu-env/ssh_host_ed25519_key', '644 root /etc/gpu-env/authorized_keys']);
+    expect(lines).not.toContain('authorized_keys.new');
+    expect(lines).toContain('/home/dev:/bin/bash');
+    expect(lines).toContain('700 dev');
+    expect(lines).toContain('.bashrc');
   });
 
   it('exec over ssh2 runs PyTorch 2.6 and returns the exit code', async () => {

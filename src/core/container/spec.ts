@@ -43,6 +43,11 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
       ...(plan.idleStopMs !== undefined ? [`GPU_ENV_IDLE_STOP_MS=${plan.idleStopMs}`] : []),
     ],
     ...(plan.overrideEntrypoint ? { Entrypoint: [ENTRYPOINT], Cmd: [] } : {}),
+    // The first start reads the SSH keys from standard input (see lifecycle/key-delivery.ts): open
+    // for the one client that attaches before that start, closed once it has written them.
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
     Labels: {
       [LABEL.name]: plan.name,
       [LABEL.workspace]: plan.workspace,

@@ -24,6 +24,7 @@ import { ensureRemoteWorkspace, type RemoteFolder } from '../remote/remote-works
 import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
+import { attachKeyChannel } from './key-delivery';
 import type { DockerUpRequest as UpRequest } from './request';
 import { chooseGpus } from './gpu-choice';
 import { ownerFor } from './gpus';
@@ -109,13 +110,16 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   try {
     if (request.image) await prepareReadyImage(container, request.image, ctx);
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
-    await putFiles(container, '/etc/gpu-env', [
-      { name: 'ssh_host_ed25519_key', content: keys.hostPrivateKey, mode: 0o600 },
-      { name: 'authorized_keys', content: `${keys.userPublicKey}\n`, mode: 0o644 },
-    ], ctx.signal);
+    const keyChannel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachKeyChannel(container, s));
     ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
-    await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s }));
-    const ready = await readyEnvironment(engine, request.name, ctx);
+    try {
+      await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s }));
+    } catch (error) {
+      keyChannel.close();
+      throw error;
+    }
+    const keysSent = keyChannel.send(keys);
+    const ready = await readyEnvironment(engine, request.name, ctx, keysSent);
     return { info: ready, action: 'created', warnings };
   } catch (error) {
     // Nothing left behind: a half-made environment is removed (without the caller's signal, which may be aborted).
@@ -203,14 +207,21 @@ async function prepareReadyImage(container: Docker.Container, image: string, ctx
   await putFiles(container, '/opt/gpu-env', [{ name: 'entrypoint.sh', content: entrypoint, mode: 0o755 }], ctx.signal);
 }
 
-/** After a start: read the port the engine chose, write the SSH config, run the first command. */
-async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext): Promise<EnvironmentInfo> {
+/**
+ * After a start: read the port the engine chose, write the SSH config, run the first command.
+ * `keysSent`: the keys on their way into a new container, meanwhile.
+ */
+async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, keysSent: Promise<void> = Promise.resolve()): Promise<EnvironmentInfo> {
+  // Settled at once, so that a failed send is not an unhandled rejection while the inspect runs.
+  const sent = keysSent.then(() => ({ failed: false as const }), (error: unknown) => ({ failed: true as const, error }));
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   if (!inspect) throw new GpuEnvError(`environment "${name}" disappeared while starting`);
   const info = environmentInfoOn(engine, inspect);
   if (info.ssh.port === null) throw new GpuEnvError(`environment "${name}" has no published SSH port; remove it with \`gpu-env rm ${name}\` and run up again`);
   const jumps = engine.remote ? jumpHostsFor(engine.remote.chain, ctx.homeDir) : [];
   writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user, ...(info.ssh.jump ? { jump: info.ssh.jump } : {}) }, jumps);
+  const delivery = await sent;
+  if (delivery.failed) throw delivery.error;
   ctx.progress({ kind: 'step', step: 'ssh', message: 'Waiting for SSH' });
   const session = await connectToEnvironment(engine, info, ctx);
   try {

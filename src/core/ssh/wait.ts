@@ -35,13 +35,14 @@ export async function waitForSsh(target: SshTarget, options: WaitOptions = {}): 
       const cutShort = error instanceof SshNotReadyError && budget < ATTEMPT_TIMEOUT_MS && lastError !== '';
       if (!cutShort) lastError = messageOf(error);
     }
-    // A refused connection costs next to nothing, so poll tightly while sshd is likely starting and
-    // back off only after a few seconds; ask whether the container still runs now and then.
+    // A refused connection costs next to nothing, so poll tightly while sshd is likely starting (it
+    // usually listens within a tenth of a second of the start) and back off only after a few
+    // seconds; ask whether the container still runs now and then.
     const waited = Date.now() - started;
     if (attempt % 10 === 9 && options.stillWorthWaiting) {
       if (!(await beforeDeadline(deadline, options.stillWorthWaiting()))) break;
     }
-    const delay = waited < 5_000 ? 20 : 250;
+    const delay = waited < 1_000 ? 10 : waited < 5_000 ? 20 : 250;
     if (Date.now() + delay > deadline) break;
     await sleep(delay, options.signal);
   }

@@ -31,6 +31,9 @@ describe('containerCreateOptions', () => {
     expect(options.Labels).not.toHaveProperty('dev.gpu-env.gpu-count');
     expect(options.Env?.some((entry) => entry.startsWith('GPU_ENV_IDLE_STOP_MS='))).toBe(false);
   });
+  it('opens standard input for the one client that hands the first start its keys', () => {
+    expect(options).toMatchObject({ OpenStdin: true, StdinOnce: true, AttachStdin: true });
+  });
 });
 
 describe('containerCreateOptions with chosen GPUs and idle stop', () => {
