@@ -125,9 +125,16 @@ chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
 chmod 0755 "$conf"
 chmod 0600 "$conf/ssh_host_ed25519_key"
 chmod 0644 "$conf/authorized_keys"
+# The key that seals runs started here: the user's runner reads it, nobody else.
+if [ -f "$conf/run_key" ]; then
+  chown "root:$gid" "$conf/run_key"
+  chmod 0440 "$conf/run_key"
+fi
 
-# Training runs that were running when the container stopped and asked for it start again.
-runner=/workspace/.gpu-env/runner/gpu_env_run.py
+# Training runs that were running when the container stopped and asked for it start again: by
+# gpu-env's own runner (not one from the workspace, which a cloned repository may carry), and only
+# runs sealed with this environment's key (a run.json from elsewhere is left alone).
+runner=/opt/gpu-env/gpu_env_run.py
 if [ -f "$runner" ] && command -v python3 >/dev/null 2>&1; then
   if [ "$user" = root ]; then
     python3 "$runner" resume-all /workspace/.gpu-env/runs >>/tmp/gpu-env-resume.log 2>&1 || true

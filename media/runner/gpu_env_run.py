@@ -25,6 +25,11 @@ concurrent calls (two clients, a retry) cannot launch a run twice.
 Output is JSON on stdout (one object per line for list and resume-all).
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 the run is already running or exists.
 
+resume-all (the container's start) relaunches only runs whose run.json carries a
+seal made with this environment's key (GPU_ENV_RUN_KEY, default /etc/gpu-env/run_key,
+given to the container by gpu-env): a run.json that came with a cloned repository
+is never started by itself.
+
 Python standard library only: it runs in any container with python3.
 """
 
@@ -33,6 +38,8 @@ from __future__ import annotations
 import argparse
 import errno
 import fcntl
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -556,6 +563,9 @@ def cmd_start(args: argparse.Namespace) -> int:
             "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
             "createdAt": time.time(),
         }
+        key = run_key()
+        if key is not None:
+            run["seal"] = seal_of(run, key)
         write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
     print(json.dumps(launch(run_dir, command, run)))
     return EXIT_OK
@@ -643,6 +653,29 @@ def run_dirs(runs_dir: str) -> list[str]:
     ]
 
 
+def run_key() -> bytes | None:
+    """This environment's secret for sealing run.json, or None where gpu-env gave none."""
+    try:
+        with open(os.environ.get("GPU_ENV_RUN_KEY", "/etc/gpu-env/run_key"), "rb") as f:
+            key = f.read().strip()
+    except OSError:
+        return None
+    return key or None
+
+
+def seal_of(run: dict[str, Any], key: bytes) -> str:
+    """HMAC-SHA256 over every field of run.json but the seal itself."""
+    body = json.dumps({k: v for k, v in run.items() if k != "seal"}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def sealed_here(run: dict[str, Any]) -> bool:
+    """Whether this environment started the run (and nobody changed what it runs since)."""
+    key = run_key()
+    seal = run.get("seal")
+    return key is not None and isinstance(seal, str) and hmac.compare_digest(seal, seal_of(run, key))
+
+
 def cmd_resume_all(args: argparse.Namespace) -> int:
     failures = 0
     for run_dir in run_dirs(os.path.abspath(args.runs_dir)):
@@ -651,6 +684,11 @@ def cmd_resume_all(args: argparse.Namespace) -> int:
             status = read_json(os.path.join(run_dir, STATUS_FILE))
             run = read_json(os.path.join(run_dir, RUN_FILE))
             if status is None or run is None or status.get("state") not in ACTIVE_STATES or run_alive(status):
+                continue
+            if not sealed_here(run):
+                # Not started in this environment (committed with a repository, or changed since):
+                # never run by itself at start, and left as it is. `resume RUN_DIR` runs it on request.
+                print(json.dumps({"id": run_id, "action": "untrusted"}))
                 continue
             if not run.get("autoResume"):
                 # Interrupted (container stopped) and not ours to restart: say so instead of "running".

@@ -27,6 +27,16 @@ from training_helpers import (
     wait_for,
 )
 
+# The environment's run key, as gpu-env gives it to the container (/etc/gpu-env/run_key there):
+# runs started by these tests are sealed with it. Readable by uid 1000 for the as-root test.
+_KEY_DIR = TempDir("runner-key-")
+os.chmod(_KEY_DIR.path, 0o755)
+RUN_KEY = os.path.join(_KEY_DIR.path, "run_key")
+with open(RUN_KEY, "w") as _key:
+    _key.write("0123456789abcdef" * 4 + "\n")
+os.chmod(RUN_KEY, 0o644)
+os.environ["GPU_ENV_RUN_KEY"] = RUN_KEY
+
 # A stand-in for training: records how it was started, then beats until stopped.
 WORKER = textwrap.dedent("""
     import json, os, signal, sys, time
@@ -300,6 +310,45 @@ class RunnerTest(unittest.TestCase):
         again = runner("resume-all", self.runs)  # at every container start: nothing left to do
         self.assertEqual((again.returncode, again.stdout), (0, ""))
         self.assertEqual(self.status(auto)["attempt"], 2)
+
+    def test_resume_all_never_starts_a_run_this_environment_did_not_seal(self):
+        # Issue 16 defect 12: a run.json committed with a repository ran its command at container start.
+        sealed, _ = self.start("a-sealed", "beat", auto_resume=True)
+        self.simulate_container_restart(sealed)
+        changed, _ = self.start("b-changed", "beat", auto_resume=True)
+        self.simulate_container_restart(changed)
+        run_file = os.path.join(changed, "run.json")
+        run = read_json(run_file)
+        run["command"] = [sys.executable, "-c", f"open({os.path.join(self.tmp.path, 'pwned-changed')!r}, 'w')"]
+        with open(run_file, "w") as f:
+            json.dump(run, f)
+        planted = self.run_dir("c-planted")
+        os.makedirs(planted)
+        with open(os.path.join(planted, "run.json"), "w") as f:
+            marker = os.path.join(self.tmp.path, "pwned-planted")
+            json.dump({"v": 1, "id": "c-planted", "command": [sys.executable, "-c", f"open({marker!r}, 'w')"],
+                       "autoResume": True, "seal": "0" * 64}, f)  # fmt: skip
+        with open(os.path.join(planted, "status.json"), "w") as f:
+            json.dump({"state": "running", "pid": 999999, "supervisorPid": 999998, "attempt": 1}, f)
+
+        result = runner("resume-all", self.runs)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        actions = {line["id"]: line["action"] for line in map(json.loads, result.stdout.splitlines())}
+        self.assertEqual(actions, {"a-sealed": "resumed", "b-changed": "untrusted", "c-planted": "untrusted"})
+        self.assert_beating(sealed)
+        time.sleep(1)
+        self.assertEqual(sorted(f for f in os.listdir(self.tmp.path) if f.startswith("pwned")), [])
+        self.assertEqual(self.status(planted)["state"], "running", "left as it was")
+
+        without_key = dict(os.environ)
+        without_key["GPU_ENV_RUN_KEY"] = os.path.join(self.tmp.path, "no-such-key")
+        self.simulate_container_restart(sealed)
+        no_key = subprocess.run([sys.executable, RUNNER, "resume-all", self.runs], capture_output=True, text=True,
+                                timeout=60, env=without_key)  # fmt: skip
+        self.assertEqual(
+            {line["id"]: line["action"] for line in map(json.loads, no_key.stdout.splitlines())}["a-sealed"],
+            "untrusted",
+        )
 
     def test_concurrent_resumes_launch_once(self):
         run_dir, _ = self.start("race", "beat", auto_resume=True)

@@ -4,8 +4,10 @@ import { statusCode } from '../image/pull';
 
 export interface ContainerFile {
   readonly name: string;
-  readonly content: string;
+  readonly content: string | Buffer;
   readonly mode: number;
+  /** Owner group inside the container (default root's). */
+  readonly gid?: number;
 }
 
 /**
@@ -14,14 +16,16 @@ export interface ContainerFile {
  */
 export async function putFiles(container: Docker.Container, directory: string, files: readonly ContainerFile[], signal?: AbortSignal): Promise<void> {
   const archive = pack();
-  const dirName = directory.replace(/^\/+/, '').replace(/\/+$/, '');
-  const parts = dirName.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    archive.entry({ name: `${parts.slice(0, i).join('/')}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
+  const base = directory.replace(/^\/+/, '').replace(/\/+$/, '');
+  const paths = files.map((file) => [base, file.name].filter((part) => part !== '').join('/'));
+  // Every folder on the way (root's, 0755), once, parents first; names may hold sub-folders.
+  const folders = new Set<string>();
+  for (const path of paths) {
+    const parts = path.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) folders.add(parts.slice(0, i).join('/'));
   }
-  for (const file of files) {
-    archive.entry({ name: `${dirName}/${file.name}`, mode: file.mode, uid: 0, gid: 0 }, file.content);
-  }
+  for (const folder of [...folders].sort()) archive.entry({ name: `${folder}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
+  files.forEach((file, i) => archive.entry({ name: paths[i]!, mode: file.mode, uid: 0, gid: file.gid ?? 0 }, file.content));
   archive.finalize();
   await container.putArchive(archive as unknown as NodeJS.ReadableStream, { path: '/', abortSignal: signal });
 }

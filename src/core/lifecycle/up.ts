@@ -12,7 +12,8 @@ import { containerCreateOptions, IDLE_WATCHER_DIR } from '../container/spec';
 import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
 import { LABEL } from '../container/labels';
 import { formatIdleStop } from '../validate';
-import { ensureKeys } from '../ssh/keys';
+import { ensureKeys, ensureRunKey } from '../ssh/keys';
+import { shippedRunner } from '../runs/shipped-assets';
 import { writeHostBlock } from '../ssh/openssh-config';
 import type { Engine } from '../engine/connect';
 import { abortableDocker } from '../engine/abortable';
@@ -48,6 +49,8 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
   const existing = await inspectEnvironment(engine.docker, request.name, ctx.signal);
   if (existing) {
     const running = existing.State.Running;
+    // Before a start, so that its entrypoint resumes runs with this version's runner and key.
+    await putTrustedFiles(engine.docker.getContainer(existing.Id), ensureRunKey(ctx.stateDir, request.name), containerGid(existing), ctx);
     if (!running) {
       ctx.progress({ kind: 'step', step: 'start', message: `Starting ${existing.Name.slice(1)}` });
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
@@ -110,6 +113,7 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   try {
     if (request.image) await prepareReadyImage(container, request.image, ctx);
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
+    await putTrustedFiles(container, keys.runKey, owner.uid === 0 ? 0 : owner.gid, ctx);
     const keyChannel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachKeyChannel(container, s));
     ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
     try {
@@ -197,6 +201,25 @@ function keptSettings(existing: Docker.ContainerInspectInfo, request: UpRequest)
   if (request.idleStopMs === undefined || request.idleStopMs === current) return [];
   const now = current === undefined ? 'off' : formatIdleStop(current);
   return [`gpu-env-${request.name} exists, so its idle stop stays ${now} (not ${formatIdleStop(request.idleStopMs)}): remove it first to recreate it with the new setting`];
+}
+
+/**
+ * What the container's start runs, from outside the workspace: gpu-env's own runner (root's, in
+ * /opt/gpu-env) for resuming runs, and the key that tells its runs from run.json files that came
+ * with the workspace (readable by the container user's group, whose runner seals new runs with it).
+ */
+async function putTrustedFiles(container: Docker.Container, runKey: string, gid: number, ctx: CoreContext): Promise<void> {
+  // One archive, one engine call.
+  await putFiles(container, '/', [
+    { name: 'opt/gpu-env/gpu_env_run.py', content: shippedRunner().content, mode: 0o755 },
+    { name: 'etc/gpu-env/run_key', content: `${runKey}\n`, mode: 0o440, gid },
+  ], ctx.signal);
+}
+
+/** The group the container user was made with (GPU_ENV_GID, see spec.ts); root's when unknown. */
+function containerGid(inspect: Docker.ContainerInspectInfo): number {
+  const gid = Number((inspect.Config.Env ?? []).find((e) => e.startsWith('GPU_ENV_GID='))?.slice('GPU_ENV_GID='.length));
+  return Number.isInteger(gid) && gid >= 0 ? gid : 0;
 }
 
 async function prepareReadyImage(container: Docker.Container, image: string, ctx: CoreContext): Promise<void> {

@@ -10,7 +10,8 @@ import { runFile, runPathsOf, type RunPaths } from './paths';
 import { decodeTail, followFile, readChunk, tailCommand, type FileChunk, type FollowFileOptions } from './remote-file';
 import { generateRunId } from './run-id';
 import { parseResumeOutput, parseRunList, parseStatusOutput, type ParsedRunList, type RunListing, type RunStatus } from './run-listing';
-import { GPU_COUNT_COMMAND, listCommand, parseGpuCount, resumeCommand, runLabel, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
+import { GPU_COUNT_COMMAND, GPU_ENV_GITIGNORE, RUNNER_CHANGED_EXIT, listCommand, parseGpuCount, resumeCommand, runLabel, runnerGuard, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
+import { shippedRunner } from './shipped-assets';
 import { parseTrainOptions, processesPerNode, TrainOptionsError, type Placement } from './train-options';
 import { installTemplates, writeRemoteFile, type ShippedFile, type UploadReport } from './upload';
 
@@ -66,8 +67,14 @@ export class RunsClient {
 
   /** Copies the runner (always) and the templates (see installTemplates: edits survive) into the environment. */
   async install(assets: ShippedAssets): Promise<UploadReport> {
-    await writeRemoteFile(this.session, this.paths.runner, assets.runner, '755');
+    await this.installRunner(assets.runner);
     return installTemplates(this.session, this.paths.templatesDir, assets.templates);
+  }
+
+  /** The runner, and a .gitignore that keeps .gpu-env/ out of the user's repository. */
+  private async installRunner(runner: string | Buffer = shippedRunner().content): Promise<void> {
+    await writeRemoteFile(this.session, this.paths.runner, runner, '755');
+    await writeRemoteFile(this.session, this.paths.runner.replace(/\/runner\/[^/]+$/, '/.gitignore'), GPU_ENV_GITIGNORE);
   }
 
   /** Validates `options` (throws TrainOptionsError listing every problem), installs, and starts a run. */
@@ -145,9 +152,18 @@ export class RunsClient {
     return recogniseFailure(await this.logTail(id, 16 * 1024, signal));
   }
 
+  /**
+   * Runs a runner command, only ever with the runner gpu-env ships: a runner file that differs
+   * (a repository's own .gpu-env/, an older version) is replaced first, never run.
+   */
   private async run(action: string, command: string, signal?: AbortSignal): Promise<ExecResult> {
-    const result = await this.session.exec(command, signal ? { signal } : {});
-    if (result.code !== 0) throw new RunnerError(action, result.code, result.stderr);
+    const guarded = `${runnerGuard(this.paths, shippedRunner().sha256)}${command}`;
+    let result = await this.session.exec(guarded, signal ? { signal } : {});
+    if (result.code === RUNNER_CHANGED_EXIT) {
+      await this.installRunner();
+      result = await this.session.exec(guarded, signal ? { signal } : {});
+    }
+    if (result.code !== 0) throw new RunnerError(action, result.code, result.code === RUNNER_CHANGED_EXIT ? `${this.paths.runner} is not gpu-env's runner and could not be replaced` : result.stderr);
     return result;
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../assets';
 import type { ShippedAssets } from './runs-client';
 
 /** The runner and the Python templates as shipped in the package (media/runner, templates/). */
@@ -12,4 +14,15 @@ export function readShippedAssets(assetsRoot: string): ShippedAssets {
       .sort()
       .map((name) => ({ name, content: readFileSync(join(templatesDir, name)) })),
   };
+}
+
+let shipped: { readonly content: Buffer; readonly sha256: string } | undefined;
+
+/** The runner this gpu-env ships, and its SHA-256: the only runner it runs in an environment. */
+export function shippedRunner(): { readonly content: Buffer; readonly sha256: string } {
+  if (!shipped) {
+    const content = readFileSync(join(packageRoot(), 'media', 'runner', 'gpu_env_run.py'));
+    shipped = { content, sha256: createHash('sha256').update(content).digest('hex') };
+  }
+  return shipped;
 }

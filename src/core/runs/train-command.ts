@@ -84,3 +84,19 @@ export function statusCommand(paths: RunPaths, id: string): string {
 export function resumeAllCommand(paths: RunPaths): string {
   return shellJoin([paths.python, paths.runner, 'resume-all', paths.runsDir]);
 }
+
+/** The runner's exit status when the runner file is not the one gpu-env ships (see runnerGuard). */
+export const RUNNER_CHANGED_EXIT = 97;
+
+/**
+ * A prefix for every command that runs the runner from the workspace: a runner file that is there
+ * but is not byte for byte `sha256`'s (committed with a repository, edited, an older version) is
+ * not run; the command exits 97 so the client installs its own and tries again.
+ */
+export function runnerGuard(paths: RunPaths, sha256: string): string {
+  const runner = shellQuote(paths.runner);
+  return `if [ -f ${runner} ] && [ "$(sha256sum < ${runner})" != '${sha256}  -' ]; then exit ${RUNNER_CHANGED_EXIT}; fi; `;
+}
+
+/** Written into <workspace>/.gpu-env/: run files, checkpoints and the runner are local state, not source. */
+export const GPU_ENV_GITIGNORE = '# Written by gpu-env: runs, checkpoints and the runner are this machine\'s state, not source.\n*\n';

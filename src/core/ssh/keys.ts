@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { utils } from 'ssh2';
 import { GpuEnvError } from '../errors';
@@ -12,6 +12,8 @@ export interface EnvironmentKeys {
   /** The container's host key: generated here so the client can pin it before the first connection. */
   readonly hostPrivateKey: string;
   readonly hostPublicKey: string;
+  /** 64 hex characters; the container's runner seals run.json with it (see gpu_env_run.py). */
+  readonly runKey: string;
 }
 
 /**
@@ -25,7 +27,16 @@ export function ensureKeys(stateDir: string, name: string): EnvironmentKeys {
   const user = ensurePair(paths.userKey, paths.userPublicKey, `gpu-env-${name}`);
   const host = ensurePair(paths.hostKey, paths.hostPublicKey, `gpu-env-${name}-host`);
   writeFileAtomic(paths.knownHosts, `${hostAlias(name)} ${host.public}\n`, 0o600);
-  return { userPrivateKey: user.private, userPublicKey: user.public, hostPrivateKey: host.private, hostPublicKey: host.public };
+  const runKey = ensureRunKey(stateDir, name);
+  return { userPrivateKey: user.private, userPublicKey: user.public, hostPrivateKey: host.private, hostPublicKey: host.public, runKey };
+}
+
+/** The environment's run key, made (exclusively, like the keys: one process wins) if missing. */
+export function ensureRunKey(stateDir: string, name: string): string {
+  const paths = environmentPaths(stateDir, name);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  createFileExclusive(paths.runKey, `${randomBytes(32).toString('hex')}\n`, 0o600);
+  return readFileSync(paths.runKey, 'utf8').trim();
 }
 
 /** Loads keys that must already exist (connecting to an environment made earlier). */
@@ -41,6 +52,7 @@ export function loadKeys(stateDir: string, name: string): EnvironmentKeys {
     userPrivateKey,
     userPublicKey: publicKeyLine(userPrivateKey, paths.userKey),
     hostPrivateKey: '',
+    runKey: existsSync(paths.runKey) ? readFileSync(paths.runKey, 'utf8').trim() : '',
     // The container was given the host private key: pin what it derives to, whatever the .pub says.
     hostPublicKey: existsSync(paths.hostKey) ? publicKeyLine(readFileSync(paths.hostKey, 'utf8'), paths.hostKey) : readFileSync(paths.hostPublicKey, 'utf8').trim(),
   };

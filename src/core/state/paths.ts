@@ -17,6 +17,8 @@ export interface EnvironmentPaths {
   readonly hostKey: string;
   readonly hostPublicKey: string;
   readonly knownHosts: string;
+  /** The secret that seals the environment's runs (run.json), so that only they resume at its start. */
+  readonly runKey: string;
 }
 
 export function environmentPaths(stateDir: string, name: string): EnvironmentPaths {
@@ -30,6 +32,7 @@ export function environmentPaths(stateDir: string, name: string): EnvironmentPat
     hostKey: join(dir, 'ssh_host_ed25519_key'),
     hostPublicKey: join(dir, 'ssh_host_ed25519_key.pub'),
     knownHosts: join(dir, 'known_hosts'),
+    runKey: join(dir, 'run_key'),
   };
 }
 
