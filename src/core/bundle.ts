@@ -5,7 +5,7 @@
 export * from './api';
 export { runDoctor, renderDoctorMarkdown } from './doctor/index';
 // Training runs and GPU sampling, for the extension's Runs view, dashboard, tasks and monitor.
-export { RunsClient, readShippedAssets } from './runs/index';
+export { RunsClient, readShippedAssets, withFacts } from './runs/index';
 export { startScriptRun } from './scripts/script-run';
 export { startMonitorStream } from './gpu/monitor-stream';
 export { agentInvocation, loadAgentScript } from './gpu/agent-invocation';

@@ -5,7 +5,8 @@ import type {
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
 import type { RecognisedFailure } from '../core/runs/failure';
 import type { FileChunk } from '../core/runs/remote-file';
-import type { ParsedRunList, RunListing, RunStatus } from '../core/runs/run-listing';
+import type { ListedRun } from '../core/runs/run-facts';
+import type { RunStatus } from '../core/runs/run-listing';
 import type { ShippedAssets, StartedRun, StartOptions } from '../core/runs/runs-client';
 import type { DoctorApi } from './doctor-api';
 import type { Attribution } from './monitor/gpu-monitor-service';
@@ -17,8 +18,9 @@ export interface RunsApi {
   start(options: unknown, assets: ShippedAssets, extra?: StartOptions): Promise<StartedRun>;
   /** Starts `script` (absolute, under /workspace) detached through the runner. */
   startScript(script: string, assets: ShippedAssets, extra?: StartOptions): Promise<StartedRun>;
-  list(signal?: AbortSignal): Promise<ParsedRunList>;
-  status(id: string, signal?: AbortSignal): Promise<RunListing | null>;
+  /** The runs with their facts (state, label, accuracy, …, derived by the core); lines that were not a run, with why. */
+  list(signal?: AbortSignal): Promise<{ readonly runs: ListedRun[]; readonly problems: readonly string[] }>;
+  status(id: string, signal?: AbortSignal): Promise<ListedRun | null>;
   stop(id: string, options?: { readonly graceSeconds?: number; readonly signal?: AbortSignal }): Promise<RunStatus>;
   resume(id: string, signal?: AbortSignal): Promise<{ readonly action: 'resumed' | 'running'; readonly status: RunStatus }>;
   readLog(id: string, offset: number, maxBytes?: number, signal?: AbortSignal): Promise<FileChunk>;
@@ -118,8 +120,14 @@ function runsApi(core: CoreBundle, session: SshSession): RunsApi {
   return {
     start: (options, assets, extra) => client.start(options, assets, extra),
     startScript: (script, assets, extra = {}) => core.startScriptRun(session, assets, { script, ...extra }),
-    list: (signal) => client.list(signal),
-    status: (id, signal) => client.status(id, signal),
+    list: async (signal) => {
+      const listed = await client.list(signal);
+      return { runs: listed.runs.map(core.withFacts), problems: listed.problems };
+    },
+    status: async (id, signal) => {
+      const listing = await client.status(id, signal);
+      return listing && core.withFacts(listing);
+    },
     stop: (id, options) => client.stop(id, options),
     resume: (id, signal) => client.resume(id, signal),
     readLog: (id, offset, maxBytes, signal) => client.readLog(id, offset, maxBytes, signal),

@@ -19,6 +19,7 @@ import { IdleStopWarning } from './idle-stop-warning';
 import { registerTerminalProfile } from './terminal/profile-provider';
 import { EnvironmentsTreeProvider } from './views/environments-tree';
 import { createVsCodeUi, vscodeTranslate } from './vscode-ui';
+import { START_COMMAND } from './contribution-ids';
 import { createTraining, registerTraining, type TrainingParts } from './training-setup';
 
 /**
@@ -36,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
     tree,
     vscode.window.registerTreeDataProvider(ENVIRONMENTS_VIEW, tree),
     registerTerminalProfile(services),
-    services.store.onDidChange(autoStartOnFirstList(services, () => Promise.resolve(vscode.commands.executeCommand('gpuEnv.start')))),
+    services.store.onDidChange(autoStartOnFirstList(services, () => Promise.resolve(vscode.commands.executeCommand(START_COMMAND)))),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SETTING_FIELDS.host)) services.store.reconnect();
     }),

@@ -4,7 +4,7 @@ import type { PickItem } from './ui';
 import { coreContext, type Services } from './services';
 import { stateLabel } from './views/environment-node';
 
-export const START_COMMAND = 'gpuEnv.start';
+import { START_COMMAND } from './contribution-ids';
 
 export interface ChooseOptions {
   /** `running`: only running environments are offered; `active`: running, starting or queued (stop). */

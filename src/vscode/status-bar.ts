@@ -4,7 +4,7 @@ import type { Disposable, StatusBarPort } from './ui';
 import type { Translate } from './l10n';
 import { Emitter } from './util/emitter';
 
-export const ENVIRONMENT_ACTIONS_COMMAND = 'gpuEnv.showEnvironmentActions';
+import { ENVIRONMENT_ACTIONS_COMMAND } from './contribution-ids';
 
 /**
  * "GPU: <name>" for the environment this window works with: shown after a start, or when the list

@@ -10,7 +10,6 @@ import { DashboardFeed } from '../core/metrics/dashboard-feed';
 import { GpuPanelModel } from '../core/metrics/gpu-panel-model';
 import { DEFAULT_RUN_PATHS, runFile } from '../core/runs/paths';
 import { isRunId } from '../core/runs/run-id';
-import { toRunInfo } from '../core/runs/run-listing';
 import { registerMainGuardCodeLens } from './codelens/main-guard-codelens';
 import type { CoreApi } from './core-api';
 import { DashboardPanel, registerDashboardSerializer, type DashboardPanelDeps } from './dashboard/dashboard-panel';
@@ -148,7 +147,7 @@ export function registerTraining(context: vscode.ExtensionContext, services: Ser
     registerTrainTaskProvider(services),
     registerMainGuardCodeLens(t),
     training.runs.onDidChange(() => {
-      feed.setRuns(training.runs.all().map((ref) => toRunInfo(ref.listing)).sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0)));
+      feed.setRuns(training.runs.all().map((ref) => ref.listing.facts.info).sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0)));
       followers.sync();
     }),
     training.runs.onDidFinish((ref) => void announceFinished(services, ref)),

@@ -1,7 +1,8 @@
 /** Test doubles for training runs: listings as the runner prints them, and an in-memory RunsApi. */
 import type { RecognisedFailure } from '../../src/core/runs/failure';
 import type { FileChunk } from '../../src/core/runs/remote-file';
-import type { RunListing, RunnerState, RunStatus } from '../../src/core/runs/run-listing';
+import { withFacts, type ListedRun } from '../../src/core/runs/run-facts';
+import type { RunnerState, RunStatus } from '../../src/core/runs/run-listing';
 import type { ShippedAssets, StartedRun, StartOptions } from '../../src/core/runs/runs-client';
 import type { SshSession } from '../../src/core/ssh/session';
 import type { RunsApi } from '../../src/vscode/core-api';
@@ -31,10 +32,11 @@ export function status(state: RunnerState, overrides: Partial<RunStatus> = {}): 
   };
 }
 
-export function listing(id: string, input: ListingInput = {}): RunListing {
+/** A listing with its facts, as the extension receives it from the core. */
+export function listing(id: string, input: ListingInput = {}): ListedRun {
   const state = input.state ?? 'running';
   const ended = input.endedAt ?? (state === 'running' || state === 'starting' ? null : (input.startedAt ?? 1000) + 151);
-  return {
+  return withFacts({
     id,
     dir: `/workspace/.gpu-env/runs/${id}`,
     run: { id, label: input.label ?? 'cnn · fashion-mnist · 5 epochs', command: [...(input.command ?? TEMPLATE_COMMAND)], cwd: '/workspace', environment: 'exp', autoResume: true, createdAt: input.startedAt ?? 1000 },
@@ -55,12 +57,12 @@ export function listing(id: string, input: ListingInput = {}): RunListing {
       end: input.testAccuracy !== undefined ? { status: 'completed', testAccuracy: input.testAccuracy, testLoss: 0.3, bestCheckpoint: input.bestCheckpoint ?? null, time: 1150 } : null,
     },
     error: null,
-  };
+  });
 }
 
 /** An in-memory runner: `runs` is what `list` prints; calls are recorded. */
 export class FakeRuns implements RunsApi {
-  runs: RunListing[] = [];
+  runs: ListedRun[] = [];
   readonly calls: string[] = [];
   readonly started: Array<{ options: unknown; extra: StartOptions | undefined }> = [];
   readonly scripts: string[] = [];
@@ -92,7 +94,7 @@ export class FakeRuns implements RunsApi {
   }
   async resume(id: string) {
     this.calls.push(`resume ${id}`);
-    this.runs = this.runs.map((r) => (r.id === id ? { ...r, status: status('running') } : r));
+    this.runs = this.runs.map((r) => (r.id === id ? withFacts({ ...r, status: status('running') }) : r));
     return { action: 'resumed' as const, status: status('running') };
   }
   async readLog(id: string, offset: number): Promise<FileChunk> {

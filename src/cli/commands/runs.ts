@@ -1,5 +1,5 @@
 import { validateName } from '../../core/validate';
-import { toRunInfo, type RunListing } from '../../core/runs/index';
+import { runFacts, type RunListing } from '../../core/runs/index';
 import type { CliCommand } from '../command';
 import { JSON_OPTION, parseCommandArgs, requireName } from '../args';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
@@ -16,7 +16,7 @@ export const runsCommand: CliCommand = {
     const name = validateName('NAME', requireName(positionals, usage));
     const listed = await withRuns(name, remoteContext(io, values), (runs) => runs.list(io.signal));
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify(listed.runs.map((run) => ({ ...run, state: toRunInfo(run).state })))}\n`);
+      io.stdout.write(`${JSON.stringify(listed.runs.map((run) => ({ ...run, state: runFacts(run).state })))}\n`);
       return 0;
     }
     if (listed.runs.length === 0) {
@@ -30,14 +30,14 @@ export const runsCommand: CliCommand = {
 
 function runRow(run: RunListing): string[] {
   const train = run.metrics?.train;
-  const accuracy = run.metrics?.end?.testAccuracy ?? run.metrics?.eval?.accuracy ?? train?.accuracy ?? null;
+  const { state, accuracy } = runFacts(run);
   return [
     run.id,
-    toRunInfo(run).state,
+    state,
     run.run?.label ?? '-',
     train?.epoch === null || train?.epoch === undefined ? '-' : train.epoch.toFixed(2),
     train?.step === null || train?.step === undefined ? '-' : String(train.step),
     train?.loss === null || train?.loss === undefined ? '-' : train.loss.toFixed(4),
-    accuracy === null ? '-' : `${(accuracy * 100).toFixed(2)}%`,
+    accuracy === undefined ? '-' : `${(accuracy * 100).toFixed(2)}%`,
   ];
 }

@@ -1,4 +1,4 @@
-import { readShippedAssets, TrainOptionsError, validateTrainOptions, type OptionProblem } from '../../core/runs/index';
+import { DATASETS, readShippedAssets, TEMPLATES, TrainOptionsError, validateTrainOptions, type OptionProblem } from '../../core/runs/index';
 import { templatesNote } from '../../core/runs/templates-note';
 import { usageError } from '../../core/errors';
 import { validateName } from '../../core/validate';
@@ -8,7 +8,7 @@ import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options'
 import { withRuns } from '../runs-session';
 import { followRun } from '../follow-run';
 
-const usage = `gpu-env train NAME [--template cnn|resnet] [--dataset mnist|fashion-mnist|cifar10|imagefolder] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--target-accuracy X] [--nproc-per-node K] [--nodes N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
+const usage = `gpu-env train NAME [--template ${TEMPLATES.join('|')}] [--dataset ${DATASETS.join('|')}] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--target-accuracy X] [--nproc-per-node K] [--nodes N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -31,17 +31,22 @@ export const trainCommand: CliCommand = {
       ...JSON_OPTION,
     }, usage);
     const name = validateName('NAME', requireName(positionals, usage));
+    // Options not given are left out: the core's validator fills in DEFAULT_TRAIN_OPTIONS.
+    const given = (key: string, flag: string): Record<string, string> => {
+      const value = stringOption(values, flag);
+      return value === undefined ? {} : { [key]: value };
+    };
     const options = {
-      template: stringOption(values, 'template') ?? 'cnn',
-      dataset: stringOption(values, 'dataset') ?? 'fashion-mnist',
-      ...(stringOption(values, 'data-dir') !== undefined ? { dataDir: stringOption(values, 'data-dir') } : {}),
-      epochs: stringOption(values, 'epochs') ?? '5',
-      ...(stringOption(values, 'batch-size') !== undefined ? { batchSize: stringOption(values, 'batch-size') } : {}),
-      ...(stringOption(values, 'lr') !== undefined ? { lr: stringOption(values, 'lr') } : {}),
-      seed: stringOption(values, 'seed') ?? '0',
-      ...(stringOption(values, 'target-accuracy') !== undefined ? { targetAccuracy: stringOption(values, 'target-accuracy') } : {}),
-      ...(stringOption(values, 'nproc-per-node') !== undefined ? { nprocPerNode: stringOption(values, 'nproc-per-node') } : {}),
-      ...(stringOption(values, 'nodes') !== undefined ? { nodes: stringOption(values, 'nodes') } : {}),
+      ...given('template', 'template'),
+      ...given('dataset', 'dataset'),
+      ...given('dataDir', 'data-dir'),
+      ...given('epochs', 'epochs'),
+      ...given('batchSize', 'batch-size'),
+      ...given('lr', 'lr'),
+      ...given('seed', 'seed'),
+      ...given('targetAccuracy', 'target-accuracy'),
+      ...given('nprocPerNode', 'nproc-per-node'),
+      ...given('nodes', 'nodes'),
       autoResume: values['no-auto-resume'] !== true,
     };
     // Validated before connecting: bad flags exit 2 and start nothing.

@@ -4,7 +4,8 @@ import { messageOf } from '../errors';
 import { pause } from '../util/abort';
 import { backoffDelay } from '../util/backoff';
 import type { FileChunk } from './remote-file';
-import { toRunInfo, type RunListing } from './run-listing';
+import { runFacts } from './run-facts';
+import type { RunListing } from './run-listing';
 
 /** One run's log and status, over whatever session the caller holds. */
 export interface RunLogSource {
@@ -62,7 +63,7 @@ export async function followRunLog(source: RunLogSource, options: FollowLogOptio
       }
       const listing = await source.status(signal);
       if (!listing) return { kind: 'missing' };
-      const state = toRunInfo(listing).state;
+      const { state } = runFacts(listing);
       // Awaited here so that a read failing during the drain is retried like any other.
       if (ENDED.has(state)) return await drain(source, offset, decoder, options, listing, state);
     } catch (error) {

@@ -9,3 +9,4 @@ export * from './train-command';
 export * from './train-options';
 export * from './upload';
 export * from './shipped-assets';
+export * from './run-facts';

@@ -2,7 +2,7 @@
  * Typed views of what the runner prints: `list` (one JSON object per run and line), the status
  * object printed by `start`/`stop`, and `{action, status}` from `resume`.
  */
-import type { RunInfo, RunState } from '../../shared/protocol/dashboard';
+import type { RunState } from '../../shared/protocol/dashboard';
 import {
   finiteOrNull,
   integerOrNull,
@@ -192,23 +192,6 @@ function readEnd(end: JsonObject): EndSnapshot {
     testLoss: numberOrNull(end.test_loss),
     bestCheckpoint: stringOrNull(end.best_checkpoint),
     time: finiteOrNull(end.time),
-  };
-}
-
-/**
- * The dashboard's view of a run. A run whose status still says starting/running but whose
- * processes are gone (container restarted, not resumed) is 'unknown', not 'running'.
- */
-export function toRunInfo(listing: RunListing): RunInfo {
-  const status = listing.status;
-  let state: RunState = status?.state ?? 'unknown';
-  if (status && (status.state === 'running' || status.state === 'starting') && status.alive === false) state = 'unknown';
-  return {
-    id: listing.id,
-    label: listing.run?.label ?? listing.id,
-    state,
-    startTime: listing.run?.createdAt ?? status?.startedAt ?? null,
-    env: listing.run?.environment ?? null,
   };
 }
 

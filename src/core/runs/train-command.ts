@@ -4,9 +4,15 @@
  */
 import { runDir, TRAIN_SCRIPT, type RunPaths } from './paths';
 import { shellJoin, shellQuote } from './shell';
-import type { TrainOptions } from './train-options';
+import type { TemplateName, TrainOptions } from './train-options';
 
-const MODEL_FOR_TEMPLATE = { cnn: 'simplecnn', resnet: 'resnet' } as const;
+/** The template's `--model` for each template name. */
+export const MODEL_FOR_TEMPLATE = { cnn: 'simplecnn', resnet: 'resnet' } as const satisfies Record<TemplateName, string>;
+
+/** Its inverse: the template name for a `--model` read back from a run's command. */
+export const TEMPLATE_FOR_MODEL: ReadonlyMap<string, TemplateName> = new Map(
+  Object.entries(MODEL_FOR_TEMPLATE).map(([template, model]) => [model, template as TemplateName]),
+);
 
 /** argv of templates/train_cnn.py for `options`, writing into the run's directory. */
 export function trainArgv(options: TrainOptions, paths: RunPaths, id: string): string[] {

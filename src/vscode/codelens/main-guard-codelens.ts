@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Translate } from '../l10n';
 import { mainGuardLines } from './main-guard';
 
-export const TRAIN_COMMAND = 'gpuEnv.trainCnn';
+import { TRAIN_COMMAND } from '../contribution-ids';
 
 /** A "Train in GPU Environment" lens on the main guard of Python files on disk; it runs that file. */
 export function registerMainGuardCodeLens(t: Translate): vscode.Disposable {

@@ -11,6 +11,7 @@ import { removeCommand } from './remove';
 import { showLogsCommand } from './show-logs';
 import { startCommand } from './start';
 import { stopCommand } from './stop';
+import { ENVIRONMENT_ACTIONS_COMMAND } from '../contribution-ids';
 
 /** The actions that make sense in the environment's state, in the order users reach for them. */
 export function actionsFor(info: EnvironmentInfo, t: Translate): PickItem<GpuCommand>[] {
@@ -23,7 +24,7 @@ export function actionsFor(info: EnvironmentInfo, t: Translate): PickItem<GpuCom
 
 /** What the status bar item opens. */
 export const environmentActionsCommand: GpuCommand = {
-  id: 'gpuEnv.showEnvironmentActions',
+  id: ENVIRONMENT_ACTIONS_COMMAND,
   title: (t) => t('Show GPU Environment Actions'),
   async run(services, arg) {
     const { ui, t } = services;

@@ -1,11 +1,12 @@
 import { usageError } from '../../core/errors';
 import { isRunId } from '../../core/runs/run-id';
 import { isRunNode } from '../views/run-node';
+import { OPEN_DASHBOARD_COMMAND } from '../contribution-ids';
 import type { GpuCommand } from './command';
 
 /** From a run row, a run id, or nothing (the dashboard then shows the newest running run). */
 export const openDashboardCommand: GpuCommand = {
-  id: 'gpuEnv.openDashboard',
+  id: OPEN_DASHBOARD_COMMAND,
   title: (t) => t('Open Training Dashboard'),
   async run(services, arg) {
     const { t, training } = services;

@@ -1,14 +1,12 @@
-import type { RunListing } from '../../core/runs/run-listing';
-import { runState } from '../runs/runs-model';
+import type { ListedRun } from '../../core/runs/run-facts';
 import { withRuns } from '../runs/runs-access';
-import { runLabelOf } from '../runs/run-summary';
 import { requireTrustedWorkspace } from '../trust';
 import type { GpuCommand } from './command';
 import { chooseRun } from './run-argument';
 
 /** Runs that ended without finishing, or whose process went away. */
-export function isResumable(listing: RunListing): boolean {
-  return ['stopped', 'failed', 'unknown'].includes(runState(listing));
+export function isResumable(run: ListedRun): boolean {
+  return ['stopped', 'failed', 'unknown'].includes(run.facts.state);
 }
 
 export const resumeTrainingCommand: GpuCommand = {
@@ -19,7 +17,7 @@ export const resumeTrainingCommand: GpuCommand = {
     if (!requireTrustedWorkspace(services, resumeTrainingCommand.title(t))) return;
     const ref = await chooseRun(services, arg, { filter: isResumable, placeHolder: t('Training run to resume'), none: t('No stopped or failed training run to resume.') });
     if (!ref) return;
-    const label = runLabelOf(ref.listing);
+    const { label } = ref.listing.facts;
     const result = await ui.withProgress(t('Resuming training {0}', label), (_report, signal) =>
       withRuns(services, ref.environment, (runs) => runs.resume(ref.listing.id, signal)),
     );

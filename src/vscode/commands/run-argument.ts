@@ -1,15 +1,15 @@
 import { usageError } from '../../core/errors';
 import { isRunId } from '../../core/runs/run-id';
-import type { RunListing } from '../../core/runs/run-listing';
+import type { ListedRun } from '../../core/runs/run-facts';
 import type { PickItem } from '../ui';
 import type { Services } from '../services';
 import type { RunRef } from '../runs/runs-model';
-import { runDescription, runLabelOf } from '../runs/run-summary';
+import { runDescription } from '../runs/run-summary';
 import { isRunNode } from '../views/run-node';
 
 export interface RunChoice {
   /** Which runs make sense for the command (e.g. only active ones for stop). */
-  readonly filter: (listing: RunListing) => boolean;
+  readonly filter: (run: ListedRun) => boolean;
   readonly placeHolder: string;
   /** Said when no run fits. */
   readonly none: string;
@@ -42,5 +42,5 @@ export function runItems(services: Pick<Services, 't'>, refs: readonly RunRef[])
   const now = Date.now() / 1000;
   return [...refs]
     .sort((a, b) => (a.listing.id < b.listing.id ? 1 : -1))
-    .map((ref) => ({ label: runLabelOf(ref.listing), description: runDescription(ref.listing, services.t, now), detail: `${ref.environment} · ${ref.listing.id}`, value: ref }));
+    .map((ref) => ({ label: ref.listing.facts.label, description: runDescription(ref.listing, services.t, now), detail: `${ref.environment} · ${ref.listing.id}`, value: ref }));
 }

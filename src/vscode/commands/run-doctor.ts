@@ -1,10 +1,11 @@
 import { environmentArgument } from '../environment-argument';
 import { coreContext } from '../services';
 import { requireTrustedWorkspace } from '../trust';
+import { RUN_DOCTOR_COMMAND } from '../contribution-ids';
 import type { GpuCommand } from './command';
 
 export const runDoctorCommand: GpuCommand = {
-  id: 'gpuEnv.runDoctor',
+  id: RUN_DOCTOR_COMMAND,
   title: (t) => t('Run GPU Doctor'),
   async run(services, arg) {
     const { ui, log, t } = services;

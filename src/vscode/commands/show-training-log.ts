@@ -1,4 +1,3 @@
-import { runLabelOf } from '../runs/run-summary';
 import type { GpuCommand } from './command';
 import { chooseRun } from './run-argument';
 
@@ -9,6 +8,6 @@ export const showTrainingLogCommand: GpuCommand = {
     const { t } = services;
     const ref = await chooseRun(services, arg, { filter: () => true, placeHolder: t('Training run whose log to show'), none: t('There are no training runs in the running GPU environments.') });
     if (!ref) return;
-    await services.training.logView.show(services, ref.environment, ref.listing.id, runLabelOf(ref.listing));
+    await services.training.logView.show(services, ref.environment, ref.listing.id, ref.listing.facts.label);
   },
 };

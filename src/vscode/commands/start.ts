@@ -4,10 +4,11 @@ import type { Services } from '../services';
 import type { StartTarget } from '../settings';
 import { startEnvironment } from '../start-flow';
 import { requireTrustedWorkspace } from '../trust';
+import { START_COMMAND } from '../contribution-ids';
 import type { GpuCommand } from './command';
 
 export const startCommand: GpuCommand = {
-  id: 'gpuEnv.start',
+  id: START_COMMAND,
   title: (t) => t('Start GPU Environment'),
   async run(services, arg) {
     if (!requireTrustedWorkspace(services, startCommand.title(services.t))) return;

@@ -1,6 +1,5 @@
 import { isActive } from '../runs/runs-model';
 import { withRuns } from '../runs/runs-access';
-import { runLabelOf } from '../runs/run-summary';
 import type { GpuCommand } from './command';
 import { chooseRun } from './run-argument';
 
@@ -11,7 +10,7 @@ export const stopTrainingCommand: GpuCommand = {
     const { ui, log, t } = services;
     const ref = await chooseRun(services, arg, { filter: isActive, placeHolder: t('Training run to stop'), none: t('No training run is running.') });
     if (!ref) return;
-    const label = runLabelOf(ref.listing);
+    const { label } = ref.listing.facts;
     // The template saves a checkpoint on SIGTERM; the runner kills it if it takes too long.
     const status = await ui.withProgress(t('Stopping training {0}', label), (_report, signal) =>
       withRuns(services, ref.environment, (runs) => runs.stop(ref.listing.id, { signal })),

@@ -2,6 +2,7 @@ import { requireTrustedWorkspace } from '../trust';
 import { fileArgument } from '../runs/script-target';
 import { chooseTrainingEnvironment, scriptRequest, startTraining, type RunRequest } from '../runs/start-training';
 import { askTrainTarget } from '../runs/train-wizard';
+import { TRAIN_COMMAND } from '../contribution-ids';
 import type { GpuCommand } from './command';
 
 /**
@@ -9,7 +10,7 @@ import type { GpuCommand } from './command';
  * options. From the CodeLens or the editor title on a Python file: that file, run as it is.
  */
 export const trainCnnCommand: GpuCommand = {
-  id: 'gpuEnv.trainCnn',
+  id: TRAIN_COMMAND,
   title: (t) => t('Train CNN'),
   async run(services, arg) {
     const { ui, t } = services;

@@ -15,8 +15,9 @@ import type { Disposable, StatusBarPort } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';
 import { gapReading } from './gap-reading';
+import { OPEN_DASHBOARD_COMMAND } from '../contribution-ids';
 
-export const OPEN_DASHBOARD = { id: 'gpuEnv.openDashboard', args: [] } as const;
+export const OPEN_DASHBOARD = { id: OPEN_DASHBOARD_COMMAND, args: [] } as const;
 
 export interface GpuMonitorServiceDeps {
   readonly startStream: (environment: string, intervalMs: number, onEvent: (event: MonitorEvent) => void) => Promise<MonitorStream>;

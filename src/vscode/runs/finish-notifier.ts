@@ -10,9 +10,9 @@ import type { Services } from '../services';
 import { requireTrustedWorkspace } from '../trust';
 import { expectedFilesMarkdown } from './expected-files';
 import { recreateEnvironment } from './recreate-environment';
-import { choicesFromCommand, halfBatch } from './run-command-options';
-import { commandArg, elapsedSeconds, formatDuration, formatPercent, latestAccuracy, runLabelOf } from './run-summary';
-import { runState, type RunRef } from './runs-model';
+import { choicesFromOptions, halfBatch } from './run-command-options';
+import { elapsedSeconds, formatDuration, fractionAsPercent } from './run-summary';
+import type { RunRef } from './runs-model';
 import { withRuns } from './runs-access';
 import { startTraining } from './start-training';
 
@@ -25,7 +25,7 @@ interface Fix {
 }
 
 export async function announceFinished(services: Services, ref: RunRef): Promise<void> {
-  const state = runState(ref.listing);
+  const { state } = ref.listing.facts;
   if (state === 'succeeded') return announceSuccess(services, ref);
   if (state === 'failed') return announceFailure(services, ref);
 }
@@ -33,11 +33,10 @@ export async function announceFinished(services: Services, ref: RunRef): Promise
 /** "Training <label> finished: test accuracy 90.1% in 2m31s · best checkpoint …" */
 export function successMessage(services: Pick<Services, 't'>, ref: RunRef, nowSeconds: number): string {
   const { t } = services;
-  const label = runLabelOf(ref.listing);
+  const { label, accuracy } = ref.listing.facts;
   const duration = formatDuration(elapsedSeconds(ref.listing, nowSeconds) ?? 0);
-  const accuracy = latestAccuracy(ref.listing);
   const head = accuracy !== undefined
-    ? t('Training {0} finished: test accuracy {1} in {2}', label, formatPercent(accuracy), duration)
+    ? t('Training {0} finished: test accuracy {1} in {2}', label, fractionAsPercent(accuracy), duration)
     : t('Training {0} finished in {1}', label, duration);
   const best = ref.listing.metrics?.end?.bestCheckpoint;
   return best ? `${head} · ${t('best checkpoint {0}', best.replace(/^\/workspace\//, ''))}` : head;
@@ -54,7 +53,7 @@ export function failureMessage(services: Pick<Services, 't'>, ref: RunRef, diagn
   const cause = diagnosis
     ? `${diagnosis.title}: ${diagnosis.advice}`
     : status?.error ?? (status?.exitCode !== null && status?.exitCode !== undefined ? t('exit code {0}', status.exitCode) : t('see its log'));
-  return t('Training {0} failed: {1}', runLabelOf(ref.listing), cause);
+  return t('Training {0} failed: {1}', ref.listing.facts.label, cause);
 }
 
 async function announceFailure(services: Services, ref: RunRef): Promise<void> {
@@ -68,7 +67,7 @@ async function announceFailure(services: Services, ref: RunRef): Promise<void> {
   const choice = await ui.showError(failureMessage(services, ref, diagnosis), ...(fix ? [fix.label] : []), showLog);
   try {
     if (fix && choice === fix.label) await fix.run();
-    if (choice === showLog) await services.training.logView.show(services, ref.environment, ref.listing.id, runLabelOf(ref.listing));
+    if (choice === showLog) await services.training.logView.show(services, ref.environment, ref.listing.id, ref.listing.facts.label);
   } catch (error) {
     await reportError(services, choice ?? showLog, error);
   }
@@ -76,10 +75,10 @@ async function announceFailure(services: Services, ref: RunRef): Promise<void> {
 
 export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFailure): Fix | undefined {
   const { ui, t } = services;
-  const command = ref.listing.run?.command ?? [];
+  const { facts } = ref.listing;
   switch (diagnosis.kind) {
     case 'cuda-oom': {
-      const choices = choicesFromCommand(command);
+      const choices = choicesFromOptions(facts.trainOptions);
       if (!choices) return undefined;
       const batchSize = halfBatch(choices);
       const label = t('Retry with batch size {0}', batchSize);
@@ -100,7 +99,7 @@ export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFai
     case 'missing-data':
       return {
         label: t('Show expected files'),
-        run: () => ui.openMarkdownPreview(expectedFilesMarkdown(commandArg(command, '--dataset'), commandArg(command, '--data-dir'), diagnosis, t)),
+        run: () => ui.openMarkdownPreview(expectedFilesMarkdown(facts.dataset, facts.dataDir, diagnosis, t)),
       };
   }
 }

@@ -1,5 +1,4 @@
-import type { RunListing } from '../../core/runs/run-listing';
-import { toRunInfo } from '../../core/runs/run-listing';
+import type { ListedRun } from '../../core/runs/run-facts';
 import { messageOf } from '../../core/errors';
 import type { RunState } from '../../shared/protocol/dashboard';
 import type { Disposable, KeyValueStore } from '../ui';
@@ -8,7 +7,7 @@ import { Emitter } from '../util/emitter';
 
 export type EnvironmentRunsState =
   | { readonly kind: 'loading' }
-  | { readonly kind: 'ready'; readonly runs: readonly RunListing[] }
+  | { readonly kind: 'ready'; readonly runs: readonly ListedRun[] }
   | { readonly kind: 'failed'; readonly message: string };
 
 export interface EnvironmentRuns {
@@ -18,13 +17,13 @@ export interface EnvironmentRuns {
 
 export interface RunRef {
   readonly environment: string;
-  readonly listing: RunListing;
+  readonly listing: ListedRun;
 }
 
 /** Where the model gets its data: the store's running environments and the runner's list over SSH. */
 export interface RunsSource {
   runningEnvironments(): Promise<readonly string[]>;
-  list(environment: string): Promise<readonly RunListing[]>;
+  list(environment: string): Promise<readonly ListedRun[]>;
 }
 
 export interface RunsPollOptions {
@@ -61,15 +60,10 @@ export function parseTrackedRuns(value: unknown, notBefore: number): Map<string,
   return tracked;
 }
 
-const ACTIVE: ReadonlySet<RunState> = new Set(['starting', 'running']);
 const FINISHED: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped']);
 
-export function runState(listing: RunListing): RunState {
-  return toRunInfo(listing).state;
-}
-
-export function isActive(listing: RunListing): boolean {
-  return ACTIVE.has(runState(listing));
+export function isActive(run: ListedRun): boolean {
+  return run.facts.active;
 }
 
 /**
@@ -223,11 +217,10 @@ export class RunsModel implements Disposable {
   private announceFinished(runningEnvironments: ReadonlySet<string>): void {
     const trackedBefore = this.tracked.size;
     for (const ref of this.all()) {
-      const { id } = ref.listing;
-      const state = runState(ref.listing);
-      if (ACTIVE.has(state)) {
+      const { id, facts } = ref.listing;
+      if (facts.active) {
         this.seenActive.add(id);
-      } else if (FINISHED.has(state) && this.seenActive.delete(id)) {
+      } else if (FINISHED.has(facts.state) && this.seenActive.delete(id)) {
         this.tracked.delete(id);
         this.finished.fire(ref);
       }
@@ -237,7 +230,7 @@ export class RunsModel implements Disposable {
     for (const [id, { environment, since }] of this.tracked) {
       const ref = this.find(id);
       const environmentGone = !runningEnvironments.has(environment) && this.groupsByEnvironment.get(environment)?.state.kind === 'failed';
-      if (since < cutoff || environmentGone || (ref && runState(ref.listing) === 'unknown')) this.tracked.delete(id);
+      if (since < cutoff || environmentGone || (ref && ref.listing.facts.state === 'unknown')) this.tracked.delete(id);
     }
     // Entries only leave here, so a smaller map is a changed one: saved once per list.
     if (this.tracked.size !== trackedBefore) this.saveTracked();

@@ -1,4 +1,4 @@
-import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
+import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type DatasetName, type TemplateName, type TrainOptions } from '../../core/runs/train-options';
 import type { KeyValueStore } from '../ui';
 
 /** What the Train CNN questions ask, as the user last answered them (workspaceState). */
@@ -32,17 +32,20 @@ export function readChoices(store: KeyValueStore): TrainChoices {
   const picked = { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode };
   const present = Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
   const checked = validateTrainOptions(present);
-  if (!checked.ok) return DEFAULT_CHOICES;
-  const o = checked.options;
+  return checked.ok ? choicesOf(checked.options) : DEFAULT_CHOICES;
+}
+
+/** The choices a set of validated train options answers. */
+export function choicesOf(options: TrainOptions): TrainChoices {
   return {
-    template: o.template,
-    dataset: o.dataset,
-    epochs: o.epochs,
-    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
-    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
-    ...(o.lr !== undefined ? { lr: o.lr } : {}),
-    ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}),
-    ...(o.nprocPerNode !== undefined ? { nprocPerNode: o.nprocPerNode } : {}),
+    template: options.template,
+    dataset: options.dataset,
+    epochs: options.epochs,
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.lr !== undefined ? { lr: options.lr } : {}),
+    ...(options.targetAccuracy !== undefined ? { targetAccuracy: options.targetAccuracy } : {}),
+    ...(options.nprocPerNode !== undefined ? { nprocPerNode: options.nprocPerNode } : {}),
   };
 }
 

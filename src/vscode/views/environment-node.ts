@@ -1,6 +1,7 @@
 import { formatIdleStop } from '../../core/validate';
 import type { EnvironmentInfo, EnvironmentState, HostIdentity } from '../../core/lifecycle/environment-info';
 import type { StoreState } from '../environment-store';
+import { RUN_DOCTOR_COMMAND } from '../contribution-ids';
 import type { Translate } from '../l10n';
 
 /** A tree row as plain data; views/environments-tree.ts turns it into a vscode.TreeItem. */
@@ -101,7 +102,7 @@ export function engineErrorNodeModel(message: string, t: Translate): NodeModel {
     description: t('click to run GPU Doctor'),
     icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
     tooltip: escapeMarkdown(message),
-    command: { id: 'gpuEnv.runDoctor', title: t('Run GPU Doctor') },
+    command: { id: RUN_DOCTOR_COMMAND, title: t('Run GPU Doctor') },
   };
 }
 

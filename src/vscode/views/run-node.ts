@@ -2,22 +2,20 @@
  * The Runs view as data: one row per running environment, its runs under it (newest first), and
  * message rows for "no runs yet" and errors. views/runs-tree.ts turns these into TreeItems.
  */
-import type { RunListing } from '../../core/runs/run-listing';
+import type { ListedRun } from '../../core/runs/run-facts';
 import type { RunState } from '../../shared/protocol/dashboard';
 import type { Translate } from '../l10n';
 import type { EnvironmentRuns } from '../runs/runs-model';
-import { runState } from '../runs/runs-model';
-import { commandArg, elapsedSeconds, formatDuration, formatPercent, runDescription, runLabelOf, stateText } from '../runs/run-summary';
+import { elapsedSeconds, formatDuration, fractionAsPercent, runDescription, stateText } from '../runs/run-summary';
 import { escapeMarkdown, type NodeModel } from './environment-node';
 
-export const OPEN_DASHBOARD_COMMAND = 'gpuEnv.openDashboard';
-export const TRAIN_COMMAND = 'gpuEnv.trainCnn';
+import { OPEN_DASHBOARD_COMMAND, TRAIN_COMMAND } from '../contribution-ids';
 
 /** A run row; commands run from its menus receive it as their argument. */
 export interface RunNode {
   readonly kind: 'run';
   readonly environment: string;
-  readonly listing: RunListing;
+  readonly listing: ListedRun;
 }
 
 export type RunsTreeNode =
@@ -70,7 +68,7 @@ export function runsNodeModel(node: RunsTreeNode, t: Translate, nowSeconds: numb
 }
 
 function environmentGroupModel(group: EnvironmentRuns, t: Translate): NodeModel {
-  const active = group.state.kind === 'ready' ? group.state.runs.filter((r) => ['running', 'starting'].includes(runState(r))).length : 0;
+  const active = group.state.kind === 'ready' ? group.state.runs.filter((r) => r.facts.active).length : 0;
   return {
     id: `runs-env:${group.environment}`,
     label: group.environment,
@@ -82,10 +80,10 @@ function environmentGroupModel(group: EnvironmentRuns, t: Translate): NodeModel 
 }
 
 export function runNodeModel(node: RunNode, t: Translate, nowSeconds: number): NodeModel {
-  const state = runState(node.listing);
+  const { state } = node.listing.facts;
   return {
     id: `run:${node.environment}:${node.listing.id}`,
-    label: runLabelOf(node.listing),
+    label: node.listing.facts.label,
     description: runDescription(node.listing, t, nowSeconds),
     icon: ICONS[state],
     contextValue: runContextValue(state),
@@ -99,12 +97,11 @@ export function runTooltip(node: RunNode, t: Translate, nowSeconds: number): str
   const { listing } = node;
   const row = (label: string, markdown: string): string => `**${label}:** ${markdown}`;
   const command = listing.run?.command ?? [];
-  const dataset = commandArg(command, '--dataset');
-  const dataDir = commandArg(command, '--data-dir');
+  const { dataset, dataDir } = listing.facts;
   const elapsed = elapsedSeconds(listing, nowSeconds);
   const end = listing.metrics?.end;
   const rows = [
-    `**${escapeMarkdown(runLabelOf(listing))}** — ${stateText(runState(listing), t)}`,
+    `**${escapeMarkdown(listing.facts.label)}** — ${stateText(listing.facts.state, t)}`,
     '',
     row(t('Run'), escapeMarkdown(listing.id)),
     row(t('Environment'), escapeMarkdown(node.environment)),
@@ -114,7 +111,7 @@ export function runTooltip(node: RunNode, t: Translate, nowSeconds: number): str
   if (elapsed !== undefined) rows.push(row(t('Time'), formatDuration(elapsed)));
   if (listing.status && listing.status.attempt > 1) rows.push(row(t('Attempt'), String(listing.status.attempt)));
   if (listing.status?.exitCode !== null && listing.status?.exitCode !== undefined) rows.push(row(t('Exit code'), String(listing.status.exitCode)));
-  if (end?.testAccuracy !== null && end?.testAccuracy !== undefined) rows.push(row(t('Test accuracy'), formatPercent(end.testAccuracy)));
+  if (end?.testAccuracy !== null && end?.testAccuracy !== undefined) rows.push(row(t('Test accuracy'), fractionAsPercent(end.testAccuracy)));
   if (end?.bestCheckpoint) rows.push(row(t('Best checkpoint'), escapeMarkdown(end.bestCheckpoint)));
   if (listing.status?.error) rows.push(row(t('Error'), escapeMarkdown(listing.status.error)));
   if (listing.error) rows.push(row(t('Error'), escapeMarkdown(listing.error)));

@@ -5,7 +5,7 @@ import { COMMANDS } from '../../../src/vscode/commands/index';
 import { formatOnly } from '../../../src/vscode/l10n';
 import { SETTING_FIELDS } from '../../../src/vscode/settings';
 import { allFieldNames } from '../../../src/core/lifecycle/request';
-import { ENVIRONMENT_ACTIONS_COMMAND } from '../../../src/vscode/status-bar';
+import { ENVIRONMENT_ACTIONS_COMMAND } from '../../../src/vscode/contribution-ids';
 import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../../src/vscode/contribution-ids';
 import type { RunState } from '../../../src/shared/protocol/dashboard';
 import { runContextValue } from '../../../src/vscode/views/run-node';

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseResumeOutput, parseRunList, parseStatusOutput, toRunInfo } from '../../../../src/core/runs/run-listing';
-
-// Shaped like `gpu_env_run.py list` output (captured from the runner, trimmed).
-const RUNNING = {
-  id: '20261124-183012-ab12',
-  dir: '/workspace/.gpu-env/runs/20261124-183012-ab12',
-  run: { v: 1, id: '20261124-183012-ab12', label: 'cnn · fashion-mnist · 5 epochs', command: ['python3', 'train_cnn.py'], cwd: '/workspace', environment: 'dev', autoResume: true, createdAt: 1795545000.5 },
-  status: { v: 1, state: 'running', pid: 4242, pgid: 4242, exitCode: null, signal: null, stopRequested: false, attempt: 2, startedAt: 1795545001, updatedAt: 1795545002, endedAt: null, error: null, alive: true },
-  metrics: {
-    bytes: 12345,
-    train: { v: 1, time: 1795545100, step: 300, epoch: 1.28, split: 'train', loss: 'NaN', accuracy: 0.88, lr: 0.001, images_per_s: 23000 },
-    eval: { v: 1, time: 1795545090, step: 234, epoch: 1, split: 'test', loss: 0.36, accuracy: 0.87 },
-    event: { v: 1, time: 1795545095, event: 'checkpoint', step: 300 },
-    end: null,
-  },
-};
+import { parseResumeOutput, parseRunList, parseStatusOutput } from '../../../../src/core/runs/run-listing';
+import { RUNNING } from '../../../support/runner-listings';
 
 describe('parseRunList', () => {
   it('reads every field, protocol strings for non-finite numbers included', () => {
@@ -51,28 +37,6 @@ describe('parseRunList', () => {
   it('reads the end event: test accuracy and best checkpoint', () => {
     const done = { ...RUNNING, metrics: { ...RUNNING.metrics, end: { v: 1, time: 5, event: 'end', status: 'completed', test_accuracy: 0.8848, test_loss: 0.33, best_checkpoint: '/w/ckpt/best.pt' } } };
     expect(parseRunList(JSON.stringify(done)).runs[0]?.metrics?.end).toEqual({ status: 'completed', testAccuracy: 0.8848, testLoss: 0.33, bestCheckpoint: '/w/ckpt/best.pt', time: 5 });
-  });
-});
-
-describe('toRunInfo', () => {
-  it('maps a live run for the dashboard', () => {
-    expect(toRunInfo(parseRunList(JSON.stringify(RUNNING)).runs[0]!)).toEqual({
-      id: '20261124-183012-ab12',
-      label: 'cnn · fashion-mnist · 5 epochs',
-      state: 'running',
-      startTime: 1795545000.5,
-      env: 'dev',
-    });
-  });
-
-  it("a 'running' status whose processes are gone is unknown, not running", () => {
-    const gone = { ...RUNNING, status: { ...RUNNING.status, alive: false } };
-    expect(toRunInfo(parseRunList(JSON.stringify(gone)).runs[0]!).state).toBe('unknown');
-  });
-
-  it('falls back to the id and the status time', () => {
-    const bare = { id: 'x', status: { state: 'failed', startedAt: 7, alive: false } };
-    expect(toRunInfo(parseRunList(JSON.stringify(bare)).runs[0]!)).toEqual({ id: 'x', label: 'x', state: 'failed', startTime: 7, env: null });
   });
 });
 

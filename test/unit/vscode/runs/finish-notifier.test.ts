@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recogniseFailure } from '../../../../src/core/runs/failure';
-import type { RunListing } from '../../../../src/core/runs/run-listing';
+import type { ListedRun } from '../../../../src/core/runs/run-facts';
 import { announceFinished, failureMessage, successMessage } from '../../../../src/vscode/runs/finish-notifier';
 import { formatOnly } from '../../../../src/vscode/l10n';
 import { ASSETS, FakeRuns, idleSession, listing, TEMPLATE_COMMAND } from '../../../support/runs-fakes';
@@ -11,7 +11,7 @@ import { environment, fakeCore, fakeServices } from '../../../support/extension-
 
 const ID = '20260101-100000-aaaa';
 
-function setup(run: RunListing, log = '', workspace = '/home/u/proj') {
+function setup(run: ListedRun, log = '', workspace = '/home/u/proj') {
   const runs = new FakeRuns();
   runs.runs = [run];
   runs.diagnosis = recogniseFailure(log);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { choicesFromCommand, halfBatch } from '../../../../src/vscode/runs/run-command-options';
+import { trainOptionsFromCommand } from '../../../../src/core/runs/run-facts';
+import { choicesFromOptions, halfBatch } from '../../../../src/vscode/runs/run-command-options';
 import { TEMPLATE_COMMAND } from '../../../support/runs-fakes';
+
+/** The core reads the options back from run.json's command (facts.trainOptions); these are the wizard's choices from them. */
+const choicesFromCommand = (command: readonly string[]) => choicesFromOptions(trainOptionsFromCommand(command));
 
 describe('options of a run, read back from its command', () => {
   it('reads the template\'s flags and halves the batch (the CUDA default when none was given)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatOnly } from '../../../../src/vscode/l10n';
-import { formatDuration, formatLoss, runDescription, totalEpochs } from '../../../../src/vscode/runs/run-summary';
+import { formatDuration, formatLoss, runDescription } from '../../../../src/vscode/runs/run-summary';
 import { listing } from '../../../support/runs-fakes';
 
 describe('run rows', () => {
@@ -21,6 +21,5 @@ describe('run rows', () => {
   it('format numbers for a narrow row', () => {
     expect([formatDuration(45), formatDuration(192), formatDuration(7500)]).toEqual(['45s', '3m12s', '2h05m']);
     expect([formatLoss(0.4123), formatLoss(0.00123), formatLoss(Number.NaN)]).toEqual(['0.41', '0.0012', 'NaN']);
-    expect(totalEpochs(listing('20260101-100000-aaaa', { command: ['python3', 'mine.py'] }))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunListing } from '../../../../src/core/runs/run-listing';
+import type { ListedRun } from '../../../../src/core/runs/run-facts';
 import { parseTrackedRuns, RunsModel, TRACKED_RUNS_KEY, type RunRef, type RunsSource } from '../../../../src/vscode/runs/runs-model';
 import { listing } from '../../../support/runs-fakes';
 import { RecordingLog, settle } from '../../../support/extension-fakes';
@@ -8,13 +8,13 @@ const POLL = { activeMs: 3000, trackedMs: 5000, maxTrackedMs: 60_000 };
 
 class Source implements RunsSource {
   environments = ['exp'];
-  runs = new Map<string, RunListing[]>([['exp', []]]);
+  runs = new Map<string, ListedRun[]>([['exp', []]]);
   lists = 0;
   failWith: string | undefined;
   async runningEnvironments(): Promise<readonly string[]> {
     return this.environments;
   }
-  async list(environment: string): Promise<readonly RunListing[]> {
+  async list(environment: string): Promise<readonly ListedRun[]> {
     this.lists++;
     if (this.failWith) throw new Error(this.failWith);
     return this.runs.get(environment) ?? [];
