@@ -27,6 +27,7 @@ export const jupyterCommand: CliCommand = {
     const tokens = new FileTokenStore(ctx.stateDir);
     const tunnel = await openJupyterTunnel(name, ctx, tokens, {
       port,
+      portField: '--port',
       onStep: (message) => say(`• ${message}`),
       onError: (message) => io.stderr.write(`! ${message}\n`),
     });

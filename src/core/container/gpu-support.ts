@@ -32,9 +32,9 @@ export interface GpuPlan {
 
 /**
  * Turns the request into DeviceRequests. With no GPU runtime, `auto` starts CPU-only with one
- * warning; GPUs the user named explicitly and cannot have are an error.
+ * warning; GPUs the user named explicitly (with `gpusField`) and cannot have are an error.
  */
-export function planGpus(request: GpuRequest, support: EngineGpuSupport, engine: string): GpuPlan {
+export function planGpus(request: GpuRequest, support: EngineGpuSupport, engine: string, gpusField: string): GpuPlan {
   const available = support.nvidiaRuntime || support.cdi;
   if (request.kind === 'none') return { deviceRequests: [], description: 'none' };
   if (!available) {
@@ -46,17 +46,15 @@ export function planGpus(request: GpuRequest, support: EngineGpuSupport, engine:
       };
     }
     const asked = request.kind === 'all' ? 'all' : request.kind === 'count' ? String(request.count) : request.ids.join(',');
-    throw new GpuEnvError(`--gpus ${asked}: the engine at ${engine} offers no NVIDIA runtime or CDI GPU devices; install the NVIDIA Container Toolkit on that host, or use --gpus none`);
+    throw new GpuEnvError(`${gpusField} ${asked}: the engine at ${engine} offers no NVIDIA runtime or CDI GPU devices; install the NVIDIA Container Toolkit on that host, or use ${gpusField} none`);
   }
   // A count is not a plan yet: the caller chooses the GPUs (lifecycle/gpu-choice.ts); until then, all.
   const ids = request.kind === 'devices' ? request.ids : undefined;
-  const description = ids ? ids.join(',') : 'all';
-  if (support.nvidiaRuntime) {
-    return {
-      deviceRequests: [ids ? { Driver: 'nvidia', DeviceIDs: [...ids], Capabilities: [['gpu']] } : { Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }],
-      description,
-    };
-  }
-  const cdiIds = ids ? ids.map((id) => `nvidia.com/gpu=${id}`) : ['nvidia.com/gpu=all'];
-  return { deviceRequests: [{ Driver: 'cdi', DeviceIDs: cdiIds, Capabilities: [['gpu']] }], description };
+  return { deviceRequests: gpuDeviceRequests(ids, support), description: ids ? ids.join(',') : 'all' };
+}
+
+/** The DeviceRequests for GPUs `ids` (all when undefined) on an engine that offers GPUs (`support`). */
+export function gpuDeviceRequests(ids: readonly string[] | undefined, support: EngineGpuSupport): DeviceRequest[] {
+  if (support.nvidiaRuntime) return [ids ? { Driver: 'nvidia', DeviceIDs: [...ids], Capabilities: [['gpu']] } : { Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
+  return [{ Driver: 'cdi', DeviceIDs: ids ? ids.map((id) => `nvidia.com/gpu=${id}`) : ['nvidia.com/gpu=all'], Capabilities: [['gpu']] }];
 }

@@ -18,6 +18,8 @@ export interface JupyterTunnel {
 export interface JupyterTunnelOptions {
   /** Local port; 0 or absent for a free one. */
   readonly port?: number;
+  /** How the user gave `port`, for the error when it is taken. */
+  readonly portField?: string;
   readonly onStep?: (message: string) => void;
   /** A forwarded connection failed (the tunnel goes on). */
   readonly onError?: (message: string) => void;
@@ -37,7 +39,7 @@ export async function openJupyterTunnel(name: string, ctx: CoreContext, tokens: 
     const { signal: _startSignal, ...lasting } = ctx;
     dialer = new SessionDialer(() => targetFor(lasting).openSession(name, lasting), '127.0.0.1', server.port, {}, session);
     const own = dialer;
-    const forward = await forwardLocalPort(() => own.dial(), { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+    const forward = await forwardLocalPort(() => own.dial(), { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.portField !== undefined ? { portField: options.portField } : {}), ...(options.onError ? { onError: options.onError } : {}) });
     return {
       server,
       forward,

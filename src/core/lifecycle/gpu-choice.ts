@@ -30,9 +30,9 @@ export async function chooseGpus(engine: Engine, request: GpuRequest, support: E
       kind: 'step', step: 'create',
       message: `Chose GPU${ids.length === 1 ? '' : 's'} ${ids.join(', ')} of ${report.gpus.length}: held by no running environment, least used first (${chosen.map((gpu) => `GPU ${gpu.index} ${formatPercent(gpu.utilizationGpuPercent)}`).join(', ')})`,
     });
-    return { plan: planGpus({ kind: 'devices', ids }, support, engine.endpoint.url), count: request.count, warnings: [] };
+    return { plan: planGpus({ kind: 'devices', ids }, support, engine.endpoint.url, field), count: request.count, warnings: [] };
   }
-  const plan = planGpus(request, support, engine.endpoint.url);
+  const plan = planGpus(request, support, engine.endpoint.url, field);
   if (request.kind !== 'devices') return { plan, warnings: [] };
   const claims = await runningGpuClaims(engine.docker, ctx.signal);
   const warnings = request.ids.flatMap((id) => {

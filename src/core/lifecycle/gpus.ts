@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { GpuEnvError } from '../errors';
 import { IMAGE_REPOSITORY } from '../image/recipe';
 import { LABEL, PROBE_LABEL } from '../container/labels';
-import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
+import { gpuDeviceRequests, gpuSupportFromInfo } from '../container/gpu-support';
 import type { Engine } from '../engine/connect';
 import { abortableDocker } from '../engine/abortable';
 import { gpuClaimOf, type GpuClaim } from '../gpu/gpu-claims';
@@ -51,7 +51,7 @@ export async function gpuHoldersOn(engine: Engine, ctx: CoreContext, image: stri
   ctx.progress({ kind: 'step', step: 'engine', message: `Sampling the GPUs of ${hostIdentity(engine).label}` });
   const probe = await probeGpus(engine.docker, {
     image: probeImage,
-    deviceRequests: planGpus({ kind: 'all' }, support, engine.endpoint.url).deviceRequests,
+    deviceRequests: gpuDeviceRequests(undefined, support),
     assetsRoot: ctx.assetsRoot,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });

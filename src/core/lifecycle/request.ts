@@ -38,10 +38,14 @@ export interface UpInput {
 }
 
 /**
- * How each input is called where the user set it (`--memory`, or `gpuEnv.memory`). `remoteWorkspace`
- * is optional so that front ends written before it keep compiling; it defaults to the CLI's name.
+ * How each input is called where the user set it (`--memory`, or `gpuEnv.memory`): the core's
+ * errors name it so. `remoteWorkspace` is optional so that front ends written before it keep
+ * compiling; it defaults to the CLI's name.
  */
-export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull' | 'slurm'>, string> & { readonly remoteWorkspace?: string; readonly slurm?: SlurmFieldNames };
+export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull' | 'slurm'>, string> & { readonly remoteWorkspace?: string; readonly slurm: SlurmFieldNames };
+
+/** The names `up` itself still reports against, after validation (a root-owned remote folder, a ready image without sshd, GPUs the engine lacks). */
+export type DockerFieldNames = Pick<FieldNames, 'uid' | 'gpus' | 'image' | 'baseImage'> & { readonly remoteWorkspace: string };
 
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
@@ -111,14 +115,14 @@ export interface DockerUpRequest {
   readonly pull: boolean;
   /** Stop the container after this long unused (no SSH session, no run, GPUs under the threshold). */
   readonly idleStopMs?: number;
-  /** How the user named the GPU request (`--gpus`, `gpuEnv.gpus`), for the errors of choosing free GPUs. */
-  readonly gpusField?: string;
   /**
    * Set when the engine is on another machine (ssh://): `workspace` is a folder there, created over
    * SSH by `up`, whose owner's UID/GID the container user gets unless `uid` was given. `uid`/`gid`
    * above are then the explicit UID, or -1 until `up` has read the owner.
    */
   readonly remote?: { readonly workspace: string; readonly explicitUid?: number };
+  /** How the user named the options `up` reports against after validation, for its errors. */
+  readonly fields: DockerFieldNames;
 }
 
 /**
@@ -131,15 +135,14 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   const host = nonEmpty(input.host);
   if (host) validateEngineUrl(fields.host, host, { allowHostAlias: true });
   if (host?.startsWith('slurm://')) return validateSlurmUpInput(name, host, input, fields);
-  const slurmFields = fields.slurm ?? CLI_SLURM_FIELDS;
+  const slurmFields = fields.slurm;
   const slurmOnly = setSlurmFields(input.slurm ?? {}, slurmFields);
   if (slurmOnly.length > 0) {
     throw usageError(`${slurmOnly.join(', ')}: only for a Slurm cluster (${fields.host} slurm://[user@]login[:port]); this target is a Docker engine`);
   }
-  const remoteField = fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!;
   if (engineIsRemote(host, fields, env, homeDir)) return validateRemoteUpInput(name, host, input, fields, env);
   if (nonEmpty(input.remoteWorkspace)) {
-    throw usageError(`${remoteField}: only for an engine on another machine (ssh://…); this engine is on this machine, so give the folder with ${fields.workspace}`);
+    throw usageError(`${remoteWorkspaceField(fields)}: only for an engine on another machine (ssh://…); this engine is on this machine, so give the folder with ${fields.workspace}`);
   }
   const workspace = validateWorkspace(fields.workspace, resolve(cwd, input.workspace ?? '.'));
   const explicitUid = input.uid !== undefined && input.uid !== '' ? parseUid(fields.uid, input.uid) : undefined;
@@ -158,7 +161,6 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     uid,
     gid,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
-    gpusField: fields.gpus,
     ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
     shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
@@ -167,6 +169,7 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     ...(host ? { host } : {}),
     ...imageSources(input, fields),
     ...idleStop(input, fields),
+    fields: dockerFields(fields),
   };
 }
 
@@ -191,8 +194,8 @@ const DOCKER_ONLY: readonly { key: 'uid' | 'gpus' | 'memory' | 'cpus' | 'shmSize
   { key: 'baseImage', instead: (f) => `run a container image with ${f.containerImage} (pyxis or Apptainer)` },
   { key: 'shmSize', instead: () => 'a job\'s /dev/shm is the node\'s' },
   { key: 'uid', instead: () => 'the job runs as your cluster user' },
-  { key: 'aptMirror', instead: () => 'nothing is built (set up software with --setup, or use --container-image)' },
-  { key: 'pipIndexUrl', instead: () => 'nothing is built (set up software with --setup, or use --container-image)' },
+  { key: 'aptMirror', instead: (f) => `nothing is built (set up software with ${f.setup}, or use ${f.containerImage})` },
+  { key: 'pipIndexUrl', instead: (f) => `nothing is built (set up software with ${f.setup}, or use ${f.containerImage})` },
 ];
 
 /**
@@ -201,14 +204,14 @@ const DOCKER_ONLY: readonly { key: 'uid' | 'gpus' | 'memory' | 'cpus' | 'shmSize
  */
 function validateSlurmUpInput(name: string, host: string, input: UpInput, fields: FieldNames): SlurmUpRequest {
   parseSlurmUrl(fields.host, host);
-  const slurmFields = fields.slurm ?? CLI_SLURM_FIELDS;
+  const slurmFields = fields.slurm;
   for (const option of DOCKER_ONLY) {
     if (nonEmpty(input[option.key]) !== undefined) {
       throw usageError(`${fields[option.key]}: only for a Docker engine; on a Slurm cluster ${option.instead(slurmFields)}`);
     }
   }
   if (input.pull === true) throw usageError('--pull: only for a Docker engine; on a Slurm cluster nothing is pulled');
-  const workspace = validateRemoteWorkspace(fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!, nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
+  const workspace = validateRemoteWorkspace(remoteWorkspaceField(fields), nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
   return {
     kind: 'slurm',
     name,
@@ -223,7 +226,7 @@ function validateSlurmUpInput(name: string, host: string, input: UpInput, fields
 
 /** The remote case: nothing local to check; the folder and its owner are settled on the host by `up`. */
 function validateRemoteUpInput(name: string, host: string | undefined, input: UpInput, fields: FieldNames, env: NodeJS.ProcessEnv): DockerUpRequest {
-  const workspace = validateRemoteWorkspace(fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!, nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
+  const workspace = validateRemoteWorkspace(remoteWorkspaceField(fields), nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
   const explicitUid = nonEmpty(input.uid) ? parseUid(fields.uid, input.uid!) : undefined;
   const image = nonEmpty(input.image);
   return {
@@ -232,7 +235,6 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     uid: explicitUid ?? -1,
     gid: explicitUid ?? -1,
     gpus: nonEmpty(input.gpus) ? parseGpus(fields.gpus, input.gpus!) : { kind: 'auto' },
-    gpusField: fields.gpus,
     ...(nonEmpty(input.memory) ? { memoryBytes: parseMemory(fields.memory, input.memory!) } : {}),
     ...(nonEmpty(input.cpus) ? { nanoCpus: parseCpus(fields.cpus, input.cpus!) } : {}),
     shmSizeBytes: nonEmpty(input.shmSize) ? parseShmSize(fields.shmSize, input.shmSize!) : DEFAULT_SHM_BYTES,
@@ -241,8 +243,17 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     ...(host ? { host } : {}),
     ...imageSources(input, fields),
     ...idleStop(input, fields),
+    fields: dockerFields(fields),
     remote: { workspace, ...(explicitUid !== undefined ? { explicitUid } : {}) },
   };
+}
+
+function dockerFields(fields: FieldNames): DockerFieldNames {
+  return { uid: fields.uid, gpus: fields.gpus, image: fields.image, baseImage: fields.baseImage, remoteWorkspace: remoteWorkspaceField(fields) };
+}
+
+function remoteWorkspaceField(fields: FieldNames): string {
+  return fields.remoteWorkspace ?? CLI_FIELDS.remoteWorkspace!;
 }
 
 /** Where the image's parts come from: mirrors for the recipe's install steps, and whether to pull again. */

@@ -26,7 +26,7 @@ import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
 import { attachKeyChannel } from './key-delivery';
-import type { DockerUpRequest as UpRequest } from './request';
+import type { DockerFieldNames, DockerUpRequest as UpRequest } from './request';
 import { chooseGpus } from './gpu-choice';
 import { ownerFor } from './gpus';
 
@@ -70,7 +70,7 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   const info = await withDeadline('engine info', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => abortableDocker(docker).info({ abortSignal: s }));
   const support = gpuSupportFromInfo(info);
   // Checks the engine has GPUs; a count is chosen once the image is there (the fresh sample runs in it).
-  let gpus = planGpus(request.gpus, support, engine.endpoint.url);
+  let gpus = planGpus(request.gpus, support, engine.endpoint.url, request.fields.gpus);
   if (gpus.warning) {
     warnings.push(gpus.warning);
     ctx.progress({ kind: 'warning', message: gpus.warning });
@@ -85,7 +85,7 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
     : await withDeadline('image build', BUILD_TIMEOUT_MS, ctx.signal, (s) => ensureRecipeImage(docker, recipe, sources.build, sources.options, ctx.progress, s));
   warnings.push(...imageWarnings);
   throwIfAborted(ctx.signal, 'start');
-  const choice = await chooseGpus(engine, request.gpus, support, image, request.gpusField ?? '--gpus', ctx);
+  const choice = await chooseGpus(engine, request.gpus, support, image, request.fields.gpus, ctx);
   if (request.gpus.kind !== 'auto') gpus = choice.plan;
   warnings.push(...choice.warnings);
   const keys = ensureKeys(ctx.stateDir, request.name);
@@ -111,7 +111,7 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   });
   const container = await withDeadline('container create', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => docker.createContainer({ ...options, abortSignal: s }));
   try {
-    if (request.image) await prepareReadyImage(container, request.image, ctx);
+    if (request.image) await prepareReadyImage(container, request.image, request.fields, ctx);
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
     await putTrustedFiles(container, keys.runKey, owner.uid === 0 ? 0 : owner.gid, ctx);
     const keyChannel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachKeyChannel(container, s));
@@ -167,7 +167,7 @@ function imageSources(engine: Engine, request: UpRequest, ctx: CoreContext, data
 
 /**
  * The folder mounted at /workspace and whose owner the container user becomes. On a remote host it is
- * a folder there, made over the host's SSH connection; a root-owned one needs an explicit --uid, as
+ * a folder there, made over the host's SSH connection; a root-owned one needs an explicit uid, as
  * locally.
  */
 async function workspaceOwner(engine: Engine, request: UpRequest, ctx: CoreContext): Promise<RemoteFolder> {
@@ -176,13 +176,13 @@ async function workspaceOwner(engine: Engine, request: UpRequest, ctx: CoreConte
     return { path: request.workspace, uid: request.uid, gid: request.gid };
   }
   if (!request.remote) {
-    throw new GpuEnvError(`the engine at ${engine.endpoint.url} is on another machine: the workspace must be a folder there (--remote-workspace PATH, default ~/gpu-env/${request.name})`, 'usage');
+    throw new GpuEnvError(`the engine at ${engine.endpoint.url} is on another machine: the workspace must be a folder there (${request.fields.remoteWorkspace} PATH, default ~/gpu-env/${request.name})`, 'usage');
   }
   ctx.progress({ kind: 'step', step: 'create', message: `Preparing ${request.remote.workspace} on ${engine.remote.label}` });
   const folder = await ensureRemoteWorkspace(engine.remote.connection, request.remote.workspace, ctx.signal);
   const explicit = request.remote.explicitUid;
   if (explicit === undefined && folder.uid === 0) {
-    throw new GpuEnvError(`the workspace ${folder.path} on ${engine.remote.label} is owned by root, so files written in the container would be root's. Pass --uid N to use another user id, or --uid 0 to run as root on purpose`, 'usage');
+    throw new GpuEnvError(`the workspace ${folder.path} on ${engine.remote.label} is owned by root, so files written in the container would be root's. Pass ${request.fields.uid} N to use another user id, or ${request.fields.uid} 0 to run as root on purpose`, 'usage');
   }
   return explicit === undefined ? folder : { path: folder.path, uid: explicit, gid: explicit };
 }
@@ -222,9 +222,9 @@ function containerGid(inspect: Docker.ContainerInspectInfo): number {
   return Number.isInteger(gid) && gid >= 0 ? gid : 0;
 }
 
-async function prepareReadyImage(container: Docker.Container, image: string, ctx: CoreContext): Promise<void> {
+async function prepareReadyImage(container: Docker.Container, image: string, fields: DockerFieldNames, ctx: CoreContext): Promise<void> {
   if (!(await containerHasPath(container, '/usr/sbin/sshd', ctx.signal))) {
-    throw new GpuEnvError(`--image ${image}: the image has no OpenSSH server (/usr/sbin/sshd); install openssh-server in it, or use --base-image ${image} to build the gpu-env recipe on top of it`, 'usage');
+    throw new GpuEnvError(`${fields.image} ${image}: the image has no OpenSSH server (/usr/sbin/sshd); install openssh-server in it, or use ${fields.baseImage} ${image} to build the gpu-env recipe on top of it`, 'usage');
   }
   const entrypoint = readAsset(ctx.assetsRoot, 'media', 'recipe', 'entrypoint.sh');
   await putFiles(container, '/opt/gpu-env', [{ name: 'entrypoint.sh', content: entrypoint, mode: 0o755 }], ctx.signal);

@@ -25,7 +25,7 @@ import { watchCluster } from './watch-cluster';
 export const slurmTarget: EnvironmentTarget = {
   kind: 'slurm',
   up: (request, ctx) => {
-    if (request.kind !== 'slurm') throw usageError(`${ctx.host?.url ?? 'this target'} is a Slurm cluster: give its options (--partition, --time, …), not a Docker engine's`);
+    if (request.kind !== 'slurm') throw usageError(`${ctx.host?.url ?? 'this target'} is a Slurm cluster: give its options (partition, time, …), not a Docker engine's`);
     return slurmUp(request, ctx);
   },
   down,

@@ -14,6 +14,8 @@ export interface LocalForward {
 export interface LocalForwardOptions {
   /** 0 or absent: a free port chosen by the system. */
   readonly port?: number;
+  /** How the user gave `port` (the CLI's `--port`), for the error when it is taken. */
+  readonly portField?: string;
   /** Refused beyond this many at once, so a runaway client cannot exhaust the SSH channels. */
   readonly maxConnections?: number;
   /** Told when one connection could not be carried (the others go on). */
@@ -33,7 +35,7 @@ export function forwardLocalPort(dial: () => Promise<Duplex>, options: LocalForw
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_FORWARDED_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new GpuEnvError(error.code === 'EADDRINUSE' ? `port ${options.port} on 127.0.0.1 is in use; choose another with --port, or 0 for any free one` : `cannot listen on 127.0.0.1:${options.port ?? 0}: ${error.message}`, error.code === 'EADDRINUSE' ? 'usage' : 'failure'));
+      reject(new GpuEnvError(error.code === 'EADDRINUSE' ? `port ${options.port} on 127.0.0.1 is in use; choose another${options.portField !== undefined ? ` with ${options.portField}` : ' port'}, or 0 for any free one` : `cannot listen on 127.0.0.1:${options.port ?? 0}: ${error.message}`, error.code === 'EADDRINUSE' ? 'usage' : 'failure'));
     });
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const address = server.address();

@@ -6,19 +6,19 @@ const nvidia = { nvidiaRuntime: true, cdi: false };
 
 describe('planGpus', () => {
   it('auto without a runtime starts CPU-only with one warning', () => {
-    const plan = planGpus({ kind: 'auto' }, none, 'unix:///e.sock');
+    const plan = planGpus({ kind: 'auto' }, none, 'unix:///e.sock', '--gpus');
     expect(plan.deviceRequests).toEqual([]);
     expect(plan.warning).toMatch(/starting CPU-only/);
   });
   it('explicit GPUs without a runtime fail clearly', () => {
-    expect(() => planGpus({ kind: 'all' }, none, 'unix:///e.sock')).toThrow(/--gpus all: the engine at unix:\/\/\/e\.sock offers no NVIDIA runtime/);
-    expect(() => planGpus({ kind: 'devices', ids: ['0', '1'] }, none, 'e')).toThrow(/--gpus 0,1/);
+    expect(() => planGpus({ kind: 'all' }, none, 'unix:///e.sock', '--gpus')).toThrow(/--gpus all: the engine at unix:\/\/\/e\.sock offers no NVIDIA runtime/);
+    expect(() => planGpus({ kind: 'devices', ids: ['0', '1'] }, none, 'e', '--gpus')).toThrow(/--gpus 0,1/);
   });
   it('maps all and ids to DeviceRequests for the nvidia runtime, or CDI names', () => {
-    expect(planGpus({ kind: 'all' }, nvidia, 'e').deviceRequests).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
-    expect(planGpus({ kind: 'devices', ids: ['0', '1'] }, nvidia, 'e').deviceRequests).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }]);
-    expect(planGpus({ kind: 'auto' }, { nvidiaRuntime: false, cdi: true }, 'e').deviceRequests).toEqual([{ Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all'], Capabilities: [['gpu']] }]);
-    expect(planGpus({ kind: 'none' }, nvidia, 'e')).toEqual({ deviceRequests: [], description: 'none' });
+    expect(planGpus({ kind: 'all' }, nvidia, 'e', '--gpus').deviceRequests).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
+    expect(planGpus({ kind: 'devices', ids: ['0', '1'] }, nvidia, 'e', '--gpus').deviceRequests).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }]);
+    expect(planGpus({ kind: 'auto' }, { nvidiaRuntime: false, cdi: true }, 'e', '--gpus').deviceRequests).toEqual([{ Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all'], Capabilities: [['gpu']] }]);
+    expect(planGpus({ kind: 'none' }, nvidia, 'e', '--gpus')).toEqual({ deviceRequests: [], description: 'none' });
   });
   it('reads runtimes and CDI devices from docker info', () => {
     expect(gpuSupportFromInfo({ Runtimes: { runc: {}, nvidia: {} } })).toEqual(nvidia);

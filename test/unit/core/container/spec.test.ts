@@ -6,7 +6,7 @@ const nvidia = { nvidiaRuntime: true, cdi: false };
 describe('containerCreateOptions', () => {
   const options = containerCreateOptions({
     name: 'exp1', image: 'img:tag', workspace: '/home/u/proj', uid: 1000, gid: 1000, user: 'dev',
-    gpus: planGpus({ kind: 'all' }, nvidia, 'e'), memoryBytes: 16 * 1024 ** 3, nanoCpus: 4e9, shmSizeBytes: DEFAULT_SHM_BYTES,
+    gpus: planGpus({ kind: 'all' }, nvidia, 'e', '--gpus'), memoryBytes: 16 * 1024 ** 3, nanoCpus: 4e9, shmSizeBytes: DEFAULT_SHM_BYTES,
     recipeHash: 'abcd1234', version: '0.1.0', overrideEntrypoint: false, owner: 'alice',
   });
   it('publishes SSH on loopback with an engine-chosen port', () => {
@@ -39,7 +39,7 @@ describe('containerCreateOptions', () => {
 describe('containerCreateOptions with chosen GPUs and idle stop', () => {
   const options = containerCreateOptions({
     name: 'exp2', image: 'img:tag', workspace: '/w', uid: 1000, gid: 1000, user: 'dev',
-    gpus: planGpus({ kind: 'devices', ids: ['2', '3'] }, nvidia, 'e'), shmSizeBytes: DEFAULT_SHM_BYTES,
+    gpus: planGpus({ kind: 'devices', ids: ['2', '3'] }, nvidia, 'e', '--gpus'), shmSizeBytes: DEFAULT_SHM_BYTES,
     recipeHash: 'abcd1234', version: '0.1.0', overrideEntrypoint: false, owner: 'bob', gpuCount: 2, idleStopMs: 1_800_000,
   });
   it('asks for exactly the chosen GPUs and records the count', () => {

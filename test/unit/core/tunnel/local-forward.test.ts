@@ -54,7 +54,7 @@ describe('forwardLocalPort', () => {
   it('a port in use is a usage error saying how to pick another', async () => {
     const first = await forwardLocalPort(echo.dial);
     try {
-      await expect(forwardLocalPort(echo.dial, { port: first.port })).rejects.toThrow(`port ${first.port} on 127.0.0.1 is in use; choose another with --port, or 0 for any free one`);
+      await expect(forwardLocalPort(echo.dial, { port: first.port, portField: '--port' })).rejects.toThrow(`port ${first.port} on 127.0.0.1 is in use; choose another with --port, or 0 for any free one`);
     } finally {
       await first.close();
     }
