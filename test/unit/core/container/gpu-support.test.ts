@@ -14,6 +14,9 @@ describe('planGpus', () => {
     expect(() => planGpus({ kind: 'all' }, none, 'unix:///e.sock', '--gpus')).toThrow(/--gpus all: the engine at unix:\/\/\/e\.sock offers no NVIDIA runtime/);
     expect(() => planGpus({ kind: 'devices', ids: ['0', '1'] }, none, 'e', '--gpus')).toThrow(/--gpus 0,1/);
   });
+  it('names the field as the front end calls it (a VS Code setting), never the CLI flag', () => {
+    expect(() => planGpus({ kind: 'all' }, none, 'e', 'gpuEnv.gpus')).toThrow(/^gpuEnv\.gpus all: the engine at e offers no NVIDIA runtime .*, or use gpuEnv\.gpus none$/);
+  });
   it('maps all and ids to DeviceRequests for the nvidia runtime, or CDI names', () => {
     expect(planGpus({ kind: 'all' }, nvidia, 'e', '--gpus').deviceRequests).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
     expect(planGpus({ kind: 'devices', ids: ['0', '1'] }, nvidia, 'e', '--gpus').deviceRequests).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }]);

@@ -55,6 +55,8 @@ describe('forwardLocalPort', () => {
     const first = await forwardLocalPort(echo.dial);
     try {
       await expect(forwardLocalPort(echo.dial, { port: first.port, portField: '--port' })).rejects.toThrow(`port ${first.port} on 127.0.0.1 is in use; choose another with --port, or 0 for any free one`);
+      // Without a field (the extension never asks for a port) it names no flag.
+      await expect(forwardLocalPort(echo.dial, { port: first.port })).rejects.toThrow(`port ${first.port} on 127.0.0.1 is in use; choose another port, or 0 for any free one`);
     } finally {
       await first.close();
     }
