@@ -120,7 +120,8 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
       picks.push(items.map((i) => i.label).join('|'));
       return items[0];
     };
-    const answers = ['3', '', ''];
+    // Epochs, batch size, learning rate, target accuracy, processes: all but the epochs left automatic.
+    const answers = ['3', '', '', '', ''];
     state.input = (options) => {
       expect(options.validateInput?.('0') ?? undefined).toBeTruthy();
       return answers.shift();
