@@ -57,9 +57,13 @@ const MANAGED_SBATCH_OPTIONS: Readonly<Record<string, string>> = {
   output: 'gpu-env keeps the job output with the environment', o: 'gpu-env keeps the job output with the environment',
   error: 'gpu-env keeps the job output with the environment', e: 'gpu-env keeps the job output with the environment',
   parsable: 'gpu-env reads the job id itself', wrap: 'gpu-env writes the job script', chdir: 'the job starts in the workspace', D: 'the job starts in the workspace',
-  partition: 'use --partition', p: 'use --partition', account: 'use --account', A: 'use --account', qos: 'use --qos', q: 'use --qos',
-  time: 'use --time', t: 'use --time', nodes: 'use --nodes', N: 'use --nodes', gres: 'use --gpus-per-node', 'gpus-per-node': 'use --gpus-per-node',
-  'cpus-per-task': 'use --cpus-per-task', c: 'use --cpus-per-task', mem: 'use --mem', constraint: 'use --constraint', C: 'use --constraint',
+};
+
+/** sbatch options gpu-env has a field of its own for (the error names that field as the front end calls it). */
+const OWN_FIELD_SBATCH_OPTIONS: Readonly<Record<string, keyof SlurmFieldNames>> = {
+  partition: 'partition', p: 'partition', account: 'account', A: 'account', qos: 'qos', q: 'qos',
+  time: 'time', t: 'time', nodes: 'nodes', N: 'nodes', gres: 'gpusPerNode', 'gpus-per-node': 'gpusPerNode',
+  'cpus-per-task': 'cpusPerTask', c: 'cpusPerTask', mem: 'mem', constraint: 'constraint', C: 'constraint',
 };
 
 /** Validates every Slurm option before anything is submitted; errors name the field and the accepted form. */
@@ -85,7 +89,7 @@ export function validateSlurmOptions(input: SlurmOptionsInput, fields: SlurmFiel
     ...(constraint !== undefined ? { constraint: featureExpression(fields.constraint, constraint) } : {}),
     setup: setupLines(fields.setup, input.setup ?? []),
     ...(image !== undefined ? { containerImage: validateImageRef(fields.containerImage, image) } : {}),
-    sbatchArgs: (input.sbatchArgs ?? []).map((arg) => sbatchArg(fields.sbatchArgs, arg)),
+    sbatchArgs: (input.sbatchArgs ?? []).map((arg) => sbatchArg(fields.sbatchArgs, arg, fields)),
   };
 }
 
@@ -152,13 +156,14 @@ function setupLines(field: string, lines: readonly string[]): string[] {
 }
 
 /** One `--option[=value]` (or `-x[value]`) that gpu-env does not manage itself. */
-function sbatchArg(field: string, arg: string): string {
+function sbatchArg(field: string, arg: string, fields: SlurmFieldNames): string {
   const text = arg.trim();
   const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(text) ?? /^-([A-Za-z])(.*)$/.exec(text);
   if (!match || /[\0\r\n]/.test(text)) {
     throw usageError(`${field}: "${arg}" is not an sbatch option; give one option per ${field}, as --option=value (e.g. --mail-type=END)`);
   }
-  const why = MANAGED_SBATCH_OPTIONS[match[1]!];
+  const own = OWN_FIELD_SBATCH_OPTIONS[match[1]!];
+  const why = own !== undefined ? `use ${fields[own]}` : MANAGED_SBATCH_OPTIONS[match[1]!];
   if (why !== undefined) throw usageError(`${field}: "${arg}" is set by gpu-env: ${why}`);
   return text;
 }

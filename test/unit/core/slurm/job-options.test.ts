@@ -46,6 +46,11 @@ describe('Slurm job options', () => {
     expect(() => validate(input)).toThrow(message);
   });
 
+  it('points a managed sbatch option at the front end\'s own field (a VS Code setting), not a CLI flag', () => {
+    const settings = Object.fromEntries(Object.keys(CLI_SLURM_FIELDS).map((key) => [key, `gpuEnv.slurm.${key}`])) as unknown as typeof CLI_SLURM_FIELDS;
+    expect(() => validateSlurmOptions({ sbatchArgs: ['--time=5'] }, settings)).toThrow(/^gpuEnv\.slurm\.sbatchArgs: "--time=5" is set by gpu-env: use gpuEnv\.slurm\.time$/);
+  });
+
   it('names the fields that were set, for a Docker target to refuse', () => {
     expect(setSlurmFields({ partition: 'gpu', time: ' ', setup: ['x'], sbatchArgs: [] }, CLI_SLURM_FIELDS)).toEqual(['--partition', '--setup']);
   });
