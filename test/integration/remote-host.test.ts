@@ -188,6 +188,24 @@ describe.skipIf(!HARNESS_READY || process.getuid?.() !== 0)(
       }
     });
 
+    it('sync copies a local folder into the workspace on the host over its SSH connection, honouring .gitignore; the container sees it', async () => {
+      const local = join(dir, 'local-ws');
+      mkdirSync(join(local, 'data'), { recursive: true });
+      writeFileSync(join(local, '.gitignore'), 'data/\n');
+      writeFileSync(join(local, 'data', 'big.bin'), 'ignored');
+      writeFileSync(join(local, 'train.py'), 'print(1)\n');
+      const first = await cli(['sync', NAME, '--host', url, '--workspace', local, '--json']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({ files: 2, bytes: 15, unchanged: 0, ignored: 1, destination: `${user.name}@127.0.0.1:${sshd.port}:${remoteWorkspace}` });
+      expect(readFileSync(join(remoteWorkspace, 'train.py'), 'utf8')).toBe('print(1)\n');
+      expect(statSync(join(remoteWorkspace, 'train.py')).uid).toBe(user.uid);
+      expect(existsSync(join(remoteWorkspace, 'data'))).toBe(false);
+      const second = await cli(['sync', NAME, '--host', url, '--workspace', local, '--json']);
+      expect(JSON.parse(second.stdout)).toMatchObject({ files: 0, bytes: 0, unchanged: 2 });
+      const inContainer = await cli(['exec', NAME, '--host', url, '--', 'cat', '/workspace/train.py']);
+      expect(inContainer.stdout).toBe('print(1)\n');
+    });
+
     it('takes the host as a Host alias of ~/.ssh/config (plain and ssh://alias), with its IdentityFile', async () => {
       for (const host of ['gpu-remote', 'ssh://gpu-remote']) {
         const result = await cli(['ls', '--host', host, '--json']);
