@@ -5,10 +5,12 @@ The container's entrypoint starts it (as root) when the environment was created 
 (`gpu-env up --idle-stop 30m`, setting gpuEnv.idleStop). It decides inside the environment, so it
 works while the computer that created the environment sleeps or is gone. Every interval it looks at
 
-  - SSH: established TCP connections to the container's sshd (port 22), VS Code's included;
+  - SSH: established TCP connections to the container's sshd (port 22), VS Code's included; on a
+    Slurm node (--slurm-job), the sshd processes whose parent is a step of this job (each connection
+    is `srun --overlap … sshd -i`, one step; sshd renames itself, so its parent is what says whose);
   - runs: a training run whose status.json says starting/running and whose process is alive;
-  - GPUs: the highest utilisation of the container's GPUs (NVML, through gpu_env_agent.py), busy
-    at THRESHOLD percent and above;
+  - GPUs: the highest utilisation of the container's GPUs (NVML, through gpu_env_agent.py; on a
+    node only those CUDA_VISIBLE_DEVICES names), busy at THRESHOLD percent and above;
   - "Keep running": STATE/keep-running touched (by VS Code's warning) since the last look.
 
 Any of them resets the idle clock (monotonic, so a clock change cannot stop anything). After WINDOW
@@ -23,7 +25,7 @@ the engine, not SSH, so reading it does not count as use) to warn 5 minutes befo
    "sshSessions", "runsRunning", "gpuMaxPercent", "updatedAtMs"}
 
 Usage: gpu_env_idle.py --window-ms MS --main-pid PID [--interval-ms MS] [--threshold PERCENT]
-                       [--runs DIR] [--state DIR]
+                       [--runs DIR] [--state DIR] [--slurm-job ID]
 """
 
 from __future__ import annotations
@@ -71,6 +73,55 @@ def ssh_sessions(proc: str = "/proc") -> int:
             except ValueError:
                 continue
     return count
+
+
+def cmdline(pid: str, proc: str = "/proc") -> str:
+    try:
+        with open(os.path.join(proc, pid, "cmdline"), "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def parent_of(pid: str, proc: str = "/proc") -> str | None:
+    text = agent.read_once(os.path.join(proc, pid, "stat"))
+    try:
+        return text.rsplit(")", 1)[1].split()[1] if text else None
+    except IndexError:
+        return None
+
+
+def slurm_sessions(job_id: str, proc: str = "/proc") -> int:
+    """SSH connections into this job: sshd processes (`sshd-session: user [priv]`, `sshd: …`) whose
+    parent is `slurmstepd: [JOB.STEP]` of this job, not its batch step."""
+    try:
+        pids = [name for name in os.listdir(proc) if name.isdigit()]
+    except OSError:
+        return 0
+    prefix = f"slurmstepd: [{job_id}."
+    count = 0
+    for pid in pids:
+        if not cmdline(pid, proc).startswith("sshd"):
+            continue
+        parent = parent_of(pid, proc)
+        step = cmdline(parent, proc) if parent else ""
+        if step.startswith(prefix) and not step.startswith(f"{prefix}batch]"):
+            count += 1
+    return count
+
+
+def visible_filter(devices: list[dict[str, Any]], visible: str | None) -> list[dict[str, Any]]:
+    """The devices CUDA_VISIBLE_DEVICES names (by UUID, or by index where NVML sees more GPUs than it
+    names: a node without device cgroups); all of them when it is unset or names them all."""
+    if not visible:
+        return devices
+    names = [name.strip() for name in visible.split(",") if name.strip()]
+    if any(not name.isdigit() for name in names):
+        return [d for d in devices if d.get("uuid") in names]
+    if len(devices) <= len(names):
+        return devices
+    wanted = {int(name) for name in names}
+    return [d for d in devices if d.get("index") in wanted]
 
 
 def start_time(pid: int) -> int | None:
@@ -124,7 +175,8 @@ class GpuUse:
         if self.source is None:
             return None
         sample = self.source.sample()
-        values = [d.get("utilizationGpuPercent") for d in sample.get("devices") or []]
+        devices = visible_filter(sample.get("devices") or [], os.environ.get("CUDA_VISIBLE_DEVICES"))
+        values = [d.get("utilizationGpuPercent") for d in devices]
         numbers = [v for v in values if isinstance(v, (int, float))]
         return max(numbers) if numbers else None
 
@@ -156,7 +208,7 @@ class Watcher:
 
     def look(self) -> dict[str, Any]:
         busy = []
-        sessions = ssh_sessions()
+        sessions = slurm_sessions(self.args.slurm_job) if self.args.slurm_job else ssh_sessions()
         runs = runs_running(self.args.runs)
         gpu = self.gpus.max_percent()
         if sessions > 0:
@@ -222,6 +274,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PERCENT)
     parser.add_argument("--runs", default="/workspace/.gpu-env/runs")
     parser.add_argument("--state", default="/run/gpu-env")
+    parser.add_argument("--slurm-job", default=None, help="on a Slurm node: count SSH sessions as steps of this job")
     args = parser.parse_args(argv)
     if args.window_ms < 1000:
         parser.error("--window-ms must be at least 1000")

@@ -9,14 +9,13 @@ import type { EnvironmentChange, EventWatcher, EventWatchOptions } from './lifec
 import type { RemoveResult } from './lifecycle/remove';
 import type { UpRequest } from './lifecycle/request';
 import type { UpResult } from './lifecycle/up';
-import type { GpuHoldersReport } from './lifecycle/gpus';
+import type { GpuHoldersReport, GpusOptions } from './lifecycle/gpus';
 import type { IdleReport } from './lifecycle/idle-files';
 import { attributionFor } from './gpu/attribution-for';
 import type { GpuAttribution } from './gpu/gpu-attribution';
 import type { SshSession } from './ssh/session';
 import type { WorkspaceAccess } from './targets/workspace-access';
 import { targetFor } from './targets/target-for';
-import { GpuEnvError } from './errors';
 import { pushWorkspace, type SyncReport } from './sync/push';
 import { watchAndPush, type WatchPushOptions } from './sync/watch-push';
 
@@ -80,16 +79,13 @@ export function watchEnvironmentEvents(ctx: CoreContext, onChange: (change: Envi
 }
 
 /** Every GPU of the target with its use and who holds it (a fresh sample). */
-export async function gpus(ctx: CoreContext): Promise<GpuHoldersReport> {
-  const target = targetFor(ctx);
-  if (!target.gpus) throw new GpuEnvError(`listing GPUs is not available for ${target.kind} targets yet`);
-  return target.gpus(ctx);
+export async function gpus(ctx: CoreContext, options: GpusOptions = {}): Promise<GpuHoldersReport> {
+  return targetFor(ctx).gpus(ctx, options);
 }
 
 /** Where the environment's idle-stop clock stands, or why it stopped itself; `{}` without idle stop. */
 export async function idleReport(name: string, ctx: CoreContext): Promise<IdleReport> {
-  const target = targetFor(ctx);
-  return target.idle ? target.idle(name, ctx) : {};
+  return targetFor(ctx).idle(name, ctx);
 }
 
 /** Who a sampled GPU of environment NAME belongs to (its runs, the environments holding it), for the monitor. */
@@ -99,9 +95,7 @@ export function gpuAttribution(name: string, ctx: CoreContext, log?: (message: s
 
 /** Starts the environment's idle-stop window again. */
 export async function keepRunning(name: string, ctx: CoreContext): Promise<void> {
-  const target = targetFor(ctx);
-  if (!target.keepRunning) throw new GpuEnvError(`idle stop is not available for ${target.kind} targets yet`);
-  await target.keepRunning(name, ctx);
+  await targetFor(ctx).keepRunning(name, ctx);
 }
 
 /** Commands where the environment's workspace folder is, for `sync`. */

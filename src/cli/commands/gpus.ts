@@ -3,19 +3,20 @@ import { usageError } from '../../core/errors';
 import { formatMemoryPair, formatGiB, formatPercent } from '../../core/gpu/format';
 import { formatMs } from '../../core/util/abort';
 import type { CliCommand, CliIo } from '../command';
-import { JSON_OPTION, parseCommandArgs } from '../args';
+import { JSON_OPTION, parseCommandArgs, stringOption } from '../args';
 import { table } from '../format';
 import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options';
 
-const usage = `gpu-env gpus [--json] ${HOST_USAGE}`;
+const usage = `gpu-env gpus [--json] [--partition P] ${HOST_USAGE}`;
 
 export const gpusCommand: CliCommand = {
   name: 'gpus',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION }, usage);
+    const { values, positionals } = parseCommandArgs(argv, { ...REMOTE_HOST_OPTIONS, ...JSON_OPTION, partition: { type: 'string' } }, usage);
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
-    const report = await gpus(remoteContext(io, values));
+    const partition = stringOption(values, 'partition');
+    const report = await gpus(remoteContext(io, values), partition !== undefined ? { partition } : {});
     if (values.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(io, report);
     return 0;
@@ -25,7 +26,10 @@ export const gpusCommand: CliCommand = {
 function printReport(io: CliIo, report: GpuHoldersReport): void {
   const free = report.gpus.filter((gpu) => gpu.free).length;
   io.stdout.write(`${report.gpus.length} GPU${report.gpus.length === 1 ? '' : 's'} on ${report.host.label} (${report.engine}), ${free} free · sampled in ${formatMs(report.probeMs)}\n`);
-  io.stdout.write(table(['GPU', 'NAME', 'UTIL', 'MEMORY', 'HELD BY'], report.gpus.map(row)));
+  const onNodes = report.gpus.some((gpu) => gpu.node !== undefined);
+  io.stdout.write(onNodes
+    ? table(['NODE', 'GPU', 'TYPE', 'HELD BY'], report.gpus.map((gpu) => [gpu.node ?? '?', String(gpu.index), gpu.name ?? '?', heldBy(gpu)]))
+    : table(['GPU', 'NAME', 'UTIL', 'MEMORY', 'HELD BY'], report.gpus.map(row)));
   for (const gpu of report.gpus) {
     const processes = gpu.processes ?? [];
     if (processes.length === 0) continue;
@@ -40,6 +44,11 @@ function row(gpu: HostGpu): string[] {
     gpu.name ?? '?',
     formatPercent(gpu.utilizationGpuPercent),
     formatMemoryPair(gpu.memoryUsedBytes, gpu.memoryTotalBytes) ?? '–',
-    gpu.free ? 'free' : gpu.holders.map(holderName).join(', '),
+    heldBy(gpu),
   ];
+}
+
+function heldBy(gpu: HostGpu): string {
+  if (gpu.holders.length > 0) return gpu.holders.map(holderName).join(', ');
+  return gpu.free ? 'free' : 'unavailable (node down or drained)';
 }

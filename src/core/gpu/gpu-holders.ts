@@ -10,8 +10,11 @@ import type { GpuDevice } from './types';
 export interface GpuHolder {
   /** The gpu-env environment, or null for a container gpu-env did not create. */
   readonly environment: string | null;
+  /** The container's name, or on a cluster the job (`job 123`). */
   readonly container: string;
   readonly owner: string | null;
+  /** What `container` names; absent: a container. */
+  readonly kind?: 'container' | 'job';
 }
 
 export interface GpuProcessView {
@@ -24,7 +27,10 @@ export interface GpuProcessView {
 }
 
 export interface HostGpu {
+  /** The machine's index (on a cluster: the GPU's index on its node). */
   readonly index: number;
+  /** On a cluster: the node it is in. */
+  readonly node?: string;
   readonly uuid: string | null;
   readonly name: string | null;
   readonly utilizationGpuPercent: number | null;
@@ -82,6 +88,6 @@ function processView(pid: number, usedMemoryBytes: number | null, input: HolderI
 
 /** `alice/exp1`, `exp1` (no owner recorded), or `container web-1` (not a gpu-env environment). */
 export function holderName(holder: GpuHolder): string {
-  if (holder.environment === null) return `container ${holder.container}`;
+  if (holder.environment === null) return holder.kind === 'job' ? holder.container : `container ${holder.container}`;
   return holder.owner === null ? holder.environment : `${holder.owner}/${holder.environment}`;
 }

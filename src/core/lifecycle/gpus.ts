@@ -5,7 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import type Docker from 'dockerode';
-import { GpuEnvError } from '../errors';
+import { GpuEnvError, usageError } from '../errors';
 import { IMAGE_REPOSITORY } from '../image/recipe';
 import { LABEL, PROBE_LABEL } from '../container/labels';
 import { gpuDeviceRequests, gpuSupportFromInfo } from '../container/gpu-support';
@@ -22,19 +22,25 @@ import { openEngine } from './engine';
 const ENGINE_CALL_TIMEOUT_MS = 30_000;
 const INSPECT_CONCURRENCY = 8;
 
+export interface GpusOptions {
+  /** On a cluster: only this partition's GPUs. */
+  readonly partition?: string;
+}
+
 export interface GpuHoldersReport {
   readonly engine: string;
   readonly host: HostIdentity;
   /** When the GPUs were sampled (this machine's clock, epoch ms). */
   readonly sampledAtMs: number;
-  /** What the fresh sample cost: the probe container, create to remove. */
+  /** What the fresh sample cost: the probe container, create to remove (on a cluster: sinfo and scontrol). */
   readonly probeMs: number;
-  /** The image the probe ran in. */
-  readonly probeImage: string;
+  /** The image the probe ran in (absent on a cluster). */
+  readonly probeImage?: string;
   readonly gpus: readonly HostGpu[];
 }
 
-export async function gpuHolders(ctx: CoreContext): Promise<GpuHoldersReport> {
+export async function gpuHolders(ctx: CoreContext, options: GpusOptions = {}): Promise<GpuHoldersReport> {
+  if (options.partition !== undefined) throw usageError('--partition: only for a Slurm cluster; a Docker engine\'s GPUs are its machine\'s');
   const engine = await openEngine(ctx);
   return gpuHoldersOn(engine, ctx, undefined);
 }

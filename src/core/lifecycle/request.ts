@@ -173,10 +173,12 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
   };
 }
 
-/** Not yet on a cluster: refused, rather than accepted and ignored. */
-function slurmIdleStop(input: UpInput, fields: FieldNames): { idleStopMs?: number } {
+/** On a cluster the watcher runs on the job's first node: it sees SSH sessions and runs there only. */
+function slurmIdleStop(input: UpInput, fields: FieldNames, nodes: number, nodesField: string): { idleStopMs?: number } {
   const requested = idleStop(input, fields);
-  if (requested.idleStopMs !== undefined) throw usageError(`${fields.idleStop}: idle stop is not available on a Slurm cluster yet; the job's --time limit ends it`);
+  if (requested.idleStopMs !== undefined && nodes > 1) {
+    throw usageError(`${fields.idleStop}: idle stop is for one-node jobs (it watches the job's first node); leave it out with ${nodesField} ${nodes}, the job's time limit ends it`);
+  }
   return requested;
 }
 
@@ -212,15 +214,16 @@ function validateSlurmUpInput(name: string, host: string, input: UpInput, fields
   }
   if (input.pull === true) throw usageError('--pull: only for a Docker engine; on a Slurm cluster nothing is pulled');
   const workspace = validateRemoteWorkspace(remoteWorkspaceField(fields), nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
+  const job = validateSlurmOptions(input.slurm ?? {}, slurmFields);
   return {
     kind: 'slurm',
     name,
     host,
-    job: validateSlurmOptions(input.slurm ?? {}, slurmFields),
+    job,
     workspace,
     remote: { workspace },
     fields: { partition: slurmFields.partition, time: slurmFields.time, containerImage: slurmFields.containerImage },
-    ...slurmIdleStop(input, fields),
+    ...slurmIdleStop(input, fields, job.nodes, slurmFields.nodes),
   };
 }
 

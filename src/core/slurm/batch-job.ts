@@ -15,6 +15,8 @@ export interface BatchJobPlan {
   /** The workspace folder on the shared file system, absolute; the job starts there. */
   readonly workspace: string;
   readonly software: NodeSoftware;
+  /** Cancel the job after this long unused (the idle watcher, media/agent/gpu_env_idle.py); absent: never. */
+  readonly idleStopMs?: number;
 }
 
 export const JOB_NAME_PREFIX = 'gpu-env-';
@@ -67,9 +69,34 @@ export function jobScript(plan: BatchJobPlan): string {
     ...prepareSoftware(software),
     prepareNodes,
     `touch ${shellQuote(paths.dir)}/ready-"$SLURM_JOB_ID"`,
-    'exec sleep infinity',
+    ...(plan.idleStopMs !== undefined ? idleHold(plan, plan.idleStopMs) : ['exec sleep infinity']),
     '',
   ].join('\n');
+}
+
+/**
+ * Holds the allocation like `sleep infinity`, with the idle watcher beside it on the job's node: it
+ * ends the sleep when nobody has used the environment for the window (no SSH session, which is a
+ * step of this job, no run running, GPUs idle), and the job then cancels itself. Without python3 on the
+ * node there is no watcher, and the job holds until `down` or its time limit, as without idle stop.
+ */
+function idleHold(plan: BatchJobPlan, windowMs: number): string[] {
+  const { paths } = plan;
+  const state = `${shellQuote(paths.dir)}/idle-"$SLURM_JOB_ID"`;
+  return [
+    'sleep infinity &',
+    'holder=$!',
+    `mkdir -p ${state}`,
+    'python=""',
+    'for candidate in python3 /usr/bin/python3; do if command -v "$candidate" >/dev/null 2>&1; then python=$candidate; break; fi; done',
+    'if [ -n "$python" ]; then',
+    `  "$python" ${shellQuote(paths.idleWatcher)} --window-ms ${windowMs} --main-pid "$holder" --state ${state} --runs ${shellQuote(`${plan.workspace}/.gpu-env/runs`)} --slurm-job "$SLURM_JOB_ID" &`,
+    'else',
+    '  echo "gpu-env: no python3 on $(hostname -s), so idle stop is off for this job" >&2',
+    'fi',
+    'wait "$holder" || true',
+    `if [ -f ${state}/idle-stopped ]; then scancel "$SLURM_JOB_ID"; fi`,
+  ];
 }
 
 /** Variables of the batch step that describe the step or the shell, not the job: left out of sessions. */

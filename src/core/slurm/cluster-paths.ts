@@ -24,6 +24,11 @@ export interface ClusterPaths {
   output(jobId: string): string;
   /** Written by the job once every node's sshd_config is in place. */
   ready(jobId: string): string;
+  /** The idle watcher and the agent it samples GPUs with (media/agent/), when idle stop is on. */
+  readonly idleWatcher: string;
+  readonly idleAgent: string;
+  /** The idle watcher's files of one job: idle.json, keep-running, idle-stopped. */
+  idleState(jobId: string): string;
 }
 
 export const CLUSTER_STATE_DIR = '.gpu-env/envs';
@@ -46,6 +51,9 @@ export function clusterPaths(home: string, name: string): ClusterPaths {
     sshdLog: (node) => `${dir}/sshd-${node}.log`,
     output: (jobId) => `${dir}/job-${jobId}.out`,
     ready: (jobId) => `${dir}/ready-${jobId}`,
+    idleWatcher: `${dir}/gpu_env_idle.py`,
+    idleAgent: `${dir}/gpu_env_agent.py`,
+    idleState: (jobId) => `${dir}/idle-${jobId}`,
   };
 }
 

@@ -22,6 +22,8 @@ export interface ClusterRecord {
   readonly software: NodeSoftware;
   /** The job submitted last; its output file is the environment's log. */
   readonly jobId?: string;
+  /** The job cancels itself after this long unused (its idle watcher); absent: never. */
+  readonly idleStopMs?: number;
 }
 
 /** The user's gpu-env jobs and environment records, as one login-node command reads them. */
@@ -114,6 +116,7 @@ export function parseRecord(line: string): ClusterRecord | undefined {
   if (!isObject(value.spec) || typeof value.spec.nodes !== 'number' || !isObject(value.spec.gpusPerNode)) return undefined;
   if (!isObject(value.software) || !['native', 'pyxis', 'apptainer'].includes(String(value.software.kind))) return undefined;
   if (value.jobId !== undefined && (typeof value.jobId !== 'string' || !/^\d+$/.test(value.jobId))) return undefined;
+  if (value.idleStopMs !== undefined && !(typeof value.idleStopMs === 'number' && Number.isInteger(value.idleStopMs) && value.idleStopMs > 0)) return undefined;
   return value as unknown as ClusterRecord;
 }
 

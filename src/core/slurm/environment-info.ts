@@ -57,6 +57,7 @@ export function slurmEnvironmentInfo(
     ...(summary ? { job: summary } : {}),
     ...(endsAt !== undefined ? { endsAt } : {}),
     ...(record ? { workdir: record.workspace } : {}),
+    ...(record?.idleStopMs !== undefined ? { idleStopMs: record.idleStopMs } : {}),
   };
 }
 

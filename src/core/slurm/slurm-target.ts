@@ -18,6 +18,7 @@ import { NoSuchEnvironmentError, liveJobOf, openClusterState, readClusterState, 
 import { infosOf, slurmEnvironmentInfo } from './environment-info';
 import { nodeBlocksText, openNodeSession, writeNodeBlock, type NodeRoute } from './node-ssh';
 import { runSlurmDoctor } from './slurm-doctor';
+import { slurmGpus, slurmIdleReport, slurmKeepRunning } from './slurm-idle';
 import { slurmUp } from './slurm-up';
 import { watchCluster } from './watch-cluster';
 
@@ -38,6 +39,9 @@ export const slurmTarget: EnvironmentTarget = {
   watch: watchCluster,
   doctor: runSlurmDoctor,
   workspaceAccess,
+  gpus: slurmGpus,
+  idle: slurmIdleReport,
+  keepRunning: slurmKeepRunning,
 };
 
 export const CANCEL_WAIT_MS = 60_000;

@@ -1,4 +1,5 @@
 import { GpuEnvError, usageError } from '../errors';
+import { readAsset } from '../assets';
 import type { CoreContext } from '../lifecycle/context';
 import type { SlurmUpRequest } from '../lifecycle/request';
 import type { UpResult } from '../lifecycle/up';
@@ -37,13 +38,20 @@ export async function slurmUp(request: SlurmUpRequest, ctx: CoreContext): Promis
   const workspace = absoluteOnCluster(existing && previous ? previous.workspace : request.workspace, cluster.home);
   const software = existing && previous ? previous.software : await chooseSoftware(cluster, request, ctx.signal);
   const paths = clusterPaths(cluster.home, request.name);
-  const plan: BatchJobPlan = { name: request.name, spec: existing && previous ? previous.spec : request.job, paths, workspace, software };
-  const record: Omit<ClusterRecord, 'jobId'> = { name: request.name, workspace, spec: plan.spec, software };
+  const idleStopMs = existing && previous ? previous.idleStopMs : request.idleStopMs;
+  if (existing && request.idleStopMs !== undefined && request.idleStopMs !== idleStopMs) {
+    warnings.push(`job ${existing.id} of "${request.name}" was submitted with another idle stop; it keeps it. Run \`gpu-env down ${request.name}\` then \`gpu-env up\` to apply the new one`);
+  }
+  const plan: BatchJobPlan = { name: request.name, spec: existing && previous ? previous.spec : request.job, paths, workspace, software, ...(idleStopMs !== undefined ? { idleStopMs } : {}) };
+  const record: Omit<ClusterRecord, 'jobId'> = { name: request.name, workspace, spec: plan.spec, software, ...(idleStopMs !== undefined ? { idleStopMs } : {}) };
   const keys = ensureKeys(ctx.stateDir, request.name);
 
   ctx.progress({ kind: 'step', step: 'submit', message: existing ? `Reusing job ${existing.id} (${existing.state})` : `Submitting gpu-env-${request.name} to ${cluster.label}` });
   // One login-node command writes the files, submits (or takes the live job) and follows the queue.
-  const prepare = prepareScript(plan, keys, record, existing ? { reuse: existing.id } : { submit: true });
+  const idleFiles = idleStopMs !== undefined
+    ? { watcher: readAsset(ctx.assetsRoot, 'media', 'agent', 'gpu_env_idle.py'), agent: readAsset(ctx.assetsRoot, 'media', 'agent', 'gpu_env_agent.py') }
+    : undefined;
+  const prepare = prepareScript(plan, keys, record, existing ? { reuse: existing.id } : { submit: true }, idleFiles);
   let jobId = existing?.id;
   let ready = false;
   try {

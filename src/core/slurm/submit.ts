@@ -18,9 +18,16 @@ interface ClusterFile {
  * no) or takes the one being reused, and prints `gpu-env-job ID` with `$id` set for what follows.
  * Everything travels on the SSH channel's stdin: no key is on a command line or in a process list.
  */
-export function prepareScript(plan: BatchJobPlan, keys: EnvironmentKeys, record: ClusterRecord, job: { readonly submit: true } | { readonly reuse: string }): string {
+export function prepareScript(
+  plan: BatchJobPlan,
+  keys: EnvironmentKeys,
+  record: ClusterRecord,
+  job: { readonly submit: true } | { readonly reuse: string },
+  idleFiles?: { readonly watcher: string; readonly agent: string },
+): string {
   const { paths } = plan;
   const files: ClusterFile[] = [
+    ...(idleFiles ? [{ path: paths.idleWatcher, content: idleFiles.watcher }, { path: paths.idleAgent, content: idleFiles.agent }] : []),
     { path: paths.hostKey, content: keys.hostPrivateKey },
     { path: paths.authorizedKeys, content: `${keys.userPublicKey}\n` },
     { path: paths.sshdBase, content: sshdBaseConfig(paths) },

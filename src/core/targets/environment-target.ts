@@ -2,7 +2,7 @@ import type { DoctorOptions } from '../doctor/run-doctor';
 import type { DoctorReport } from '../doctor/types';
 import type { CoreContext } from '../lifecycle/context';
 import type { EnvironmentInfo } from '../lifecycle/environment-info';
-import type { GpuHoldersReport } from '../lifecycle/gpus';
+import type { GpuHoldersReport, GpusOptions } from '../lifecycle/gpus';
 import type { IdleReport } from '../lifecycle/idle-files';
 import type { ClaimsSnapshot, ProcessLookup } from '../gpu/gpu-attribution';
 import type { EnvironmentChange, EventWatcher, EventWatchOptions } from '../lifecycle/events';
@@ -43,11 +43,11 @@ export interface EnvironmentTarget {
   /** Commands where the environment's workspace folder is (for `sync`), without needing the environment to run. */
   workspaceAccess(name: string, ctx: CoreContext): Promise<WorkspaceAccess>;
   /** Every GPU of the target (a machine's, a partition's) with its use and who holds it, freshly sampled. */
-  gpus?(ctx: CoreContext): Promise<GpuHoldersReport>;
+  gpus(ctx: CoreContext, options?: GpusOptions): Promise<GpuHoldersReport>;
   /** Where the environment's idle-stop clock stands (read without using the environment), or why it stopped itself. */
-  idle?(name: string, ctx: CoreContext): Promise<IdleReport>;
+  idle(name: string, ctx: CoreContext): Promise<IdleReport>;
   /** Starts the idle-stop window again ("Keep running"). */
-  keepRunning?(name: string, ctx: CoreContext): Promise<void>;
+  keepRunning(name: string, ctx: CoreContext): Promise<void>;
   /** Where the pids NVML reports in the environment can be resolved, when they are not its own (containers). */
   hostProcessLookup?(name: string, ctx: CoreContext): Promise<ProcessLookup>;
   /** The GPU requests of the machine's running environments, the environment's own included. */

@@ -96,3 +96,20 @@ describe('the batch job of an environment', () => {
     expect(sshdBaseConfig(paths)).toMatch(/PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nUsePAM no\nPidFile none\n/);
   });
 });
+
+describe('jobScript with idle stop', () => {
+  const script = jobScript({ ...plan(), idleStopMs: 1_800_000 });
+  it('holds the allocation beside the idle watcher, which watches this job\'s SSH steps and runs, and cancels the job when it stopped it', () => {
+    expect(script).toContain('sleep infinity &\nholder=$!');
+    expect(script).toContain(`"$python" ${paths.idleWatcher} --window-ms 1800000 --main-pid "$holder" --state ${paths.dir}/idle-"$SLURM_JOB_ID" --runs /home/me/gpu-env/exp/.gpu-env/runs --slurm-job "$SLURM_JOB_ID" &`);
+    expect(script).toContain(`if [ -f ${paths.dir}/idle-"$SLURM_JOB_ID"/idle-stopped ]; then scancel "$SLURM_JOB_ID"; fi`);
+    expect(script).not.toContain('exec sleep infinity');
+  });
+  it('without python3 on the node it says so and holds as without idle stop', () => {
+    expect(script).toContain('echo "gpu-env: no python3 on $(hostname -s), so idle stop is off for this job" >&2');
+  });
+  it('without idle stop: exec sleep infinity, no watcher', () => {
+    expect(jobScript(plan())).toContain('exec sleep infinity');
+    expect(jobScript(plan())).not.toContain('gpu_env_idle.py');
+  });
+});
