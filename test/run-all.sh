@@ -11,9 +11,11 @@ step "system packages"
 bash test/harness/install-deps.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
-step "build and typecheck"
+step "build, typecheck and lint"
 npm run build
 npm run typecheck
+# ESLint (layers, import cycles, typescript-eslint) and Ruff: a finding fails the suite here.
+npm run lint
 
 step "unit tests"
 npx vitest run --project unit

@@ -36,7 +36,7 @@ const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
  * nothing the container wrote can move the cursor, retitle or clear the terminal, or reorder text.
  */
 export function terminalSafe(text: string, options: { keepNewlines?: boolean } = {}): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control and bidi characters are what is made visible
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === '\n' && options.keepNewlines) return c;
     const code = c.charCodeAt(0);

@@ -9,6 +9,7 @@ let bundle: CoreBundle | undefined;
  * esbuild from inlining it into dist/extension.js.
  */
 export function coreBundle(): CoreBundle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not bundled: see above
   bundle ??= require(join(__dirname, 'core.js')) as CoreBundle;
   return bundle;
 }

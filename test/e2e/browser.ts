@@ -87,7 +87,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<BrowserSe
   } catch (e) {
     if (context) await context.close().catch(() => undefined);
     rmSync(userDataDir, { recursive: true, force: true });
-    throw new Error(`could not launch ${CHROMIUM_PATH}: ${(e as Error).message}`);
+    throw new Error(`could not launch ${CHROMIUM_PATH}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -586,7 +586,7 @@ function findFiles(dir: string, pattern: RegExp, limit = 20): string[] {
   const found: string[] = [];
   const walk = (d: string, depth: number) => {
     if (depth > 8 || found.length >= limit) return;
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = readdirSync(d);
     } catch {
@@ -594,7 +594,7 @@ function findFiles(dir: string, pattern: RegExp, limit = 20): string[] {
     }
     for (const e of entries) {
       const f = path.join(d, e);
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(f).isDirectory();
       } catch {

@@ -102,7 +102,7 @@ let exitHookInstalled = false;
 /** Pids of `rootPid`'s descendants (from /proc), children before grandchildren. */
 function descendants(rootPid: number): number[] {
   const children = new Map<number, number[]>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
@@ -293,7 +293,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     }
   } catch (e) {
     cleanupDirs();
-    throw new Error(`[${name}] ${(e as Error).message}`);
+    throw new Error(`[${name}] ${(e as Error).message}`, { cause: e });
   }
 
   // 2. The server.
@@ -387,7 +387,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   } catch (e) {
     const msg = `[${name}] ${(e as Error).message}\n--- ${logFile} (tail) ---\n${tail(logFile)}`;
     await stop();
-    throw new Error(msg);
+    throw new Error(msg, { cause: e });
   }
 
   const url = listenUrl;

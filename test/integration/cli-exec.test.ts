@@ -48,7 +48,7 @@ describe.skipIf(!HARNESS_READY)(`gpu-env exec and logs --follow on a real enviro
     const script = join(fx.workspace, 'count.py');
     writeFileSync(script, 'import time\nfor i in range(12):\n    print(f"line {i}", flush=True)\n    time.sleep(0.5)\nprint("the last line", flush=True)\n');
     const session = await openEnvironmentSession(NAME, { context: defaultContext({ stateDir: fx.stateDir, env: { ...process.env, DOCKER_HOST } }) });
-    let runId = '';
+    let runId: string;
     try {
       runId = (await startScriptRun(session, readShippedAssets(join(__dirname, '..', '..')), { script: '/workspace/count.py', environment: NAME })).id;
     } finally {

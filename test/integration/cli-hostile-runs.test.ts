@@ -37,7 +37,7 @@ describe.skipIf(!HARNESS_READY)(`gpu-env runs with hostile run folders${HARNESS_
 
     const text = await runCli(['runs', NAME], fx.env, 60_000);
     expect(text.code, text.stderr).toBe(0);
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- no control byte may reach the terminal
     expect(text.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
     expect(text.stdout).toContain('20260101-000000-\\x1b]0;owned\\x07\\x1b[2J');
     expect(text.stdout).toContain('\\x1b[31mred\\x1b]8;;http://evil.example\\x07link\\u202etxt');

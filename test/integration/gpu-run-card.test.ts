@@ -98,7 +98,7 @@ describe.skipIf(!GPU_HARNESS_READY || !existsSync(BUNDLE))(`a run on its GPU's c
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
     delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
     (require(BUNDLE) as { activate(c: typeof context): void }).activate(context);
     const view = new FakeWebviewView();
     state.webviewViews.get('gpuEnv.monitor')!.resolveWebviewView(view);

@@ -64,7 +64,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
     const t0 = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
     const extension = require(BUNDLE) as ExtensionModule;
     const t1 = performance.now();
     extension.activate(context);
@@ -185,6 +185,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     const text = state.channels.get('GPU Environment Logs')?.join('') ?? '';
     expect(text).toMatch(new RegExp(`^Container gpu-env-${NAME} \\(running\\), last 2000 lines of its output:`));
     expect(text).toContain('gpu-env: sshd ready for dev');
+    // eslint-disable-next-line no-control-regex -- the container log must reach the channel without control bytes
     expect(text).not.toMatch(/[\u0000-\u0008]/);
   });
 

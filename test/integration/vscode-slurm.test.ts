@@ -33,7 +33,7 @@ describe.skipIf(!SLURM_READY || !existsSync(BUNDLE))(`VS Code extension on the S
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
     delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
     (require(BUNDLE) as ExtensionModule).activate(context);
     await cancelAllJobs();
   });

@@ -65,7 +65,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     context = extensionContext(join(home, 'global-storage'), ROOT);
     // Another file may have loaded the bundle against its own instance of the mock.
     delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
     (require(BUNDLE) as ExtensionModule).activate(context);
   });
 

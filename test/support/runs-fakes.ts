@@ -3,7 +3,8 @@ import type { RecognisedFailure } from '../../src/core/runs/failure';
 import type { FileChunk } from '../../src/core/runs/remote-file';
 import { withFacts, type ListedRun } from '../../src/core/runs/run-facts';
 import type { RunnerState, RunStatus } from '../../src/core/runs/run-listing';
-import type { ShippedAssets, StartedRun, StartOptions } from '../../src/core/runs/runs-client';
+import type { StartedRun, StartOptions } from '../../src/core/runs/runs-client';
+import type { ShippedAssets } from '../../src/core/runs/shipped-assets';
 import type { SshSession } from '../../src/core/ssh/session';
 import type { RunsApi } from '../../src/vscode/core-api';
 

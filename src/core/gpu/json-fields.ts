@@ -23,7 +23,7 @@ export function integerIn(value: unknown, min: number, max: number): number | nu
 /** A string of at most maxLength characters with control characters removed. */
 export function boundedText(value: unknown, maxLength: number): string | null {
   if (typeof value !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what is dropped
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return clean === '' ? null : clean.slice(0, maxLength);
 }

@@ -202,7 +202,7 @@ export class MetricsTail {
     const newestFirst = this.options.newestFirst;
     if (!newestFirst) return;
     const sink = newestFirst.history();
-    let complete = false;
+    let complete: boolean;
     try {
       const process = await session.spawn(headCommand(this.options.path, end), { signal });
       let batch: MetricsLine[] = [];

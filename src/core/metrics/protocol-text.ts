@@ -4,7 +4,7 @@
  * on the way out instead.
  */
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what is stripped
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
 
 export function clipText(s: string, max: number): string {

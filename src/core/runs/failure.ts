@@ -61,7 +61,7 @@ const RULES: readonly Rule[] = [
 ];
 
 // Colour codes and carriage-return progress bars would hide a line's start from the patterns.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the escape character starts what is removed
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**

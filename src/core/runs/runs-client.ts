@@ -11,9 +11,9 @@ import { decodeTail, followFile, readChunk, tailCommand, type FileChunk, type Fo
 import { generateRunId } from './run-id';
 import { parseResumeOutput, parseRunList, parseStatusOutput, type ParsedRunList, type RunListing, type RunStatus } from './run-listing';
 import { GPU_COUNT_COMMAND, GPU_ENV_GITIGNORE, RUNNER_CHANGED_EXIT, listCommand, parseGpuCount, resumeCommand, runLabel, runnerGuard, startCommand, statusCommand, stopCommand, trainArgv } from './train-command';
-import { shippedRunner } from './shipped-assets';
+import { shippedRunner, type ShippedAssets } from './shipped-assets';
 import { parseTrainOptions, processesPerNode, TrainOptionsError, type Placement } from './train-options';
-import { installTemplates, writeRemoteFile, type ShippedFile, type UploadReport } from './upload';
+import { installTemplates, writeRemoteFile, type UploadReport } from './upload';
 
 /** The runner's exit codes (see gpu_env_run.py). */
 export const RUNNER_EXIT = { ok: 0, failed: 1, usage: 2, exists: 3 } as const;
@@ -33,13 +33,6 @@ function runnerMessage(action: string, exitCode: number | null, stderr: string):
   const detail = stderr.trim().split('\n').slice(-3).join(' ');
   if (exitCode === 127) return `${action}: python3 was not found in the environment (${detail})`;
   return `${action} failed${exitCode === null ? '' : ` (exit ${exitCode})`}${detail ? `: ${detail}` : ''}`;
-}
-
-export interface ShippedAssets {
-  /** Contents of media/runner/gpu_env_run.py. */
-  readonly runner: string | Buffer;
-  /** The files of templates/ (at least train_cnn.py and the modules it imports). */
-  readonly templates: readonly ShippedFile[];
 }
 
 export interface StartedRun {

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../assets';
-import type { ShippedAssets } from './runs-client';
+import type { ShippedFile } from './upload';
+
+export interface ShippedAssets {
+  /** Contents of media/runner/gpu_env_run.py. */
+  readonly runner: string | Buffer;
+  /** The files of templates/ (at least train_cnn.py and the modules it imports). */
+  readonly templates: readonly ShippedFile[];
+}
 
 /** The runner and the Python templates as shipped in the package (media/runner, templates/). */
 export function readShippedAssets(assetsRoot: string): ShippedAssets {

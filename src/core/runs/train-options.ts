@@ -149,7 +149,7 @@ function checkDataDir(value: unknown, dataset: DatasetName | undefined, report: 
   const accepted = 'an absolute path inside the environment, e.g. /workspace/data/fashion-mnist';
   if (typeof value !== 'string') return report('dataDir', `dataDir must be ${accepted} (got ${show(value)})`);
   // Control characters would corrupt run.json readers and log lines; the path is quoted for the shell anyway.
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (!value.startsWith('/') || value.length > LIMITS.dataDirChars || /[\u0000-\u001f\u007f]/.test(value)) {
     return report('dataDir', `dataDir must be ${accepted}, without control characters, at most ${LIMITS.dataDirChars} characters (got ${show(value)})`);
   }

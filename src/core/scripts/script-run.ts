@@ -9,7 +9,8 @@ import type { SshSession } from '../ssh/session';
 import { DEFAULT_RUN_PATHS, runDir, runPathsOf, type RunPaths } from '../runs/paths';
 import { generateRunId } from '../runs/run-id';
 import { parseStatusOutput } from '../runs/run-listing';
-import { RunnerError, RunsClient, type ShippedAssets, type StartedRun } from '../runs/runs-client';
+import { RunnerError, RunsClient, type StartedRun } from '../runs/runs-client';
+import type { ShippedAssets } from '../runs/shipped-assets';
 import { startCommand } from '../runs/train-command';
 
 export interface ScriptRunRequest {
@@ -25,7 +26,7 @@ const MAX_SCRIPT_CHARS = 4096;
 /** A script path the runner may be given: absolute, under the workspace, a .py file, no control characters. */
 export function validateScriptPath(script: string, paths: RunPaths = DEFAULT_RUN_PATHS): string {
   const accepted = `a .py file under ${paths.workspace}`;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- a path with control characters is refused
   if (script.length > MAX_SCRIPT_CHARS || /[\u0000-\u001f\u007f]/.test(script)) throw usageError(`script: ${JSON.stringify(script.slice(0, 80))} is not ${accepted}`);
   const parts = script.split('/');
   if (!script.startsWith(`${paths.workspace}/`) || parts.includes('..') || parts.includes('.') || !script.endsWith('.py')) {

@@ -59,7 +59,7 @@ export function prepareScript(
 
 /** `cat > PATH <<'DELIM'` with a delimiter the content cannot contain. */
 function heredoc(path: string, content: string): string[] {
-  let delimiter = '';
+  let delimiter: string;
   do delimiter = `GPU_ENV_${randomBytes(8).toString('hex')}`; while (content.includes(delimiter));
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return [`cat > ${shellQuote(path)} <<'${delimiter}'`, `${body}${delimiter}`];

@@ -21,7 +21,7 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 // C0/C1 controls other than tab: never expected in names, and they garble status lines.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
 
 export function text(x: unknown, max: number, allowEmpty = false): Checked<string> {

@@ -1,7 +1,8 @@
+import type { Translate } from '../l10n';
+import type { Log } from '../log';
 import type { Disposable, TextOutput } from '../ui';
-import type { Services } from '../services';
 import { followRunLog, type FollowEnd } from './follow-run-log';
-import { runLogSource } from './runs-access';
+import { runLogSource, type RunsAccess } from './runs-access';
 import { stateText } from './run-summary';
 
 /**
@@ -13,7 +14,7 @@ export class TrainingLogView implements Disposable {
 
   constructor(private readonly output: TextOutput) {}
 
-  async show(services: Pick<Services, 'core' | 'training' | 't' | 'log'>, environment: string, id: string, label: string): Promise<FollowEnd> {
+  async show(services: RunsAccess & { readonly t: Translate; readonly log: Pick<Log, 'warn'> }, environment: string, id: string, label: string): Promise<FollowEnd> {
     const { t } = services;
     this.following?.abort();
     const controller = new AbortController();
@@ -40,7 +41,7 @@ export class TrainingLogView implements Disposable {
     this.following?.abort();
   }
 
-  private closingLine(services: Pick<Services, 't'>, end: FollowEnd): string {
+  private closingLine(services: { readonly t: Translate }, end: FollowEnd): string {
     const { t } = services;
     switch (end.kind) {
       case 'ended': return t('— the run is {0}.', stateText(end.state, t));

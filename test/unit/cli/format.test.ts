@@ -20,7 +20,7 @@ describe('terminalSafe', () => {
 describe('table', () => {
   it('never lets a cell carry a control character to the terminal, and pads by what is shown', () => {
     const text = table(['RUN', 'LABEL'], [['\x1b]0;owned\x07', 'a\x1b[31mred'], ['ok', 'plain']]);
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- no control byte may reach the terminal
     expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     expect(text.split('\n')).toEqual([
       `${'RUN'.padEnd(16)}  LABEL`,

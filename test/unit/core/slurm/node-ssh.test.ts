@@ -15,7 +15,7 @@ describe('the OpenSSH block of an environment on a cluster', () => {
   it('pins the host key under the environment\'s alias and logs in with its key only', () => {
     const block = renderHostBlock('/state', 'exp', endpoint);
     expect(block).toContain('Host gpu-env-exp\n  HostName node2\n');
-    expect(block).toMatch(/StrictHostKeyChecking yes\n  HostKeyAlias gpu-env-exp\n/);
+    expect(block).toMatch(/StrictHostKeyChecking yes\n {2}HostKeyAlias gpu-env-exp\n/);
     expect(block).toContain(`  ProxyCommand ${endpoint.proxyCommand}\n`);
     expect(block).not.toContain('ProxyJump');
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resumeTrainingCommand } from '../../../../src/vscode/commands/resume-training';
 import { runCommand } from '../../../../src/vscode/commands/run-command';
+import type { ListedRun } from '../../../../src/core/runs/run-facts';
 import { listing } from '../../../support/runs-fakes';
 import { trainingServices } from '../../../support/training-services';
 
 describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
-  const running = listing('20260101-100000-aaaa', { state: 'running', epoch: 1.4, loss: 0.41 });
   const stopped = listing('20260101-090000-bbbb', { state: 'stopped' });
-  const node = (l: typeof running) => ({ kind: 'run' as const, environment: 'exp', listing: l });
+  const node = (l: ListedRun) => ({ kind: 'run' as const, environment: 'exp', listing: l });
 
   it('resumes, follows it for the finish notification, and offers the dashboard', async () => {
     const { services, runs } = trainingServices();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../../../src/vscode/commands/run-command';
 import { showTrainingLogCommand } from '../../../../src/vscode/commands/show-training-log';
+import type { ListedRun } from '../../../../src/core/runs/run-facts';
 import { listing } from '../../../support/runs-fakes';
 import { settle } from '../../../support/extension-fakes';
 import { trainingServices } from '../../../support/training-services';
 
 describe('Stop, Resume, Open Dashboard and Show Training Log', () => {
-  const running = listing('20260101-100000-aaaa', { state: 'running', epoch: 1.4, loss: 0.41 });
-  const node = (l: typeof running) => ({ kind: 'run' as const, environment: 'exp', listing: l });
+  const node = (l: ListedRun) => ({ kind: 'run' as const, environment: 'exp', listing: l });
 
   it('shows the log of a finished run and says how it ended', async () => {
     const { services, runs } = trainingServices();
