@@ -15,7 +15,7 @@ import { readAsset } from '../assets';
 import { PROBE_LABEL } from '../container/labels';
 import type { DeviceRequest } from '../container/gpu-support';
 import { putFiles } from '../lifecycle/container-files';
-import { demuxText } from '../lifecycle/session';
+import { demuxText } from '../engine/demux';
 import { withDeadline } from '../util/abort';
 import { parseAgentLine } from './parse-agent-line';
 import type { ProcessOwner } from './gpu-holders';

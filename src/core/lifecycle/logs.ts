@@ -3,7 +3,7 @@ import { withDeadline } from '../util/abort';
 import type { CoreContext } from './context';
 import { openEngine } from './engine';
 import { inspectEnvironment } from './environment-info';
-import { demuxText } from './session';
+import { demuxText } from '../engine/demux';
 
 export const MAX_LOG_LINES = 100_000;
 

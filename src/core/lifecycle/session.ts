@@ -1,4 +1,5 @@
 import { GpuEnvError } from '../errors';
+import { demuxText } from '../engine/demux';
 import type { Engine } from '../engine/connect';
 import { loadKeys } from '../ssh/keys';
 import type { SshSession } from '../ssh/session';
@@ -40,17 +41,4 @@ export async function openEnvironmentSession(name: string, ctx: import('./contex
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
   if (!inspect) throw new GpuEnvError(`no environment named "${name}" on ${engine.endpoint.url}; list them with \`gpu-env ls\``);
   return connectToEnvironment(engine, environmentInfoOn(engine, inspect), ctx);
-}
-
-/** Container logs come multiplexed (8-byte frame headers) for non-TTY containers. */
-export function demuxText(buffer: Buffer | string): string {
-  if (typeof buffer === 'string') return buffer;
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length && (buffer[offset] === 1 || buffer[offset] === 2) && buffer[offset + 1] === 0) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return (parts.length > 0 ? Buffer.concat(parts) : buffer).toString();
 }
