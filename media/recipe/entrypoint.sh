@@ -40,8 +40,9 @@ else
     if [ ! -e "$home" ]; then
       mkdir -p "$home"
       cp -a /etc/skel/. "$home/"
-      chown -R "$uid:$gid" "$home"
+      # chmod while root still owns it: the container has no CAP_FOWNER (see spec.ts).
       chmod 0700 "$home"
+      chown -R "$uid:$gid" "$home"
     fi
   elif getent shadow "$user" | cut -d: -f2 | grep -q '^!'; then
     usermod -p '*' "$user"

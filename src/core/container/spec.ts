@@ -25,6 +25,16 @@ export interface ContainerPlan {
   readonly idleStopMs?: number;
 }
 
+/**
+ * Docker's default set minus everything sshd and the entrypoint do not use. CHOWN: useradd's home,
+ * the run key's group; SETUID/SETGID: sshd's privilege separation and login, su and the runner
+ * dropping to the run's owner; NET_BIND_SERVICE: sshd on port 22; SYS_CHROOT: sshd's privsep chroot;
+ * KILL: sshd and the runner signalling processes of the user; DAC_READ_SEARCH (read only): root's
+ * idle watcher reading the runs in a workspace the user keeps at 0700. Gone: DAC_OVERRIDE (writing
+ * others' files), FOWNER, FSETID, MKNOD, NET_RAW, SETPCAP, SETFCAP, AUDIT_WRITE.
+ */
+export const KEPT_CAPABILITIES = ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL'] as const;
+
 export const ENTRYPOINT = '/opt/gpu-env/entrypoint.sh';
 /** Where the idle watcher and the agent it samples GPUs with are copied (media/agent/). */
 export const IDLE_WATCHER_DIR = '/opt/gpu-env/idle';
@@ -64,6 +74,8 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
     HostConfig: {
       Init: true,
       SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+      CapAdd: [...KEPT_CAPABILITIES],
       RestartPolicy: restartPolicy(plan),
       // Loopback only, host port chosen by the engine and read back after every start.
       PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
