@@ -2,10 +2,10 @@ import { statSync, writeFileSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, HostKeyMismatchError } from '../../src/core/ssh/connection';
-import { loadKeys } from '../../src/core/ssh/keys';
+import { loadKeys, generateEd25519Pair } from '../../src/core/ssh/keys';
 import { environmentPaths } from '../../src/core/state/paths';
 import { baseDerivedTag } from '../../src/core/image/recipe';
 import {
@@ -160,7 +160,7 @@ describe.skipIf(!HARNESS_READY)(`core lifecycle on the real engine${HARNESS_READ
 
   it('refuses a host key other than the pinned one, with both fingerprints', async () => {
     const keys = loadKeys(stateDir, NAME);
-    const other = utils.generateKeyPairSync('ed25519');
+    const other = generateEd25519Pair('test');
     const attempt = connectSsh({ host: '127.0.0.1', port: first.ssh.port, user: 'dev', privateKey: keys.userPrivateKey, pinnedHostKey: other.public, label: 'pinned-test' });
     await expect(attempt).rejects.toBeInstanceOf(HostKeyMismatchError);
     await expect(attempt).rejects.toThrow(/expected SHA256:\S+, received SHA256:\S+/);

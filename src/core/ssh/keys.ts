@@ -65,7 +65,7 @@ export function loadKeys(stateDir: string, name: string): EnvironmentKeys {
  */
 function ensurePair(privatePath: string, publicPath: string, comment: string): { private: string; public: string } {
   if (!existsSync(privatePath)) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    const pair = generateEd25519Pair(comment);
     createFileExclusive(privatePath, pair.private, 0o600);
   }
   const privateKey = readFileSync(privatePath, 'utf8');
@@ -95,4 +95,23 @@ export function publicKeyBlob(publicKeyLine: string): Buffer {
 /** `SHA256:…` as OpenSSH prints it. */
 export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** ssh-ed25519 public key blob: string "ssh-ed25519" (4 + 11 bytes), string key (4 + 32 bytes). */
+const ED25519_BLOB_BYTES = 51;
+
+/**
+ * A new ed25519 pair in OpenSSH format: `private` (PEM-like text) and `public` (one line). ssh2's
+ * generator drops a leading zero byte of the public key in about 1 pair in 250, which neither ssh2
+ * nor OpenSSH can read back: such a pair is checked for and made again (bounded).
+ */
+export function generateEd25519Pair(comment: string): { private: string; public: string } {
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    const parsed = utils.parseKey(pair.private);
+    const key = parsed instanceof Error ? undefined : Array.isArray(parsed) ? parsed[0] : parsed;
+    const blob = key?.getPublicSSH();
+    if (blob?.length === ED25519_BLOB_BYTES && pair.public.split(' ')[1] === blob.toString('base64')) return { private: pair.private, public: pair.public.trim() };
+  }
+  throw new GpuEnvError('could not generate a readable ed25519 key pair in 32 attempts');
 }

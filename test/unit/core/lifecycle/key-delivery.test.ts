@@ -1,9 +1,9 @@
-import { utils } from 'ssh2';
+import { generateEd25519Pair } from '../../../../src/core/ssh/keys';
 import { describe, expect, it } from 'vitest';
 import { keysOnStdin } from '../../../../src/core/lifecycle/key-delivery';
 
-const host = utils.generateKeyPairSync('ed25519', { comment: 'gpu-env-x-host' });
-const user = utils.generateKeyPairSync('ed25519', { comment: 'gpu-env-x' });
+const host = generateEd25519Pair('gpu-env-x-host');
+const user = generateEd25519Pair('gpu-env-x');
 
 describe('keysOnStdin', () => {
   it('is the authorised key line, then the host key, as the entrypoint reads them', () => {

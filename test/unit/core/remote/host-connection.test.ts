@@ -1,8 +1,8 @@
+import { generateEd25519Pair } from '../../../../src/core/ssh/keys';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hopWithKnownHosts, resolvedHop } from '../../../support/ssh-hops';
 import { HostConnection, hostId } from '../../../../src/core/remote/host-connection';
@@ -60,7 +60,7 @@ describe('HostConnection failures are quick and clear (real loopback sockets)', 
 
 function writeKey(home: string): string {
   const file = join(home, 'id_ed25519');
-  writeFileSync(file, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  writeFileSync(file, generateEd25519Pair('test').private, { mode: 0o600 });
   return file;
 }
 

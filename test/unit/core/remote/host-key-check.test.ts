@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { hopWithKnownHosts } from '../../../support/ssh-hops';
-import { fingerprint } from '../../../../src/core/ssh/keys';
+import { fingerprint, generateEd25519Pair } from '../../../../src/core/ssh/keys';
 import {
   HostKeyChangedError, HostKeyNotTrustedError, HostKeyRevokedError, verifyHostKey, type HostKeyQuestion,
 } from '../../../../src/core/remote/host-key-check';
@@ -18,8 +18,8 @@ function blob(publicLine: string): Buffer {
 
 describe('verifyHostKey', () => {
   const dir = mkdtempSync(join(tmpdir(), 'host-key-'));
-  const hostKey = utils.generateKeyPairSync('ed25519');
-  const otherKey = utils.generateKeyPairSync('ed25519');
+  const hostKey = generateEd25519Pair('test');
+  const otherKey = generateEd25519Pair('test');
   const key = blob(hostKey.public);
 
   it('asks once about an unknown key, with its SHA-256 fingerprint, and a yes adds it to known_hosts', async () => {

@@ -13,9 +13,9 @@ import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, type SshTarget } from '../../../../src/core/ssh/connection';
 import { waitForSsh } from '../../../../src/core/ssh/wait';
-import { utils } from 'ssh2';
+import { generateEd25519Pair } from '../../../../src/core/ssh/keys';
 
-const pair = utils.generateKeyPairSync('ed25519');
+const pair = generateEd25519Pair('test');
 const keys = { privateKey: pair.private, publicKey: pair.public };
 const dir = mkdtempSync(join(tmpdir(), 'gpu-env-ssh-deadline-'));
 const servers: Server[] = [];
