@@ -2,7 +2,7 @@
 // stopped container, next to the floor: a bare `docker run -d` of the same image running sshd and a
 // loop of `ssh true` until it succeeds. Runs alternate so both see the same machine state.
 import { chmodSync, chownSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { printTable, row, run, stats, timed } from './lib.mjs';
 
@@ -41,7 +41,11 @@ export async function timeToReady({ baseImage, repetitions }) {
     row('up, stopped container → first SSH command', stats(results.restart), floorStats),
   ];
   printTable(`Time to ready (${repetitions} runs each, alternating; baseline: docker run -d + ssh true loop)`, rows);
-  return { rows: rows.map(({ name, value, baseline }) => ({ name, value, baseline, ratio: value.median / baseline.median })), raw: results, image };
+  // Each run next to the floor run of the same round: steadier than a ratio of medians when the machine's load moves.
+  const paired = (runs) => stats(runs.map((ms, i) => ms / results.floor[i]));
+  const pairedRatios = { create: paired(results.create), restart: paired(results.restart) };
+  console.log(`  median of the per-round ratios: new ${pairedRatios.create.median.toFixed(2)}× [${pairedRatios.create.min.toFixed(2)}–${pairedRatios.create.max.toFixed(2)}], stopped ${pairedRatios.restart.median.toFixed(2)}× [${pairedRatios.restart.min.toFixed(2)}–${pairedRatios.restart.max.toFixed(2)}]; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  return { rows: rows.map(({ name, value, baseline }) => ({ name, value, baseline, ratio: value.median / baseline.median })), pairedRatios, loadAverage: loadavg(), raw: results, image };
 }
 
 /** Keys and an sshd config for the floor container, made once. */

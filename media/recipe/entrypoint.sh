@@ -13,18 +13,40 @@ conf=/etc/gpu-env
 user="${GPU_ENV_USER:-dev}"
 uid="${GPU_ENV_UID:-1000}"
 gid="${GPU_ENV_GID:-$uid}"
-mkdir -p "$conf"
 
 case "$uid$gid" in *[!0-9]*|'') echo "gpu-env: GPU_ENV_UID and GPU_ENV_GID must be numbers" >&2; exit 1 ;; esac
 case "$user" in [a-z_]*[!a-z0-9_-]*|[!a-z_]*|'') echo "gpu-env: GPU_ENV_USER must be a user name like dev" >&2; exit 1 ;; esac
+
+# This script is on the path to the first SSH command, and a process costs 1-3 ms on a busy
+# machine: it uses shell built-ins wherever they do (lookups, quoting, writing files).
+
+# True when FILE has an entry whose name (FIELD 1) or id (FIELD 3) is VALUE.
+has_entry() {
+  while IFS=: read -r entry_name entry_password entry_id entry_rest || [ -n "$entry_name" ]; do
+    case "$2" in
+      1) [ "$entry_name" = "$3" ] && return 0 ;;
+      3) [ "$entry_id" = "$3" ] && return 0 ;;
+    esac
+  done < "$1"
+  return 1
+}
+
+# True when the account's password field is locked ('!...').
+locked() {
+  # shellcheck disable=SC2034 # entry_rest takes the fields after the password
+  while IFS=: read -r entry_name entry_password entry_rest || [ -n "$entry_name" ]; do
+    if [ "$entry_name" = "$1" ]; then case "$entry_password" in '!'*) return 0 ;; esac; fi
+  done < /etc/shadow
+  return 1
+}
 
 if [ "$uid" = "0" ]; then
   user=root
 else
   # The account is written straight into the files: groupadd and useradd take 50-150 ms here
   # (locks, fsyncs, subordinate id ranges), more than everything else the start does.
-  if ! getent group "$gid" >/dev/null; then
-    if getent group "$user" >/dev/null; then
+  if ! has_entry /etc/group 3 "$gid"; then
+    if has_entry /etc/group 1 "$user"; then
       groupadd -g "$gid" "$user" # the name is taken by another GID: let groupadd say so
     else
       echo "$user:x:$gid:" >> /etc/group
@@ -32,19 +54,18 @@ else
     fi
   fi
   # '*' instead of the locked '!': sshd refuses public keys for locked accounts when PAM is off.
-  if ! id -u "$user" >/dev/null 2>&1; then
+  if ! has_entry /etc/passwd 1 "$user"; then
     # The base image may already use this UID (ubuntu:24.04 has uid 1000): the account shares it.
     home="/home/$user"
     echo "$user:x:$uid:$gid::$home:/bin/bash" >> /etc/passwd
     echo "$user:*::0:99999:7:::" >> /etc/shadow
     if [ ! -e "$home" ]; then
-      mkdir -p "$home"
-      cp -a /etc/skel/. "$home/"
-      # chmod while root still owns it: the container has no CAP_FOWNER (see spec.ts).
-      chmod 0700 "$home"
+      # Made 0700 while root still owns it: the container has no CAP_FOWNER (see spec.ts).
+      mkdir -m 0700 "$home"
+      cp -R /etc/skel/. "$home/"
       chown -R "$uid:$gid" "$home"
     fi
-  elif getent shadow "$user" | cut -d: -f2 | grep -q '^!'; then
+  elif locked "$user"; then
     usermod -p '*' "$user"
   fi
 fi
@@ -53,8 +74,6 @@ fi
 # conda's /opt/conda/bin first, LD_LIBRARY_PATH, CUDA and NVIDIA variables): carry all of it but what
 # belongs to one process or session. sshd's SetEnv gives it to every session (`ssh host cmd` too);
 # /etc/profile.d puts it back in login shells after Debian's /etc/profile has reset PATH.
-# Quoting is done in the shell itself: a process per variable (PyTorch images have dozens) costs
-# more than the rest of this script.
 single_quoted() {
   rest=$1
   quoted=
@@ -80,53 +99,52 @@ for var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort -u); do
 done
 printf '%scd /workspace 2>/dev/null || true\n' "$profile" > /etc/profile.d/gpu-env.sh
 
+mkdir -p -m 0755 "$conf"
+[ -d /run/sshd ] || mkdir -m 0755 /run/sshd
 permit_root=no
 [ "$user" = root ] && permit_root=prohibit-password
-cat > "$conf/sshd_config" <<SSHD
-Port 22
-HostKey $conf/ssh_host_ed25519_key
-AuthorizedKeysFile $conf/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitEmptyPasswords no
-PermitRootLogin $permit_root
-AllowUsers $user
-UsePAM no
-X11Forwarding no
-AllowTcpForwarding yes
-AllowAgentForwarding no
-PermitUserEnvironment no
-PrintMotd no
-ClientAliveInterval 30
-ClientAliveCountMax 4
-${setenv_line:+SetEnv$setenv_line}
-Subsystem sftp internal-sftp
-SSHD
+printf '%s\n' \
+  'Port 22' \
+  "HostKey $conf/ssh_host_ed25519_key" \
+  "AuthorizedKeysFile $conf/authorized_keys" \
+  'PubkeyAuthentication yes' \
+  'PasswordAuthentication no' \
+  'KbdInteractiveAuthentication no' \
+  'PermitEmptyPasswords no' \
+  "PermitRootLogin $permit_root" \
+  "AllowUsers $user" \
+  'UsePAM no' \
+  'X11Forwarding no' \
+  'AllowTcpForwarding yes' \
+  'AllowAgentForwarding no' \
+  'PermitUserEnvironment no' \
+  'PrintMotd no' \
+  'ClientAliveInterval 30' \
+  'ClientAliveCountMax 4' \
+  "${setenv_line:+SetEnv$setenv_line}" \
+  'Subsystem sftp internal-sftp' > "$conf/sshd_config"
 
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-
-if [ ! -s "$conf/ssh_host_ed25519_key" ] || [ ! -s "$conf/authorized_keys" ]; then
-  # Bounded: a client that died before writing must not leave this waiting for ever.
-  (umask 077 && timeout 60 sh -c 'IFS= read -r line && printf "%s\n" "$line" > "$1/authorized_keys.new" && cat > "$1/ssh_host_ed25519_key.new"' sh "$conf") || true
+if [ -s "$conf/ssh_host_ed25519_key" ] && [ -s "$conf/authorized_keys" ]; then
+  # A restart (or keys an older gpu-env copied in): make sure of their owner and modes.
+  chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
+  chmod 0600 "$conf/ssh_host_ed25519_key"
+  chmod 0644 "$conf/authorized_keys"
+else
+  # Bounded: a client that died before writing must not leave this waiting for ever. Written by
+  # root here with the modes they keep: the host key 0600, the authorised key 0644.
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  timeout 60 sh -c 'umask 022 && IFS= read -r line && printf "%s\n" "$line" > "$1/authorized_keys.new" && umask 077 && cat > "$1/ssh_host_ed25519_key.new"' sh "$conf" || true
   if [ -s "$conf/authorized_keys.new" ] && [ -s "$conf/ssh_host_ed25519_key.new" ]; then
     mv "$conf/authorized_keys.new" "$conf/authorized_keys"
     mv "$conf/ssh_host_ed25519_key.new" "$conf/ssh_host_ed25519_key"
-  fi
-  rm -f "$conf/authorized_keys.new" "$conf/ssh_host_ed25519_key.new"
-fi
-for file in ssh_host_ed25519_key authorized_keys; do
-  if [ ! -s "$conf/$file" ]; then
-    echo "gpu-env: $conf/$file is missing; recreate the environment with gpu-env" >&2
+  else
+    rm -f "$conf/authorized_keys.new" "$conf/ssh_host_ed25519_key.new"
+    echo "gpu-env: the SSH keys did not arrive in $conf; recreate the environment with gpu-env" >&2
     exit 1
   fi
-done
-chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
-chmod 0755 "$conf"
-chmod 0600 "$conf/ssh_host_ed25519_key"
-chmod 0644 "$conf/authorized_keys"
-# The key that seals runs started here: the user's runner reads it, nobody else.
+fi
+# The key that seals runs started here: the user's runner reads it, nobody else. (On a first start
+# it arrives a little later, already with these owner and mode.)
 if [ -f "$conf/run_key" ]; then
   chown "root:$gid" "$conf/run_key"
   chmod 0440 "$conf/run_key"

@@ -26,6 +26,8 @@ import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
 import { attachKeyChannel } from './key-delivery';
+import { recordTrustedFiles, trustedFilesCurrent, trustedFilesStamp } from './trusted-files';
+import type { SshSession } from '../ssh/session';
 import type { DockerFieldNames, DockerUpRequest as UpRequest } from './request';
 import { chooseGpus } from './gpu-choice';
 import { ownerFor } from './gpus';
@@ -46,11 +48,14 @@ export interface UpResult {
  */
 export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult> {
   const engine = await openEngine(ctx);
+  // Asked at once with the inspect: a new environment needs it, and the two answers overlap.
+  const engineInfo = withDeadline('engine info', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => abortableDocker(engine.docker).info({ abortSignal: s }));
+  engineInfo.catch(() => undefined);
   const existing = await inspectEnvironment(engine.docker, request.name, ctx.signal);
   if (existing) {
     const running = existing.State.Running;
     // Before a start, so that its entrypoint resumes runs with this version's runner and key.
-    await putTrustedFiles(engine.docker.getContainer(existing.Id), ensureRunKey(ctx.stateDir, request.name), containerGid(existing), ctx);
+    await ensureTrustedFiles(engine.docker.getContainer(existing.Id), ctx.stateDir, request.name, ensureRunKey(ctx.stateDir, request.name), containerGid(existing), ctx);
     if (!running) {
       ctx.progress({ kind: 'step', step: 'start', message: `Starting ${existing.Name.slice(1)}` });
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
@@ -61,13 +66,12 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
     const info = await readyEnvironment(engine, request.name, ctx);
     return { info, action: running ? 'running' : 'started', warnings };
   }
-  return create(engine, request, ctx);
+  return create(engine, request, ctx, await engineInfo);
 }
 
-async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Promise<UpResult> {
+async function create(engine: Engine, request: UpRequest, ctx: CoreContext, info: unknown): Promise<UpResult> {
   const { docker } = engine;
   const warnings: string[] = [];
-  const info = await withDeadline('engine info', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => abortableDocker(docker).info({ abortSignal: s }));
   const support = gpuSupportFromInfo(info);
   // Checks the engine has GPUs; a count is chosen once the image is there (the fresh sample runs in it).
   let gpus = planGpus(request.gpus, support, engine.endpoint.url, request.fields.gpus);
@@ -113,7 +117,6 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
   try {
     if (request.image) await prepareReadyImage(container, request.image, request.fields, ctx);
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
-    await putTrustedFiles(container, keys.runKey, owner.uid === 0 ? 0 : owner.gid, ctx);
     const keyChannel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachKeyChannel(container, s));
     ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
     try {
@@ -123,7 +126,9 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext): Pro
       throw error;
     }
     const keysSent = keyChannel.send(keys);
-    const ready = await readyEnvironment(engine, request.name, ctx, keysSent);
+    // The runner and run key go in while sshd starts: a first start has no runs to resume.
+    const trusted = (): Promise<void> => ensureTrustedFiles(container, ctx.stateDir, request.name, keys.runKey, owner.uid === 0 ? 0 : owner.gid, ctx);
+    const ready = await readyEnvironment(engine, request.name, ctx, keysSent, trusted);
     return { info: ready, action: 'created', warnings };
   } catch (error) {
     // Nothing left behind: a half-made environment is removed (without the caller's signal, which may be aborted).
@@ -216,6 +221,14 @@ async function putTrustedFiles(container: Docker.Container, runKey: string, gid:
   ], ctx.signal);
 }
 
+/** putTrustedFiles, unless this container already got the same files from here (see trusted-files.ts). */
+async function ensureTrustedFiles(container: Docker.Container, stateDir: string, name: string, runKey: string, gid: number, ctx: CoreContext): Promise<void> {
+  const stamp = trustedFilesStamp(container.id, shippedRunner().sha256, runKey, gid);
+  if (trustedFilesCurrent(stateDir, name, stamp)) return;
+  await putTrustedFiles(container, runKey, gid, ctx);
+  recordTrustedFiles(stateDir, name, stamp);
+}
+
 /** The group the container user was made with (GPU_ENV_GID, see spec.ts); root's when unknown. */
 function containerGid(inspect: Docker.ContainerInspectInfo): number {
   const gid = Number((inspect.Config.Env ?? []).find((e) => e.startsWith('GPU_ENV_GID='))?.slice('GPU_ENV_GID='.length));
@@ -234,24 +247,47 @@ async function prepareReadyImage(container: Docker.Container, image: string, fie
  * After a start: read the port the engine chose, write the SSH config, run the first command.
  * `keysSent`: the keys on their way into a new container, meanwhile.
  */
-async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, keysSent: Promise<void> = Promise.resolve()): Promise<EnvironmentInfo> {
+async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, keysSent: Promise<void> = Promise.resolve(), alongside?: () => Promise<void>): Promise<EnvironmentInfo> {
   // Settled at once, so that a failed send is not an unhandled rejection while the inspect runs.
-  const sent = keysSent.then(() => ({ failed: false as const }), (error: unknown) => ({ failed: true as const, error }));
+  const sent = settled(keysSent);
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
+  // After the inspect: an archive upload holds the container, and would hold up the port's read-back.
+  const alongsideDone = settled(alongside ? alongside() : Promise.resolve());
   if (!inspect) throw new GpuEnvError(`environment "${name}" disappeared while starting`);
   const info = environmentInfoOn(engine, inspect);
   if (info.ssh.port === null) throw new GpuEnvError(`environment "${name}" has no published SSH port; remove it with \`gpu-env rm ${name}\` and run up again`);
   const jumps = engine.remote ? jumpHostsFor(engine.remote.chain, ctx.homeDir) : [];
-  writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user, ...(info.ssh.jump ? { jump: info.ssh.jump } : {}) }, jumps);
-  const delivery = await sent;
-  if (delivery.failed) throw delivery.error;
   ctx.progress({ kind: 'step', step: 'ssh', message: 'Waiting for SSH' });
-  const session = await connectToEnvironment(engine, info, ctx);
+  // The first attempt dials while the SSH config is written and the keys finish arriving.
+  const attempts = new AbortController();
+  const stopAttempts = (): void => attempts.abort();
+  ctx.signal?.addEventListener('abort', stopAttempts, { once: true });
+  const connecting = connectToEnvironment(engine, info, { stateDir: ctx.stateDir, signal: attempts.signal });
+  let session: SshSession;
+  try {
+    writeHostBlock(ctx.stateDir, name, { host: info.ssh.host, port: info.ssh.port, user: info.ssh.user, ...(info.ssh.jump ? { jump: info.ssh.jump } : {}) }, jumps);
+    const delivery = await sent;
+    if (delivery.failed) throw delivery.error;
+    session = await connecting;
+  } catch (error) {
+    attempts.abort();
+    void connecting.then((late) => late.close(), () => undefined);
+    throw error;
+  } finally {
+    ctx.signal?.removeEventListener('abort', stopAttempts);
+  }
   try {
     const result = await session.exec('true');
     if (result.code !== 0) throw new GpuEnvError(`first SSH command in "${name}" failed (exit ${String(result.code)}): ${result.stderr.trim()}`);
   } finally {
     session.close();
   }
+  const also = await alongsideDone;
+  if (also.failed) throw also.error;
   return info;
+}
+
+/** A promise that never rejects: its outcome, for awaiting later without an unhandled rejection meanwhile. */
+function settled(promise: Promise<void>): Promise<{ failed: false } | { failed: true; error: unknown }> {
+  return promise.then(() => ({ failed: false as const }), (error: unknown) => ({ failed: true as const, error }));
 }

@@ -26,7 +26,9 @@ export function ensureKeys(stateDir: string, name: string): EnvironmentKeys {
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const user = ensurePair(paths.userKey, paths.userPublicKey, `gpu-env-${name}`);
   const host = ensurePair(paths.hostKey, paths.hostPublicKey, `gpu-env-${name}-host`);
-  writeFileAtomic(paths.knownHosts, `${hostAlias(name)} ${host.public}\n`, 0o600);
+  const knownHost = `${hostAlias(name)} ${host.public}\n`;
+  // Rewritten (and synced) only when it changed: every `up` of a new container passes here.
+  if (!existsSync(paths.knownHosts) || readFileSync(paths.knownHosts, 'utf8') !== knownHost) writeFileAtomic(paths.knownHosts, knownHost, 0o600);
   const runKey = ensureRunKey(stateDir, name);
   return { userPrivateKey: user.private, userPublicKey: user.public, hostPrivateKey: host.private, hostPublicKey: host.public, runKey };
 }
@@ -35,7 +37,8 @@ export function ensureKeys(stateDir: string, name: string): EnvironmentKeys {
 export function ensureRunKey(stateDir: string, name: string): string {
   const paths = environmentPaths(stateDir, name);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  createFileExclusive(paths.runKey, `${randomBytes(32).toString('hex')}\n`, 0o600);
+  // Made once: an exclusive create writes and syncs a temporary file even when the key is there.
+  if (!existsSync(paths.runKey)) createFileExclusive(paths.runKey, `${randomBytes(32).toString('hex')}\n`, 0o600);
   return readFileSync(paths.runKey, 'utf8').trim();
 }
 
