@@ -3,10 +3,10 @@
 # host key and authorised key the client generated, configures sshd key-only for that user alone,
 # and runs it in the foreground.
 #
-# On the first start the keys come on standard input, written by the client right after the start
-# (never in the container's configuration, where `docker inspect` would show them): the line for
-# authorized_keys, then the host key. They are read once the user is prepared, so that both happen
-# at the same time; on a restart they are already in /etc/gpu-env.
+# On the first start the keys (with the run key and gpu-env's runner) come on standard input as a
+# tar archive, written by the client right after the start (never in the container's configuration,
+# where `docker inspect` would show them). They are read once the user is prepared, so that both
+# happen at the same time; on a restart they are already in place.
 set -eu
 
 conf=/etc/gpu-env
@@ -99,6 +99,7 @@ for var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort -u); do
 done
 printf '%scd /workspace 2>/dev/null || true\n' "$profile" > /etc/profile.d/gpu-env.sh
 
+# shellcheck disable=SC2174 # /etc is there: -m applies to /etc/gpu-env
 mkdir -p -m 0755 "$conf"
 [ -d /run/sshd ] || mkdir -m 0755 /run/sshd
 permit_root=no
@@ -130,21 +131,23 @@ if [ -s "$conf/ssh_host_ed25519_key" ] && [ -s "$conf/authorized_keys" ]; then
   chmod 0600 "$conf/ssh_host_ed25519_key"
   chmod 0644 "$conf/authorized_keys"
 else
-  # Bounded: a client that died before writing must not leave this waiting for ever. Written by
-  # root here with the modes they keep: the host key 0600, the authorised key 0644.
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  timeout 60 sh -c 'umask 022 && IFS= read -r line && printf "%s\n" "$line" > "$1/authorized_keys.new" && umask 077 && cat > "$1/ssh_host_ed25519_key.new"' sh "$conf" || true
-  if [ -s "$conf/authorized_keys.new" ] && [ -s "$conf/ssh_host_ed25519_key.new" ]; then
-    mv "$conf/authorized_keys.new" "$conf/authorized_keys"
-    mv "$conf/ssh_host_ed25519_key.new" "$conf/ssh_host_ed25519_key"
+  # First start: a tar archive on standard input holds the SSH keys, the run key and gpu-env's
+  # runner, with the modes and owners they keep. Extracted apart and moved into place only whole;
+  # bounded, so that a client that died before writing does not leave this waiting for ever.
+  incoming="$conf/.incoming"
+  if [ -e "$incoming" ]; then rm -rf "$incoming"; fi
+  mkdir -m 0700 "$incoming"
+  if timeout 60 tar -x -f - -C "$incoming" && [ -s "$incoming/authorized_keys" ] && [ -s "$incoming/ssh_host_ed25519_key" ] && [ -s "$incoming/run_key" ] && [ -s "$incoming/gpu_env_run.py" ]; then
+    mv "$incoming/authorized_keys" "$incoming/ssh_host_ed25519_key" "$incoming/run_key" "$conf/"
+    mv "$incoming/gpu_env_run.py" /opt/gpu-env/
+    rmdir "$incoming"
   else
-    rm -f "$conf/authorized_keys.new" "$conf/ssh_host_ed25519_key.new"
+    rm -rf "$incoming"
     echo "gpu-env: the SSH keys did not arrive in $conf; recreate the environment with gpu-env" >&2
     exit 1
   fi
 fi
-# The key that seals runs started here: the user's runner reads it, nobody else. (On a first start
-# it arrives a little later, already with these owner and mode.)
+# The key that seals runs started here: the user's runner reads it, nobody else.
 if [ -f "$conf/run_key" ]; then
   chown "root:$gid" "$conf/run_key"
   chmod 0440 "$conf/run_key"

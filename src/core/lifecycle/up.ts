@@ -25,7 +25,7 @@ import { ensureRemoteWorkspace, type RemoteFolder } from '../remote/remote-works
 import { jumpHostsFor } from '../remote/jump-hosts';
 import { containerHasPath, putFiles } from './container-files';
 import { connectToEnvironment } from './session';
-import { attachKeyChannel } from './key-delivery';
+import { attachFirstStartChannel, firstStartArchive } from './key-delivery';
 import { recordTrustedFiles, trustedFilesCurrent, trustedFilesStamp } from './trusted-files';
 import type { SshSession } from '../ssh/session';
 import type { DockerFieldNames, DockerUpRequest as UpRequest } from './request';
@@ -117,18 +117,20 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext, info
   try {
     if (request.image) await prepareReadyImage(container, request.image, request.fields, ctx);
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
-    const keyChannel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachKeyChannel(container, s));
+    const runKeyGid = owner.uid === 0 ? 0 : owner.gid;
+    const firstStart = await firstStartArchive({ ...keys, runKeyGid, runner: shippedRunner().content });
+    const channel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachFirstStartChannel(container, s));
     ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
     try {
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s }));
     } catch (error) {
-      keyChannel.close();
+      channel.close();
       throw error;
     }
-    const keysSent = keyChannel.send(keys);
-    // The runner and run key go in while sshd starts: a first start has no runs to resume.
-    const trusted = (): Promise<void> => ensureTrustedFiles(container, ctx.stateDir, request.name, keys.runKey, owner.uid === 0 ? 0 : owner.gid, ctx);
-    const ready = await readyEnvironment(engine, request.name, ctx, keysSent, trusted);
+    const keysSent = channel.send(firstStart);
+    const ready = await readyEnvironment(engine, request.name, ctx, keysSent);
+    // sshd answered, so the entrypoint took the runner and run key in with the SSH keys.
+    recordTrustedFiles(ctx.stateDir, request.name, trustedFilesStamp(container.id, shippedRunner().sha256, keys.runKey, runKeyGid));
     return { info: ready, action: 'created', warnings };
   } catch (error) {
     // Nothing left behind: a half-made environment is removed (without the caller's signal, which may be aborted).
@@ -245,14 +247,12 @@ async function prepareReadyImage(container: Docker.Container, image: string, fie
 
 /**
  * After a start: read the port the engine chose, write the SSH config, run the first command.
- * `keysSent`: the keys on their way into a new container, meanwhile.
+ * `keysSent`: a new container's first-start files on their way in, meanwhile.
  */
-async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, keysSent: Promise<void> = Promise.resolve(), alongside?: () => Promise<void>): Promise<EnvironmentInfo> {
+async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, keysSent: Promise<void> = Promise.resolve()): Promise<EnvironmentInfo> {
   // Settled at once, so that a failed send is not an unhandled rejection while the inspect runs.
   const sent = settled(keysSent);
   const inspect = await inspectEnvironment(engine.docker, name, ctx.signal);
-  // After the inspect: an archive upload holds the container, and would hold up the port's read-back.
-  const alongsideDone = settled(alongside ? alongside() : Promise.resolve());
   if (!inspect) throw new GpuEnvError(`environment "${name}" disappeared while starting`);
   const info = environmentInfoOn(engine, inspect);
   if (info.ssh.port === null) throw new GpuEnvError(`environment "${name}" has no published SSH port; remove it with \`gpu-env rm ${name}\` and run up again`);
@@ -282,8 +282,6 @@ async function readyEnvironment(engine: Engine, name: string, ctx: CoreContext, 
   } finally {
     session.close();
   }
-  const also = await alongsideDone;
-  if (also.failed) throw also.error;
   return info;
 }
 
