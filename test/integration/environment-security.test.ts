@@ -2,8 +2,10 @@
  * The security profile of an environment, checked on the real engine, the real container and the
  * real OpenSSH binaries (issue 16 defect 15 and the catalogue's cases 20 and 28).
  */
-import { describe, expect, it } from 'vitest';
-import { execAsRoot, docker, environmentFixture, HARNESS_READY, SKIP_REASON, runCli } from './harness-env';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execAsRoot, docker, environmentFixture, HARNESS_READY, SKIP_REASON, removeDir, runCli, runProcess, tempDir } from './harness-env';
 
 const NAME = 'itest-security';
 const CONTAINER = `gpu-env-${NAME}`;
@@ -50,5 +52,98 @@ describe.skipIf(!HARNESS_READY)(`environment security profile${HARNESS_READY ? '
     const exec = await runCli(['exec', NAME, '--', 'sh', '-c', 'id -un; touch /workspace/written-by-dev && ls -n /workspace/written-by-dev'], fx.env, 60_000);
     expect(exec.code, exec.stderr).toBe(0);
     expect(exec.stdout).toMatch(/^dev\n/);
+  });
+
+  // ---- sshd hardening, with the real OpenSSH client against the container's real sshd --------
+  const agentDirs: string[] = [];
+  const agentPids: number[] = [];
+  afterAll(() => {
+    for (const pid of agentPids) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const dir of agentDirs) removeDir(dir);
+  });
+
+  /** OpenSSH with the ssh_config `up` wrote (pinned host key, the environment's key); never asks anything. */
+  const ssh = (args: readonly string[], env: Record<string, string> = {}) =>
+    runProcess('ssh', ['-F', join(fx.stateDir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', ...args], env, 60_000);
+
+  it('root login with the environment\'s own key is refused by sshd; the same key logs in as the workspace owner', async () => {
+    const asOwner = await ssh([CONTAINER, 'id', '-un']);
+    expect([asOwner.code, asOwner.stdout], asOwner.stderr).toEqual([0, 'dev\n']);
+    for (const args of [['-l', 'root', CONTAINER, 'id -un'], [`root@${CONTAINER}`, 'id -un']]) {
+      const asRoot = await ssh(args);
+      expect(asRoot.code).toBe(255);
+      expect(asRoot.stdout).toBe('');
+      expect(asRoot.stderr).toMatch(/root@[\w.-]+: Permission denied \(publickey\)/);
+    }
+    // Refused by the server, not by the client: sshd says why in the container's log.
+    const logs = (await docker().getContainer(CONTAINER).logs({ stdout: true, stderr: true, tail: 200 })).toString();
+    expect(logs).toMatch(/User root from [\d.]+ not allowed because not listed in AllowUsers/);
+  });
+
+  it('sshd offers public keys only: a client asking for a password or keyboard-interactive gets neither', async () => {
+    const result = await ssh(['-v', '-o', 'PubkeyAuthentication=no', '-o', 'PasswordAuthentication=yes', '-o', 'KbdInteractiveAuthentication=yes',
+      '-o', 'PreferredAuthentications=keyboard-interactive,password', CONTAINER, 'true']);
+    expect(result.code).toBe(255);
+    const offered = [...result.stderr.matchAll(/^debug1: Authentications that can continue: (.*)$/gm)].map((m) => m[1]);
+    expect(offered.length).toBeGreaterThan(0);
+    expect([...new Set(offered)]).toEqual(['publickey']);
+    expect(result.stderr).toMatch(/Permission denied \(publickey\)/);
+  });
+
+  it('ssh -A with a real agent holding a key: the session gets no agent socket', async () => {
+    const dir = tempDir('agent');
+    agentDirs.push(dir);
+    const socket = join(dir, 'agent.sock');
+    const agent = spawnSync('ssh-agent', ['-a', socket, '-s'], { encoding: 'utf8', timeout: 10_000 });
+    expect(agent.status, agent.stderr).toBe(0);
+    agentPids.push(Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)![1]));
+    const key = join(dir, 'agent_key');
+    expect(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]).status).toBe(0);
+    expect(spawnSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: socket } }).status).toBe(0);
+    // The agent is real and holds the key here.
+    const here = spawnSync('ssh-add', ['-l'], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: socket } });
+    expect(here.stdout).toMatch(/ED25519/);
+
+    const session = await ssh(['-A', '-v', CONTAINER, 'printf "[%s]" "$SSH_AUTH_SOCK"; ssh-add -l >/dev/null 2>&1; echo " add=$?"; ls -d /tmp/ssh-* 2>/dev/null | wc -l'], { SSH_AUTH_SOCK: socket });
+    expect(session.code, session.stderr).toBe(0);
+    // The client asked for forwarding; sshd gave the session none (ssh-add: 2 = no agent to talk to).
+    expect(session.stderr).toMatch(/Requesting authentication agent forwarding/);
+    expect(session.stdout).toBe('[] add=2\n0\n');
+  });
+
+  it('sshd -T (the configuration sshd really runs with): no password, no keyboard-interactive, no root login, no agent forwarding', async () => {
+    const result = await execAsRoot(CONTAINER, '/usr/sbin/sshd -T -f /etc/gpu-env/sshd_config');
+    expect(result.code, result.output).toBe(0);
+    const settings = new Map(result.output.split('\n').filter((l) => l.includes(' ')).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+    expect({
+      passwordauthentication: settings.get('passwordauthentication'),
+      kbdinteractiveauthentication: settings.get('kbdinteractiveauthentication'),
+      permitrootlogin: settings.get('permitrootlogin'),
+      allowagentforwarding: settings.get('allowagentforwarding'),
+      permitemptypasswords: settings.get('permitemptypasswords'),
+      pubkeyauthentication: settings.get('pubkeyauthentication'),
+      allowusers: settings.get('allowusers'),
+      x11forwarding: settings.get('x11forwarding'),
+      permituserenvironment: settings.get('permituserenvironment'),
+    }).toEqual({
+      passwordauthentication: 'no',
+      kbdinteractiveauthentication: 'no',
+      permitrootlogin: 'no',
+      allowagentforwarding: 'no',
+      permitemptypasswords: 'no',
+      pubkeyauthentication: 'yes',
+      allowusers: 'dev',
+      x11forwarding: 'no',
+      permituserenvironment: 'no',
+    });
+    // And that is the file the running sshd was started with.
+    const running = await execAsRoot(CONTAINER, 'for p in $(pgrep sshd); do tr "\\000" " " < /proc/$p/cmdline; echo; done');
+    expect(running.output).toMatch(/\/usr\/sbin\/sshd -D -e -f \/etc\/gpu-env\/sshd_config/);
   });
 });
