@@ -33,6 +33,15 @@ export function parseSize(field: string, value: string, limits: SizeLimits = { m
   return bytes;
 }
 
+/** Bytes as `up` takes them back: 16g, 512m, 1536k, 100b. */
+export function formatSize(bytes: number): string {
+  for (const unit of ['t', 'g', 'm', 'k'] as const) {
+    const size = SIZE_UNITS[unit]!;
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}b`;
+}
+
 /** A memory limit: the engine refuses less than 6 MiB (after the image was built). */
 export function parseMemory(field: string, value: string): number {
   return parseSize(field, value, { min: 6 * SIZE_UNITS.m!, minText: '6m' });

@@ -5,6 +5,7 @@ import type { UpResult } from '../core/lifecycle/up';
 import type { ProgressEvent, ProgressSink } from '../core/progress';
 import type { Log } from './log';
 import { UpProgressModel } from './progress/up-progress';
+import { reportError } from './report-error';
 import { coreContext, type Services } from './services';
 import { SETTING_FIELDS, settingsBaseDir, upInputFromSettings, type StartTarget } from './settings';
 
@@ -26,9 +27,9 @@ export function startRequest(services: Services, target?: StartTarget): UpReques
  * Creates or starts the environment in a cancellable notification that shows the core's steps.
  * Cancelling aborts the core's work, which removes a half-made container. Throws on failure.
  */
-export async function startEnvironment(services: Services, target?: StartTarget): Promise<UpResult> {
+export async function startEnvironment(services: Services, target?: StartTarget, options: { readonly recreate?: boolean } = {}): Promise<UpResult> {
   const { ui, log, t } = services;
-  const request = startRequest(services, target);
+  const request = { ...startRequest(services, target), ...(options.recreate ? { recreate: true } : {}) };
   const core = await services.core();
   log.info(`starting environment "${request.name}" (workspace ${request.workspace}${request.remote ? ' on the remote host' : ''})`);
   // On a remote host the files are not in the open folder: say where they are before anything starts.
@@ -48,8 +49,18 @@ export async function startEnvironment(services: Services, target?: StartTarget)
   log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (${where}, user ${result.info.ssh.user})`);
   services.statusBar.showEnvironment(result.info);
   services.store.refreshSoon();
-  for (const warning of result.warnings) void ui.showWarning(warning);
+  for (const warning of result.warnings) {
+    if (warning !== result.driftWarning) void ui.showWarning(warning);
+  }
+  if (result.driftWarning) void offerRecreate(services, result.driftWarning, target);
   return result;
+}
+
+/** The settings changed since the environment was made: say how, and recreate it when asked. */
+async function offerRecreate(services: Services, warning: string, target: StartTarget | undefined): Promise<void> {
+  const recreate = services.t('Recreate');
+  if ((await services.ui.showWarning(warning, recreate)) !== recreate) return;
+  await startEnvironment(services, target, { recreate: true }).catch((error: unknown) => reportError(services, recreate, error));
 }
 
 /** Every step goes to the log; byte counts would flood it, so pulls are logged by step only. */

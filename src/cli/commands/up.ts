@@ -9,7 +9,7 @@ import { progressPrinter } from '../progress-printer';
 import { timeLeftText } from '../format';
 
 const usage = [
-  `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|N|device=0,1|GPU-uuid,...] [--idle-stop 30m|off] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`,
+  `gpu-env up [--name N] [--workspace DIR | --remote-workspace PATH] [--uid N] [--gpus all|none|N|device=0,1|GPU-uuid,...] [--idle-stop 30m|off] [--memory 16g] [--cpus 4] [--shm-size 8g] [--base-image REF] [--image REF] [--pull] [--recreate] [--apt-mirror URL] [--pip-index-url URL] ${HOST_USAGE} [--json] [--verbose]`,
   'on a Slurm cluster (--host slurm://[user@]login[:port] or slurm://ALIAS): [--partition P] [--account A] [--qos Q] [--time 4:00:00] [--nodes 1] [--gpus-per-node 1|TYPE:N]',
   '                    [--cpus-per-task N] [--mem 32G] [--constraint FEATURES] [--setup LINE]... [--container-image REF] [--sbatch-arg --opt=value]... [--remote-workspace PATH]',
 ].join('\n       ');
@@ -30,6 +30,7 @@ export const upCommand: CliCommand = {
       'base-image': { type: 'string' },
       image: { type: 'string' },
       pull: { type: 'boolean' },
+      recreate: { type: 'boolean' },
       'apt-mirror': { type: 'string' },
       'pip-index-url': { type: 'string' },
       'idle-stop': { type: 'string' },
@@ -70,6 +71,7 @@ export const upCommand: CliCommand = {
       pipIndexUrl: stringOption(values, 'pip-index-url'),
       idleStop: stringOption(values, 'idle-stop'),
       pull: values.pull === true,
+      recreate: values.recreate === true,
       host,
       slurm: {
         partition: stringOption(values, 'partition'),
@@ -101,7 +103,7 @@ export const upCommand: CliCommand = {
 
 function printSummary(io: CliIo, result: UpResult): void {
   const { info } = result;
-  const verb = { created: 'created', started: 'started', running: 'already running' }[result.action];
+  const verb = { created: 'created', started: 'started', running: 'already running', recreated: 'recreated' }[result.action];
   const on = filesAreRemote(info.host) ? ` on ${info.host!.label}` : '';
   io.stdout.write(`${info.container} ${verb}${on}: ssh -F ~/.config/gpu-env/ssh_config ${info.ssh.alias}  (${sshWhere(info)}, user ${info.ssh.user})\n`);
   if (info.gpuCount !== undefined) io.stdout.write(`GPU${info.gpuCount === 1 ? '' : 's'} ${info.gpus}: chosen as ${info.gpuCount} free GPU${info.gpuCount === 1 ? '' : 's'}, least used first\n`);

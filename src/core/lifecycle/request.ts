@@ -35,6 +35,8 @@ export interface UpInput {
   readonly slurm?: SlurmOptionsInput | undefined;
   /** Stop the environment after this long unused (`30m`, `2h`, `off`). */
   readonly idleStop?: string | undefined;
+  /** Replace an existing container by one made with these options (keys, workspace and runs stay). */
+  readonly recreate?: boolean | undefined;
 }
 
 /**
@@ -42,10 +44,10 @@ export interface UpInput {
  * errors name it so. `remoteWorkspace` is optional so that front ends written before it keep
  * compiling; it defaults to the CLI's name.
  */
-export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull' | 'slurm'>, string> & { readonly remoteWorkspace?: string; readonly slurm: SlurmFieldNames };
+export type FieldNames = Record<Exclude<keyof UpInput, 'remoteWorkspace' | 'pull' | 'slurm' | 'recreate'>, string> & { readonly remoteWorkspace?: string; readonly slurm: SlurmFieldNames };
 
 /** The names `up` itself still reports against, after validation (a root-owned remote folder, a ready image without sshd, GPUs the engine lacks). */
-export type DockerFieldNames = Pick<FieldNames, 'uid' | 'gpus' | 'image' | 'baseImage'> & { readonly remoteWorkspace: string };
+export type DockerFieldNames = Pick<FieldNames, 'uid' | 'gpus' | 'image' | 'baseImage'> & Partial<Pick<FieldNames, 'name' | 'workspace' | 'memory' | 'cpus' | 'shmSize' | 'idleStop'>> & { readonly remoteWorkspace: string };
 
 export const CLI_FIELDS: FieldNames = {
   name: '--name', workspace: '--workspace', uid: '--uid', gpus: '--gpus', memory: '--memory', cpus: '--cpus',
@@ -123,6 +125,19 @@ export interface DockerUpRequest {
   readonly remote?: { readonly workspace: string; readonly explicitUid?: number };
   /** How the user named the options `up` reports against after validation, for its errors. */
   readonly fields: DockerFieldNames;
+  /** The options the user set (not defaults): an existing environment is compared on these only. */
+  readonly given?: readonly GivenOption[];
+  /** Replace an existing container by one made with these options (keys, workspace and runs stay). */
+  readonly recreate?: boolean;
+}
+
+export type GivenOption = 'workspace' | 'uid' | 'gpus' | 'memory' | 'cpus' | 'shmSize' | 'baseImage' | 'image' | 'idleStop';
+const GIVEN_OPTIONS: readonly GivenOption[] = ['workspace', 'uid', 'gpus', 'memory', 'cpus', 'shmSize', 'baseImage', 'image', 'idleStop'];
+
+/** Which options the input sets; the base image also counts when GPU_ENV_BASE_IMAGE sets it. */
+function givenOptions(input: UpInput, env: NodeJS.ProcessEnv): { given: GivenOption[]; recreate?: true } {
+  const given = GIVEN_OPTIONS.filter((key) => nonEmpty(input[key]) !== undefined || (key === 'baseImage' && nonEmpty(env.GPU_ENV_BASE_IMAGE) !== undefined));
+  return { given, ...(input.recreate === true ? { recreate: true } : {}) };
 }
 
 /**
@@ -170,6 +185,7 @@ export function validateUpInput(input: UpInput, fields: FieldNames, env: NodeJS.
     ...imageSources(input, fields),
     ...idleStop(input, fields),
     fields: dockerFields(fields),
+    ...givenOptions(input, env),
   };
 }
 
@@ -213,6 +229,7 @@ function validateSlurmUpInput(name: string, host: string, input: UpInput, fields
     }
   }
   if (input.pull === true) throw usageError('--pull: only for a Docker engine; on a Slurm cluster nothing is pulled');
+  if (input.recreate === true) throw usageError('--recreate: only for a Docker engine; on a Slurm cluster stop the environment (gpu-env down) and start it again with the new options');
   const workspace = validateRemoteWorkspace(remoteWorkspaceField(fields), nonEmpty(input.remoteWorkspace) ?? defaultRemoteWorkspace(name));
   const job = validateSlurmOptions(input.slurm ?? {}, slurmFields);
   return {
@@ -248,11 +265,15 @@ function validateRemoteUpInput(name: string, host: string | undefined, input: Up
     ...idleStop(input, fields),
     fields: dockerFields(fields),
     remote: { workspace, ...(explicitUid !== undefined ? { explicitUid } : {}) },
+    ...givenOptions(input, env),
   };
 }
 
 function dockerFields(fields: FieldNames): DockerFieldNames {
-  return { uid: fields.uid, gpus: fields.gpus, image: fields.image, baseImage: fields.baseImage, remoteWorkspace: remoteWorkspaceField(fields) };
+  return {
+    name: fields.name, workspace: fields.workspace, uid: fields.uid, gpus: fields.gpus, memory: fields.memory, cpus: fields.cpus, shmSize: fields.shmSize,
+    image: fields.image, baseImage: fields.baseImage, idleStop: fields.idleStop, remoteWorkspace: remoteWorkspaceField(fields),
+  };
 }
 
 function remoteWorkspaceField(fields: FieldNames): string {

@@ -10,8 +10,6 @@ import { registryAuthFor } from '../registry/credentials';
 import { recipeFor } from '../image/recipe';
 import { containerCreateOptions, IDLE_WATCHER_DIR } from '../container/spec';
 import { gpuSupportFromInfo, planGpus } from '../container/gpu-support';
-import { LABEL } from '../container/labels';
-import { formatIdleStop } from '../validate';
 import { ensureKeys, ensureRunKey } from '../ssh/keys';
 import { shippedRunner } from '../runs/shipped-assets';
 import { writeHostBlock } from '../ssh/openssh-config';
@@ -28,6 +26,7 @@ import { connectToEnvironment } from './session';
 import { attachFirstStartChannel, firstStartArchive } from './key-delivery';
 import { recordTrustedFiles, trustedFilesCurrent, trustedFilesStamp } from './trusted-files';
 import type { SshSession } from '../ssh/session';
+import { driftMessage, optionDrift, type OptionDrift } from './option-drift';
 import type { DockerFieldNames, DockerUpRequest as UpRequest } from './request';
 import { chooseGpus } from './gpu-choice';
 import { ownerFor } from './gpus';
@@ -38,7 +37,12 @@ export const BUILD_TIMEOUT_MS = 60 * 60_000;
 export interface UpResult {
   readonly info: EnvironmentInfo;
   /** created: a new container; started: a stopped one started; running: nothing to do. */
-  readonly action: 'created' | 'started' | 'running';
+  /** recreated: the old container replaced by one with the asked options (`recreate`). */
+  readonly action: 'created' | 'started' | 'running' | 'recreated';
+  /** Options of an existing environment that differ from those asked (kept; `recreate` applies them). */
+  readonly drift?: readonly OptionDrift[];
+  /** The one of `warnings` that says so (a front end offers Recreate with it). */
+  readonly driftWarning?: string;
   readonly warnings: readonly string[];
 }
 
@@ -53,6 +57,13 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
   engineInfo.catch(() => undefined);
   const existing = await inspectEnvironment(engine.docker, request.name, ctx.signal);
   if (existing) {
+    const recipeImage = request.image ? undefined : recipeFor(join(ctx.assetsRoot, 'media', 'recipe'), request.baseImage).tag;
+    const drift = optionDrift(existing, request, recipeImage);
+    if (request.recreate) {
+      await replaceContainer(engine, existing, ctx);
+      const created = await create(engine, request, ctx, await engineInfo);
+      return { ...created, action: 'recreated' };
+    }
     const running = existing.State.Running;
     // Before a start, so that its entrypoint resumes runs with this version's runner and key.
     await ensureTrustedFiles(engine.docker.getContainer(existing.Id), ctx.stateDir, request.name, ensureRunKey(ctx.stateDir, request.name), containerGid(existing), ctx);
@@ -61,10 +72,13 @@ export async function up(request: UpRequest, ctx: CoreContext): Promise<UpResult
       await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => engine.docker.getContainer(existing.Id).start({ abortSignal: s }));
     }
     const warnings = request.pull ? [`gpu-env-${request.name} exists, so nothing was pulled: the refreshed image is used by a new environment (remove this one first to recreate it)`] : [];
-    warnings.push(...keptSettings(existing, request));
+    const driftWarning = drift.length > 0
+      ? driftMessage(request.name, drift, `To apply them, recreate it (keys, workspace files and runs stay; runs with auto-resume continue from their newest checkpoint): ${recreateHint(request)}`)
+      : undefined;
+    if (driftWarning) warnings.push(driftWarning);
     for (const message of warnings) ctx.progress({ kind: 'warning', message });
     const info = await readyEnvironment(engine, request.name, ctx);
-    return { info, action: running ? 'running' : 'started', warnings };
+    return { info, action: running ? 'running' : 'started', warnings, drift, ...(driftWarning ? { driftWarning } : {}) };
   }
   return create(engine, request, ctx, await engineInfo);
 }
@@ -201,13 +215,20 @@ async function putIdleWatcher(container: Docker.Container, ctx: CoreContext): Pr
   })), ctx.signal);
 }
 
-/** What an existing environment keeps from its creation although this `up` asked otherwise. */
-function keptSettings(existing: Docker.ContainerInspectInfo, request: UpRequest): string[] {
-  const label = existing.Config.Labels?.[LABEL.idleStop];
-  const current = label !== undefined && /^\d+$/.test(label) ? Number(label) : undefined;
-  if (request.idleStopMs === undefined || request.idleStopMs === current) return [];
-  const now = current === undefined ? 'off' : formatIdleStop(current);
-  return [`gpu-env-${request.name} exists, so its idle stop stays ${now} (not ${formatIdleStop(request.idleStopMs)}): remove it first to recreate it with the new setting`];
+
+/** How to apply options to an existing environment, in the words of the front end that asked. */
+function recreateHint(request: UpRequest): string {
+  return request.fields.name === '--name' || request.fields.name === undefined
+    ? 'run the same `gpu-env up` with --recreate'
+    : 'choose Recreate';
+}
+
+/** The old container goes (stopped first, so sshd and runs end), keys and files stay; `create` follows. */
+async function replaceContainer(engine: Engine, existing: Docker.ContainerInspectInfo, ctx: CoreContext): Promise<void> {
+  ctx.progress({ kind: 'step', step: 'remove', message: `Replacing ${existing.Name.slice(1)}` });
+  const container = engine.docker.getContainer(existing.Id);
+  if (existing.State.Running) await withDeadline('container stop', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.stop({ t: 10, abortSignal: s }));
+  await withDeadline('container remove', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.remove({ force: true, abortSignal: s }));
 }
 
 /**

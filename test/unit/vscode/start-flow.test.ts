@@ -2,8 +2,9 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRequest } from '../../../src/vscode/start-flow';
-import { fakeServices } from '../../support/extension-fakes';
+import { startEnvironment, startRequest } from '../../../src/vscode/start-flow';
+import type { UpResult } from '../../../src/core/lifecycle/up';
+import { fakeCore, fakeServices } from '../../support/extension-fakes';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -62,5 +63,30 @@ describe('startRequest validates with the CLI validators, naming the setting', (
 
   it.skipIf(process.getuid?.() !== 0)('asks for gpuEnv.uid when the folder is root\'s', () => {
     expect(() => startRequest(servicesWith({}, [rootFolder()]))).toThrow(/^gpuEnv\.workspaceFolder: ".*" is owned by root.*Pass gpuEnv\.uid N/);
+  });
+});
+
+describe('startEnvironment when the settings changed since the environment was made (issue 16 defect 17)', () => {
+  it('says how they differ and offers Recreate, which runs up again with recreate', async () => {
+    const folder = userFolder();
+    const requests: unknown[] = [];
+    const driftWarning = 'gpu-env-exp exists and keeps the options it was made with (gpuEnv.memory: runs with no limit, asked 16g). To apply them, recreate it (…): choose Recreate';
+    const info = { name: 'exp', container: 'gpu-env-exp', ssh: { alias: 'gpu-env-exp', port: 2222, user: 'dev', host: '127.0.0.1' } };
+    const core = fakeCore({
+      up: async (request) => {
+        requests.push(request);
+        const again = (request as { recreate?: boolean }).recreate === true;
+        return (again ? { info, action: 'recreated', warnings: [] } : { info, action: 'running', warnings: [driftWarning], driftWarning, drift: [{ field: 'gpuEnv.memory', running: 'no limit', asked: '16g' }] }) as unknown as UpResult;
+      },
+    });
+    const services = fakeServices({ settings: { environmentName: 'exp', memory: '16g' }, core });
+    services.ui.folders = [folder];
+    services.ui.respond = (shown) => (shown.actions.includes('Recreate') ? 'Recreate' : undefined);
+    await startEnvironment(services);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(services.ui.messages.filter((m) => m.kind === 'warning')).toEqual([{ kind: 'warning', message: driftWarning, actions: ['Recreate'] }]);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]).toMatchObject({ name: 'exp', memoryBytes: 16 * 1024 ** 3, recreate: true });
+    expect(requests[0]).not.toHaveProperty('recreate');
   });
 });
