@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, productContainers, removeDir, runProcess, tempDir, userWorkspace } from './harness-env';
+import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, productContainers, removeDir, runProcess, tempDir, userWorkspace, waitFor } from './harness-env';
 import { extensionContext, installVsCodeMock, state, type PseudoterminalLike, type TreeProviderLike } from '../support/vscode-module-mock';
 
 const ROOT = resolve(__dirname, '../..');
@@ -233,6 +233,30 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     const preview = state.executed.filter((e) => e.id === 'markdown.showPreview');
     expect(preview).toHaveLength(1);
     expect(String(preview[0]!.args[0])).toMatch(/^untitled:/);
+  });
+
+  it('settings changed since the start: names them and offers Recreate, which applies them keeping the keys (issue 16 defect 17)', async () => {
+    state.shown.clear();
+    const before = await docker().getContainer(`gpu-env-${NAME}`).inspect();
+    const key = readFileSync(join(stateDir, 'envs', NAME, 'id_ed25519'), 'utf8');
+    state.settings['gpuEnv.memory'] = '1g';
+    state.shown.respond = (shown) => (shown.actions.includes('Recreate') ? 'Recreate' : undefined);
+    await run('gpuEnv.start');
+    const recreated = await waitFor('the recreated container', 120_000, async () => {
+      const now = await docker().getContainer(`gpu-env-${NAME}`).inspect().catch(() => undefined);
+      return now && now.Id !== before.Id && now.State.Running && (state.channels.get('GPU Environments') ?? []).some((line) => line.includes(`gpu-env-${NAME} recreated:`)) ? now : undefined;
+    });
+    state.shown.respond = () => undefined;
+    delete state.settings['gpuEnv.memory'];
+    expect(state.shown.messages.filter((m) => m.kind === 'warning' && !m.message.startsWith('no NVIDIA runtime'))).toEqual([{
+      kind: 'warning',
+      message: expect.stringMatching(new RegExp(`^gpu-env-${NAME} exists and keeps the options it was made with \\(gpuEnv\\.memory: runs with no limit, asked 1g\\)\\..*choose Recreate$`)),
+      actions: ['Recreate'],
+    }]);
+    expect(before.HostConfig.Memory).toBe(0);
+    expect(recreated.HostConfig.Memory).toBe(1024 ** 3);
+    expect(readFileSync(join(stateDir, 'envs', NAME, 'id_ed25519'), 'utf8')).toBe(key);
+    expect(messages('error')).toEqual([]);
   });
 
   it('cancelling a start removes the half-made container and shows no error', async () => {

@@ -49,12 +49,20 @@ function envOf(existing: Inspect, key: string): string | undefined {
   return (existing.Config.Env ?? []).find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
 }
 
+function gpuRequests(existing: Inspect): Docker.DeviceRequest[] {
+  return (existing.HostConfig.DeviceRequests ?? []).filter((r) => (r.Capabilities ?? []).some((c) => c.includes('gpu')));
+}
+
+function gpuDeviceIds(existing: Inspect): string[] {
+  return gpuRequests(existing).flatMap((r) => r.DeviceIDs ?? []);
+}
+
 function runningGpus(existing: Inspect): string {
-  const requests = (existing.HostConfig.DeviceRequests ?? []).filter((r) => (r.Capabilities ?? []).some((c) => c.includes('gpu')));
+  const requests = gpuRequests(existing);
   if (requests.length === 0) return 'none';
   if (requests.some((r) => r.Count === -1)) return 'all';
   const count = existing.Config.Labels?.[LABEL.gpuCount];
-  const ids = requests.flatMap((r) => r.DeviceIDs ?? []);
+  const ids = gpuDeviceIds(existing);
   return count !== undefined ? `${count} (${ids.join(',')})` : ids.join(',');
 }
 
@@ -66,8 +74,10 @@ function askedGpus(gpus: GpuRequest, existing: Inspect): string {
     case 'none': return 'none';
     case 'devices': return gpus.ids.join(',');
     case 'count': {
+      // Met by as many devices, whether chosen as a count or named.
       const running = runningGpus(existing);
-      return running.startsWith(`${gpus.count} (`) ? running : String(gpus.count);
+      const devices = gpuDeviceIds(existing);
+      return running.startsWith(`${gpus.count} (`) || (devices.length === gpus.count && running !== 'all') ? running : String(gpus.count);
     }
   }
 }

@@ -89,4 +89,39 @@ describe('startEnvironment when the settings changed since the environment was m
     expect(requests[1]).toMatchObject({ name: 'exp', memoryBytes: 16 * 1024 ** 3, recreate: true });
     expect(requests[0]).not.toHaveProperty('recreate');
   });
+
+  it('offers nothing more when nothing differs; a dismissed offer recreates nothing; a failed recreate is shown as an error', async () => {
+    const folder = userFolder();
+    const info = { name: 'exp', container: 'gpu-env-exp', ssh: { alias: 'gpu-env-exp', port: 2222, user: 'dev', host: '127.0.0.1' } };
+    const driftWarning = 'gpu-env-exp exists and keeps the options it was made with (gpuEnv.memory: runs with no limit, asked 16g). choose Recreate';
+    const run = async (drifted: boolean, answer: string | undefined, failRecreate = false) => {
+      const requests: { recreate?: boolean }[] = [];
+      const core = fakeCore({
+        up: async (request) => {
+          requests.push(request as { recreate?: boolean });
+          if ((request as { recreate?: boolean }).recreate) {
+            if (failRecreate) throw new Error('container remove: engine went away');
+            return { info, action: 'recreated', warnings: [] } as unknown as UpResult;
+          }
+          return (drifted ? { info, action: 'running', warnings: [driftWarning], driftWarning } : { info, action: 'running', warnings: [] }) as unknown as UpResult;
+        },
+      });
+      const services = fakeServices({ settings: { environmentName: 'exp', memory: '16g' }, core });
+      services.ui.folders = [folder];
+      services.ui.respond = (shown) => (shown.actions.includes('Recreate') ? answer : undefined);
+      await startEnvironment(services);
+      for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+      return { requests, messages: services.ui.messages };
+    };
+    const same = await run(false, 'Recreate');
+    expect(same.requests).toHaveLength(1);
+    expect(same.messages.filter((m) => m.kind === 'warning')).toEqual([]);
+    const dismissed = await run(true, undefined);
+    expect(dismissed.requests).toHaveLength(1);
+    expect(dismissed.messages.filter((m) => m.kind === 'warning')).toHaveLength(1);
+    const failed = await run(true, 'Recreate', true);
+    expect(failed.requests.map((r) => r.recreate === true)).toEqual([false, true]);
+    expect(failed.messages.filter((m) => m.kind === 'error').map((m) => m.message)).toEqual(['Recreate failed: container remove: engine went away']);
+  });
 });
+
