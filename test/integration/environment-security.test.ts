@@ -10,7 +10,7 @@ import { execAsRoot, docker, environmentFixture, HARNESS_READY, SKIP_REASON, rem
 const NAME = 'itest-security';
 const CONTAINER = `gpu-env-${NAME}`;
 /** What sshd and the entrypoint need, and nothing else (see src/core/container/spec.ts). */
-const KEPT = ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL'];
+const KEPT = ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
 /** Linux capability numbers, for reading CapEff masks. */
 const CAP_NUMBER: Record<string, number> = { CHOWN: 0, DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, FOWNER: 3, FSETID: 4, KILL: 5, SETGID: 6, SETUID: 7, SETPCAP: 8, NET_BIND_SERVICE: 10, NET_RAW: 13, SYS_CHROOT: 18, MKNOD: 27, AUDIT_WRITE: 29, SETFCAP: 31 };
 
@@ -146,4 +146,13 @@ describe.skipIf(!HARNESS_READY)(`environment security profile${HARNESS_READY ? '
     const running = await execAsRoot(CONTAINER, 'for p in $(pgrep sshd); do tr "\\000" " " < /proc/$p/cmdline; echo; done');
     expect(running.output).toMatch(/\/usr\/sbin\/sshd -D -e -f \/etc\/gpu-env\/sshd_config/);
   });
+
+  it('an interactive session gets its terminal: OpenSSH -tt (what the terminal and Remote - SSH ask) opens a pty', async () => {
+    // sshd writes a login record to the kernel's audit log when it opens a pty, and gives up on the
+    // session if it may not (AUDIT_WRITE): a set without it let commands run but no terminal open.
+    const session = await ssh(['-tt', CONTAINER, 'tty; id -un']);
+    expect(session.code, session.stdout + session.stderr).toBe(0);
+    expect(session.stdout).toMatch(/^\/dev\/pts\/\d+\r?\ndev\r?\n/);
+  });
 });
+

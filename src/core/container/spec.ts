@@ -30,10 +30,11 @@ export interface ContainerPlan {
  * the run key's group; SETUID/SETGID: sshd's privilege separation and login, su and the runner
  * dropping to the run's owner; NET_BIND_SERVICE: sshd on port 22; SYS_CHROOT: sshd's privsep chroot;
  * KILL: sshd and the runner signalling processes of the user; DAC_READ_SEARCH (read only): root's
- * idle watcher reading the runs in a workspace the user keeps at 0700. Gone: DAC_OVERRIDE (writing
- * others' files), FOWNER, FSETID, MKNOD, NET_RAW, SETPCAP, SETFCAP, AUDIT_WRITE.
+ * idle watcher reading the runs in a workspace the user keeps at 0700; AUDIT_WRITE: sshd records a
+ * pty login in the audit log and ends the session when it may not (no terminal, no Remote - SSH).
+ * Gone: DAC_OVERRIDE (writing others' files), FOWNER, FSETID, MKNOD, NET_RAW, SETPCAP, SETFCAP.
  */
-export const KEPT_CAPABILITIES = ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL'] as const;
+export const KEPT_CAPABILITIES = ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'] as const;
 
 export const ENTRYPOINT = '/opt/gpu-env/entrypoint.sh';
 /** Where the idle watcher and the agent it samples GPUs with are copied (media/agent/). */

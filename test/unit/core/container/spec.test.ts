@@ -14,7 +14,7 @@ describe('containerCreateOptions', () => {
   });
   it('hardens and sizes the container', () => {
     expect(options.HostConfig).toMatchObject({
-      Init: true, SecurityOpt: ['no-new-privileges'], CapDrop: ['ALL'], CapAdd: ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL'], RestartPolicy: { Name: 'unless-stopped' }, ShmSize: 8 * 1024 ** 3,
+      Init: true, SecurityOpt: ['no-new-privileges'], CapDrop: ['ALL'], CapAdd: ['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'], RestartPolicy: { Name: 'unless-stopped' }, ShmSize: 8 * 1024 ** 3,
       Memory: 16 * 1024 ** 3, NanoCpus: 4e9, Mounts: [{ Type: 'bind', Source: '/home/u/proj', Target: '/workspace' }],
       DeviceRequests: [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }],
     });
