@@ -5,6 +5,7 @@ import { connectRemoteEngine, type RemoteEngineOptions, type RemoteHost } from '
 import { withDeadline } from '../util/abort';
 import { abortableDocker } from './abortable';
 import { describeEndpoint, type EngineEndpoint } from './resolve';
+import { assertTcpEngineIsLocal } from './tcp-locality';
 
 export interface Engine {
   readonly docker: Docker;
@@ -19,9 +20,11 @@ export const PING_TIMEOUT_MS = 5_000;
  * Builds a client for the endpoint and checks the engine answers, saying which endpoint failed.
  * ssh:// engines go through one SSH connection per host; `remote` says how to log in and whom to ask
  * about an unknown host key (without it: the process's HOME and environment, unknown keys refused).
+ * A tcp:// engine on another machine is refused (usage error): see tcp-locality.ts.
  */
 export async function connectEngine(endpoint: EngineEndpoint, signal?: AbortSignal, remote?: RemoteEngineOptions): Promise<Engine> {
   if (endpoint.url.startsWith('ssh://')) return connectRemoteEngine(endpoint, remote ?? { env: process.env, homeDir: homedir() }, signal);
+  if (endpoint.url.startsWith('tcp://')) await assertTcpEngineIsLocal(endpoint, signal);
   const docker = new Docker(dockerOptions(endpoint));
   try {
     await withDeadline(`Docker engine ping at ${endpoint.url}`, PING_TIMEOUT_MS, signal, (abortSignal) => abortableDocker(docker).ping({ abortSignal }));

@@ -54,6 +54,9 @@ function unreachable(endpoint: EngineEndpoint, error: unknown): CheckResult<Engi
   if (isUsageError(error) && endpoint.url.startsWith('ssh://')) {
     return { status: 'fail', detail, fix: 'gpu-env does not dial ssh:// engines yet: forward the remote socket with `ssh -NL /tmp/remote-docker.sock:/var/run/docker.sock USER@HOST` and use DOCKER_HOST=unix:///tmp/remote-docker.sock.' };
   }
+  if (isUsageError(error) && endpoint.url.startsWith('tcp://')) {
+    return { status: 'fail', detail, fix: 'Reach that machine\'s engine over SSH instead: --host ssh://[user@]HOST (or DOCKER_HOST=ssh://…), with a key that logs in there.' };
+  }
   if (unix && code === 'ENOENT') {
     return { status: 'fail', detail, fix: 'There is no socket at that path: start Docker (`sudo systemctl start docker`, or open Docker Desktop), or point DOCKER_HOST / --host at the engine you use.' };
   }
