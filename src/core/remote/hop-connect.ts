@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import { GpuEnvError } from '../errors';
+import { KEEPALIVE_COUNT_MAX, KEEPALIVE_INTERVAL_MS } from '../ssh/keepalive';
 import { CancelledError, formatMs } from '../util/abort';
 import type { AuthPlan } from './identities';
 import { isHostKeyError, knownHostsNameOf, verifyHostKey, type HostKeyPolicy } from './host-key-check';
@@ -27,8 +28,6 @@ export class SshTransportError extends GpuEnvError {
   }
 }
 
-export const KEEPALIVE_INTERVAL_MS = 15_000;
-export const KEEPALIVE_COUNT_MAX = 4;
 
 /** Opens one authenticated ssh2 connection to `hop`, its host key checked against known_hosts. */
 export function connectHop(options: HopConnectOptions): Promise<Client> {

@@ -3,6 +3,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import { GpuEnvError, messageOf } from '../errors';
 import { CancelledError, formatMs } from '../util/abort';
 import { fingerprint, publicKeyBlob } from './keys';
+import { KEEPALIVE_COUNT_MAX, KEEPALIVE_INTERVAL_MS } from './keepalive';
 import type { ExecOptions, ExecResult, RemoteExit, RemoteProcess, SpawnOptions, SshSession } from './session';
 
 export interface SshTarget {
@@ -132,8 +133,8 @@ function connectOnce(target: SshTarget, options: { readyTimeoutMs: number; total
       privateKey: target.privateKey,
       ...(target.sock ? { sock: target.sock as never } : {}),
       readyTimeout: options.readyTimeoutMs,
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 4,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: (key: Buffer): boolean => {
         if (key.equals(pinned)) return true;
         mismatch = new HostKeyMismatchError(target.label, fingerprint(pinned), fingerprint(key));
