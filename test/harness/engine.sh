@@ -45,6 +45,25 @@ prepare_nvidia_standin() {
   chmod -R a+rX "$standin"
 }
 
+# Another interface holding this engine's subnet takes its route, and every published port then
+# answers with a reset (the container is unreachable). A test engine's bridge left by a run that was
+# killed before `stop` (no dockerd uses it) is removed; anything else is reported, never touched.
+release_subnet() {
+  local other
+  for other in $(ip -o -4 addr show to "${subnet%/*}/32" | awk '{print $2}'); do
+    [ "$other" != "$bridge" ] || continue
+    if [[ "$other" == gpuenv-* ]] && ! pgrep -f -- "--bridge $other( |\$)" >/dev/null; then
+      echo "harness: removing $other, a stale test engine bridge holding $subnet" >&2
+      ip link del "$other"
+      iptables -t nat -S POSTROUTING | { grep -- "-o $other " || true; } | sed 's/^-A/-D/' |
+        while read -r rule; do iptables -t nat $rule; done
+    else
+      echo "harness: $subnet is already used by $other; choose another with GPU_ENV_TEST_BRIDGE_CIDR" >&2
+      exit 1
+    fi
+  done
+}
+
 print_env() {
   echo "export DOCKER_HOST=unix://$sock"
   echo "export GPU_ENV_TEST_ENGINE_LOG=$run/dockerd.log"
@@ -65,6 +84,7 @@ start() {
     extra=(--add-runtime "nvidia=$(command -v runc)")
     path="$here/nvidia-standin:$PATH"
   fi
+  release_subnet
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     ip link add name "$bridge" type bridge
     ip addr add "$subnet" dev "$bridge"
