@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { usageError } from '../errors';
 import { SshConfigParser } from './ssh-config-module';
 
 /** Computed options for one host, keys in lower case as OpenSSH treats them. */
@@ -23,12 +24,13 @@ export function userSshConfigFile(homeDir: string): string {
 
 /** Reads ~/.ssh/config (with its Include files) the way OpenSSH would for a user config. */
 export function loadUserSshConfig(homeDir: string, file: string = userSshConfigFile(homeDir)): UserSshConfig {
-  const text = existsSync(file) ? expandIncludes(readFileSync(file, 'utf8'), homeDir, { depth: 0, files: 0 }) : '';
+  const text = existsSync(file) ? expandIncludes(checkedText(file), homeDir, { depth: 0, files: 0 }) : '';
   return parseUserSshConfig(text, file);
 }
 
 /** The text form, for tests and for configs that do not live in a file. */
 export function parseUserSshConfig(text: string, file = '(text)'): UserSshConfig {
+  requireArguments(text, file);
   const config = SshConfigParser.parse(text);
   return {
     file,
@@ -74,12 +76,38 @@ function expandIncludes(text: string, homeDir: string, budget: IncludeBudget): s
         if (budget.files >= MAX_INCLUDED_FILES) break;
         budget.files++;
         const nested = { depth: budget.depth + 1, files: budget.files };
-        parts.push(expandIncludes(readFileSync(file, 'utf8'), homeDir, nested));
+        parts.push(expandIncludes(checkedText(file), homeDir, nested));
         budget.files = nested.files;
       }
     }
     return parts.join('\n');
   }).join('\n');
+}
+
+function checkedText(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  requireArguments(text, file);
+  return text;
+}
+
+/**
+ * A keyword with no argument is an error to OpenSSH ("missing argument": ssh refuses to start), and
+ * the config parser would silently join it with the next line's keyword or throw a TypeError, so it
+ * is reported here with the file and line, as ssh would.
+ */
+function requireArguments(text: string, file: string): void {
+  const lines = text.split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const keyword = /^([A-Za-z]+)\s*(?:=\s*)?(.*)$/.exec(line);
+    if (keyword && keyword[2]!.trim() === '') {
+      throw usageError(
+        `${file} line ${index + 1}: no argument after keyword "${keyword[1]!.toLowerCase()}" ` +
+          '(OpenSSH refuses this file too); give it a value or remove the line.',
+      );
+    }
+  }
 }
 
 function includeArguments(text: string): string[] {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isUsageError } from '../../../../src/core/errors';
 import { resolveSshHost } from '../../../../src/core/remote/resolve-host';
 import { loadUserSshConfig } from '../../../../src/core/remote/user-ssh-config';
 
@@ -31,5 +32,25 @@ describe('loadUserSshConfig', () => {
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'config'), 'Include config\nHost h\n  User u\n');
     expect(resolveSshHost({ host: 'h' }, { homeDir: home, config: loadUserSshConfig(home), localUser: 'me' }).user).toBe('u');
+  });
+
+  it('a keyword with no argument is refused naming the file and line, as OpenSSH does, also in an included file', () => {
+    const home = mkdtempSync(join(tmpdir(), 'ssh-bare-'));
+    mkdirSync(join(home, '.ssh'));
+    const file = join(home, '.ssh', 'config');
+    writeFileSync(file, 'Include\nHost a\n  HostName b\n');
+    expect(() => loadUserSshConfig(home)).toThrow(`${file} line 1: no argument after keyword "include"`);
+    writeFileSync(file, '# comment\n\nHost a\n  HostName =  \n');
+    expect(() => loadUserSshConfig(home)).toThrow(`${file} line 4: no argument after keyword "hostname"`);
+    const nested = join(home, '.ssh', 'nested');
+    writeFileSync(nested, 'Host n\n  Port\n');
+    writeFileSync(file, 'Include nested\nHost a\n  HostName b\n');
+    try {
+      loadUserSshConfig(home);
+      expect.unreachable();
+    } catch (error) {
+      expect(isUsageError(error)).toBe(true);
+      expect((error as Error).message).toMatch(`${nested} line 2: no argument after keyword "port"`);
+    }
   });
 });
