@@ -52,10 +52,10 @@ export function hintFor(reason: string): string | null {
     return 'The container has lost access to its GPU (this happens after `systemctl daemon-reload` on the host). Recreate the environment to get it back.';
   }
   if (/no NVIDIA driver|couldn't communicate with the NVIDIA driver/i.test(reason)) {
-    return 'Start the environment with GPU access (NVIDIA driver and container toolkit on the Docker host).';
+    return 'Start the environment with GPU access: the NVIDIA driver and container toolkit on a Docker host, or on a Slurm cluster a partition with GPUs; and GPUs asked for.';
   }
   if (/version mismatch/i.test(reason)) {
-    return 'The host driver was updated without a reboot; reboot the Docker host.';
+    return 'The driver was updated without a reboot; reboot the machine the GPUs are in (the Docker host or the compute node).';
   }
   return null;
 }
