@@ -104,13 +104,17 @@ export class DashboardPage {
     const { model, labels } = this;
     this.toolbar.setRuns(model.runs, model.selectedRuns);
     this.toolbar.setExtraMetrics(extraMetrics(model.series), this.ui.extraMetric);
-    const { lines, rejected, oversized } = model.stats;
+    const { lines, rejected, oversized, overSeriesLimit } = model.stats;
+    const { thinned } = model;
     const parts = [fillPlaceholders(labels.statusRuns, model.selectedRuns.length, model.runs.length), fillPlaceholders(labels.statusLines, formatCount(lines))];
     if (rejected > 0) parts.push(fillPlaceholders(labels.statusRejected, formatCount(rejected)));
     if (oversized > 0) parts.push(fillPlaceholders(labels.statusOversized, formatCount(oversized)));
+    if (overSeriesLimit > 0) parts.push(fillPlaceholders(labels.statusOverSeriesLimit, formatCount(overSeriesLimit)));
+    if (thinned.series > 0) parts.push(fillPlaceholders(labels.statusSeriesNotShown, formatCount(thinned.series)));
+    if (thinned.points > 0) parts.push(fillPlaceholders(labels.statusPointsThinned, formatCount(thinned.points)));
     if (this.host.rejected > 0) parts.push(fillPlaceholders(labels.statusInvalid, formatCount(this.host.rejected)));
     setText(this.status, parts.join(' · '));
-    this.status.classList.toggle('warn', rejected + oversized + this.host.rejected > 0);
+    this.status.classList.toggle('warn', rejected + oversized + overSeriesLimit + thinned.series + thinned.points + this.host.rejected > 0);
   }
 
   private updateUi(change: Partial<UiState>, redraw = false): void {

@@ -3,7 +3,7 @@
  * events and counters. It knows nothing about charts; it reports what changed so the charts can
  * update incrementally, and notices a lost append (sequence gap) so a snapshot can be requested.
  */
-import { seriesId, type AppendMessage, type IngestStats, type RunEvent, type RunInfo, type SeriesKey, type SnapshotMessage } from '../../src/shared/protocol/dashboard';
+import { seriesId, type AppendMessage, type IngestStats, type RunEvent, type RunInfo, type SeriesKey, type SnapshotMessage, type SnapshotThinning } from '../../src/shared/protocol/dashboard';
 
 export interface SeriesEntry {
   readonly id: string;
@@ -32,7 +32,9 @@ export class SeriesModel {
   runs: readonly RunInfo[] = [];
   selectedRuns: readonly string[] = [];
   events: RunEvent[] = [];
-  stats: IngestStats = { lines: 0, rejected: 0, oversized: 0 };
+  stats: IngestStats = { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 };
+  /** What the last snapshot left out to stay within its budget. */
+  thinned: SnapshotThinning = { series: 0, points: 0 };
   private seq = -1;
   private points = 0;
 
@@ -58,6 +60,7 @@ export class SeriesModel {
     this.selectedRuns = m.selectedRuns;
     this.events = [...m.events];
     this.stats = m.stats;
+    this.thinned = m.thinned;
     this.seq = m.seq;
     return { kind: 'reset' };
   }

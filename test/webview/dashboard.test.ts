@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardFeed, type FeedCursor } from '../../src/core/metrics/dashboard-feed';
+import { DashboardFeed, DEFAULT_FEED_OPTIONS, type FeedCursor } from '../../src/core/metrics/dashboard-feed';
+import { parseMetricsLine } from '../../src/core/metrics/parse-metrics-line';
 import type { GpuReading } from '../../src/core/metrics/gpu-reading';
 import { MetricsTail } from '../../src/core/metrics/metrics-tail';
-import { parseDashboardWebviewMessage, type DashboardHostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol/dashboard';
+import { parseDashboardHostMessage, parseDashboardWebviewMessage, type DashboardHostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol/dashboard';
 import { LocalSession, waitFor } from '../support/local-process-session';
 import { dashboardInit } from '../support/webview-labels';
 import { ARTIFACTS, bundleWebviews, latinWords, launchChromium, openWebview, pageTexts, postedByWebview, postToWebview, serveWebviews } from './harness';
@@ -96,7 +97,7 @@ function snapshotMessage(): DashboardHostMessage {
   const read = feed.snapshot([RUN]);
   cursor = read.cursor;
   seq = 0;
-  return { type: 'snapshot', seq, runs: feed.runs(), selectedRuns: [RUN], series: read.series, events: read.events, stats: read.stats };
+  return { type: 'snapshot', seq, runs: feed.runs(), selectedRuns: [RUN], series: read.series, events: read.events, stats: read.stats, thinned: read.thinned };
 }
 
 function appendMessage(): DashboardHostMessage {
@@ -242,7 +243,7 @@ describe('training dashboard webview', () => {
 
   it('asks for a snapshot when an append was lost, and ignores invalid messages', async () => {
     const postedBefore = (await postedByWebview(page)).length;
-    await postToWebview(page, { type: 'append', seq: seq + 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0 } });
+    await postToWebview(page, { type: 'append', seq: seq + 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 } });
     await postToWebview(page, { type: 'snapshot', seq: -1 });
     await expect.poll(async () => (await postedByWebview(page)).slice(postedBefore)).toContainEqual({ type: 'requestSnapshot', reason: 'seq-gap' });
     await expect.poll(() => page.locator('.status').textContent()).toMatch(/1 invalid messages ignored/);
@@ -321,7 +322,7 @@ describe('training dashboard webview', () => {
     const read = feed.snapshot([RUN, 'run-b']);
     cursor = read.cursor;
     seq = 0;
-    await postToWebview(page, { type: 'snapshot', seq, runs: feed.runs(), selectedRuns: [RUN, 'run-b'], series: read.series, events: read.events, stats: read.stats });
+    await postToWebview(page, { type: 'snapshot', seq, runs: feed.runs(), selectedRuns: [RUN, 'run-b'], series: read.series, events: read.events, stats: read.stats, thinned: read.thinned });
     await page.evaluate(() => {
       const select = document.querySelector('vscode-single-select:not(.extra-picker)') as HTMLElement & { value: string };
       select.value = 'elapsed';
@@ -360,7 +361,7 @@ describe('training dashboard webview', () => {
     const init = dashboardInit('zh-cn');
     await postToWebview(zh, init);
     const read = feed.snapshot([RUN, 'run-b']);
-    await postToWebview(zh, { type: 'snapshot', seq: 0, runs: feed.runs(), selectedRuns: [RUN, 'run-b'], series: read.series, events: read.events, stats: read.stats });
+    await postToWebview(zh, { type: 'snapshot', seq: 0, runs: feed.runs(), selectedRuns: [RUN, 'run-b'], series: read.series, events: read.events, stats: read.stats, thinned: read.thinned });
     await zh.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 50)));
 
     expect(await zh.evaluate(() => document.documentElement.lang)).toBe('zh-cn');
@@ -400,4 +401,31 @@ describe('training dashboard webview', () => {
     expect(errors).toEqual([]);
     await zh.close();
   });
+
+  it('says what the host left out: values of metrics over the series limit, series and points a snapshot thinned (issue 16 defect 14)', async () => {
+    const bounded = new DashboardFeed({ ...DEFAULT_FEED_OPTIONS, maxMetricSeriesPerRun: 3, snapshotPoints: 600 });
+    bounded.setRuns([{ id: RUN, label: 'flood', state: 'running', startTime: 0, env: 'demo' }]);
+    bounded.ingestLines(RUN, Array.from({ length: 2000 }, (_, step) => parseMetricsLine(JSON.stringify({ v: 1, time: step, step, split: 'train', loss: 1 / (step + 1), accuracy: step / 2000, lr: 0.1, [`layer_${step}`]: 1 }))));
+    const flood = await openWebview(browser, server.origin, 'dashboard');
+    const errors: string[] = [];
+    flood.on('pageerror', (error) => errors.push(String(error.stack ?? error)));
+    await flood.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await postToWebview(flood, dashboardInit('en'));
+    const read = bounded.snapshot([RUN]);
+    const message: DashboardHostMessage = { type: 'snapshot', seq: 0, runs: bounded.runs(), selectedRuns: [RUN], series: read.series, events: read.events, stats: read.stats, thinned: read.thinned };
+    expect(parseDashboardHostMessage(JSON.parse(JSON.stringify(message)))).toBeDefined();
+    await postToWebview(flood, message);
+    expect(read.stats.overSeriesLimit).toBe(2000);
+    expect(read.thinned.points).toBe(3 * 2000 - read.series.reduce((sum, s) => sum + s.t.length, 0));
+    const status = flood.locator('.status');
+    await expect.poll(() => status.textContent()).toBe(`1 of 1 runs · 2,000 lines · 2,000 values of further metrics not kept (series limit) · ${read.thinned.points.toLocaleString('en-US')} points thinned out to fit (peaks kept)`);
+    expect(await status.getAttribute('class')).toContain('warn');
+    // The charts still draw what was kept.
+    const loss = await flood.evaluate(() => (window as unknown as { __gpuEnvDashboard: { charts(): { id: string; rows: number }[] } }).__gpuEnvDashboard.charts().find((c) => c.id === 'loss')?.rows ?? 0);
+    expect(loss).toBeGreaterThan(100);
+    await flood.screenshot({ path: join(ARTIFACTS, 'dashboard-bounded.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await flood.close();
+  });
 });
+

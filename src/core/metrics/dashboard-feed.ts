@@ -6,12 +6,12 @@
  * cursor it got from the previous read.
  */
 import { LIMITS } from '../../shared/protocol/common';
-import { DASHBOARD_LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey } from '../../shared/protocol/dashboard';
+import { DASHBOARD_LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey, type SnapshotThinning } from '../../shared/protocol/dashboard';
 import { metricsToCsv } from './csv-export';
 import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
 import type { MetricsLine, Split } from './parse-metrics-line';
 import { clipNonEmpty, clipText } from './protocol-text';
-import { DEFAULT_SERIES_LIMITS, type SeriesBuffer, type SeriesLimits } from './series-buffer';
+import { DEFAULT_SERIES_LIMITS, thinPoints, type SeriesBuffer, type SeriesLimits, type SeriesPoints } from './series-buffer';
 import { SeriesStore, type StoreCursor, type StoredSeries } from './series-store';
 
 export interface FeedCursor {
@@ -29,6 +29,11 @@ export interface DashboardRead {
   readonly cursor: FeedCursor;
 }
 
+/** A snapshot: also says what it left out to stay within its budget. */
+export interface DashboardSnapshot extends DashboardRead {
+  readonly thinned: SnapshotThinning;
+}
+
 export type FeedChange = 'data' | 'runs';
 
 export interface Disposable {
@@ -38,7 +43,7 @@ export interface Disposable {
 /** What a dashboard panel needs; DashboardFeed implements it, tests may fake it. */
 export interface DashboardDataSource {
   runs(): readonly RunInfo[];
-  snapshot(selectedRuns: readonly string[]): DashboardRead;
+  snapshot(selectedRuns: readonly string[]): DashboardSnapshot;
   /** Undefined when the cursor cannot be served (compaction, reset, other selection): send a snapshot. */
   changesSince(cursor: FeedCursor, selectedRuns: readonly string[]): DashboardRead | undefined;
   csv(selectedRuns: readonly string[]): string;
@@ -50,9 +55,22 @@ export interface FeedOptions {
   /** A pause between GPU samples longer than this is drawn as a gap. */
   readonly gpuGapSeconds: number;
   readonly maxEvents: number;
+  /**
+   * Metric series held, in all and per run: each holds up to `recent + old` points (about 1 MB
+   * when full), and a run that logs a new name every step would otherwise grow without bound.
+   */
+  readonly maxMetricSeries: number;
+  readonly maxMetricSeriesPerRun: number;
+  /**
+   * Points in one snapshot message; more are thinned (min/max kept). Well below the protocol's
+   * pointsPerMessage and the webview's own ceiling, so that appends have room before it asks again.
+   */
+  readonly snapshotPoints: number;
 }
 
-export const DEFAULT_FEED_OPTIONS: FeedOptions = { seriesLimits: DEFAULT_SERIES_LIMITS, gpuGapSeconds: 5, maxEvents: 5000 };
+export const DEFAULT_FEED_OPTIONS: FeedOptions = {
+  seriesLimits: DEFAULT_SERIES_LIMITS, gpuGapSeconds: 5, maxEvents: 5000, maxMetricSeries: 1024, maxMetricSeriesPerRun: 256, snapshotPoints: 1_000_000,
+};
 
 /**
  * Lines of one run that are older than everything ingested for it so far (a re-attach reads the
@@ -73,6 +91,7 @@ interface RunCounters {
   lines: number;
   rejected: number;
   oversized: number;
+  overSeriesLimit: number;
 }
 
 export class DashboardFeed implements DashboardDataSource {
@@ -89,8 +108,11 @@ export class DashboardFeed implements DashboardDataSource {
   private readonly listeners = new Set<(change: FeedChange) => void>();
 
   constructor(private readonly options: FeedOptions = DEFAULT_FEED_OPTIONS) {
-    this.metrics = new SeriesStore<MetricSeriesKey>(seriesId, options.seriesLimits);
-    this.gpu = new SeriesStore<GpuSeriesKey>(seriesId, options.seriesLimits);
+    this.metrics = new SeriesStore<MetricSeriesKey>(seriesId, options.seriesLimits, {
+      maxSeries: options.maxMetricSeries, maxPerGroup: options.maxMetricSeriesPerRun, groupOf: (key) => key.run,
+    });
+    // Two per GPU, and GPUs are capped by the protocol already.
+    this.gpu = new SeriesStore<GpuSeriesKey>(seriesId, options.seriesLimits, { maxSeries: 2 * LIMITS.gpus });
   }
 
   /** One parsed line of a run's metrics.jsonl. */
@@ -119,7 +141,12 @@ export class DashboardFeed implements DashboardDataSource {
         // forEach: no [name, value] pair allocated per metric, which a long replay feels.
         line.values.forEach((value, metric) => {
           let buffer = buffers.get(metric);
-          if (!buffer) buffers.set(metric, (buffer = this.metrics.buffer({ kind: 'metric', run, split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) })));
+          if (!buffer) {
+            buffer = this.metrics.buffer({ kind: 'metric', run, split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) });
+            // Over the series cap: counted, and looked up again next time (a place may free up).
+            if (!buffer) return void counters.overSeriesLimit++;
+            buffers.set(metric, buffer);
+          }
           appendMonotonic(buffer, time, value, step);
         });
       }
@@ -185,15 +212,20 @@ export class DashboardFeed implements DashboardDataSource {
     return this.runList;
   }
 
-  snapshot(selectedRuns: readonly string[]): DashboardRead {
+  /** Bounded in series and in points (see `snapshotPoints`); `thinned` says what was left out. */
+  snapshot(selectedRuns: readonly string[]): DashboardSnapshot {
     const selected = new Set(selectedRuns);
     const metrics = this.metrics.snapshot((key) => selected.has(key.run));
     const gpu = this.gpu.snapshot(() => true);
+    const all = [...metrics.series, ...gpu.series];
+    const shown = all.slice(0, DASHBOARD_LIMITS.seriesPerMessage);
+    const fitted = fitToBudget(shown.map((s) => s.points), this.options.snapshotPoints);
     return {
-      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)).slice(0, DASHBOARD_LIMITS.seriesPerMessage),
-      events: this.events.filter((e) => selected.has(e.event.run)).map((e) => e.event),
+      series: shown.map((s, i) => toSeriesData({ ...s, points: fitted.points[i]! })),
+      events: this.events.filter((e) => selected.has(e.event.run)).map((e) => e.event).slice(-DASHBOARD_LIMITS.eventsPerMessage),
       stats: this.statsOf(selected),
       cursor: { epoch: this.epoch, selection: selectionKey(selectedRuns), metrics: metrics.cursor, gpu: gpu.cursor, eventSeq: this.eventSeq },
+      thinned: { series: all.length - shown.length, points: fitted.thinned },
     };
   }
 
@@ -206,9 +238,14 @@ export class DashboardFeed implements DashboardDataSource {
     // Events are dropped oldest first; the ones after the cursor are still here unless
     // more than maxEvents arrived in between, and then a snapshot is needed anyway.
     if (this.eventSeq - cursor.eventSeq > this.events.length) return undefined;
+    const series = [...metrics.series, ...gpu.series];
+    const events = this.events.filter((e) => e.seq > cursor.eventSeq && selected.has(e.event.run)).map((e) => e.event);
+    // More than one message may carry: a (bounded) snapshot serves the viewer instead.
+    if (series.length > DASHBOARD_LIMITS.seriesPerMessage || events.length > DASHBOARD_LIMITS.eventsPerMessage) return undefined;
+    if (series.reduce((sum, s) => sum + s.points.t.length, 0) > this.options.snapshotPoints) return undefined;
     return {
-      series: [...metrics.series, ...gpu.series].map((s) => toSeriesData(s)),
-      events: this.events.filter((e) => e.seq > cursor.eventSeq && selected.has(e.event.run)).map((e) => e.event),
+      series: series.map((s) => toSeriesData(s)),
+      events,
       stats: this.statsOf(selected),
       cursor: { ...cursor, metrics: metrics.cursor, gpu: gpu.cursor, eventSeq: this.eventSeq },
     };
@@ -227,21 +264,24 @@ export class DashboardFeed implements DashboardDataSource {
 
   /** History first, then what was ingested while it was read; every viewer gets a snapshot. */
   private mergeHistory(run: string, staging: DashboardFeed): void {
+    let refused = 0;
     for (const { key, buffer } of staging.metrics.all()) {
       const live = this.metrics.find(key);
       if (live) buffer.absorb(live);
-      this.metrics.replace(key, buffer);
+      if (!this.metrics.replace(key, buffer)) refused += buffer.appended;
     }
     this.runSeries.delete(run);
     const events = [...staging.events.map((e) => e.event), ...this.events.map((e) => e.event)].slice(-this.options.maxEvents);
     this.events = events.map((event, i) => ({ seq: i + 1, event }));
     this.eventSeq = events.length;
     const older = staging.counters.get(run);
+    const counters = this.countersOf(run);
+    counters.overSeriesLimit += refused;
     if (older) {
-      const counters = this.countersOf(run);
       counters.lines += older.lines;
       counters.rejected += older.rejected;
       counters.oversized += older.oversized;
+      counters.overSeriesLimit += older.overSeriesLimit;
     }
     this.epoch++;
     this.emit('data');
@@ -257,7 +297,8 @@ export class DashboardFeed implements DashboardDataSource {
     const last = this.gpu.lastTime(key);
     // A sampler pause (reconnect, container restart) must read as a gap, not a straight line.
     if (last !== undefined && t - last > this.options.gpuGapSeconds) this.gpu.append(key, (last + t) / 2, NaN);
-    appendMonotonic(this.gpu.buffer(key), t, value ?? NaN, 0);
+    const buffer = this.gpu.buffer(key);
+    if (buffer) appendMonotonic(buffer, t, value ?? NaN, 0);
   }
 
   private addEvent(event: RunEvent): void {
@@ -267,17 +308,18 @@ export class DashboardFeed implements DashboardDataSource {
 
   private countersOf(run: string): RunCounters {
     let c = this.counters.get(run);
-    if (!c) this.counters.set(run, (c = { lines: 0, rejected: 0, oversized: 0 }));
+    if (!c) this.counters.set(run, (c = { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 }));
     return c;
   }
 
   private statsOf(selected: ReadonlySet<string>): IngestStats {
-    const total = { lines: 0, rejected: 0, oversized: 0 };
+    const total = { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 };
     for (const [run, c] of this.counters) {
       if (!selected.has(run)) continue;
       total.lines += c.lines;
       total.rejected += c.rejected;
       total.oversized += c.oversized;
+      total.overSeriesLimit += c.overSeriesLimit;
     }
     return total;
   }
@@ -291,6 +333,25 @@ export class DashboardFeed implements DashboardDataSource {
 function appendMonotonic(buffer: SeriesBuffer, t: number, v: number, step: number): void {
   const last = buffer.lastTime;
   buffer.append(last !== undefined && t < last ? last : t, v, step);
+}
+
+/**
+ * Series within `budget` points in all: series smaller than an even share keep every point, the
+ * others share what is left equally (each thinned with thinPoints). `thinned`: points left out.
+ */
+export function fitToBudget(series: readonly SeriesPoints[], budget: number): { points: SeriesPoints[]; thinned: number } {
+  const total = series.reduce((sum, s) => sum + s.t.length, 0);
+  if (total <= budget) return { points: [...series], thinned: 0 };
+  const bySize = series.map((s, i) => ({ i, n: s.t.length })).sort((a, b) => a.n - b.n);
+  let left = budget;
+  let share = 0;
+  for (let k = 0; k < bySize.length; k++) {
+    share = Math.max(3, Math.floor(left / (bySize.length - k)));
+    if (bySize[k]!.n > share) break;
+    left -= bySize[k]!.n;
+  }
+  const points = series.map((s) => thinPoints(s, share));
+  return { points, thinned: total - points.reduce((sum, s) => sum + s.t.length, 0) };
 }
 
 function selectionKey(runs: readonly string[]): string {

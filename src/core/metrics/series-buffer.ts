@@ -245,3 +245,25 @@ function pushPoint(out: SeriesPoints, t: number, v: number, s: number): void {
   out.v.push(v);
   out.s.push(s);
 }
+
+/**
+ * At most `max` (≥ 3) of `points`, for a message that must stay within a budget: equal-count
+ * buckets keep their min and max (spikes survive, a bucket of only NaN stays a gap), and the
+ * newest point is kept as it is, so the live end of a chart does not move.
+ */
+export function thinPoints(points: SeriesPoints, max: number): SeriesPoints {
+  const n = points.t.length;
+  if (n <= max) return points;
+  const buckets = Math.max(1, Math.floor((max - 1) / 2));
+  const out: SeriesPoints = { t: [], v: [], s: [] };
+  const body = n - 1;
+  for (let b = 0; b < buckets; b++) {
+    const bucket = new OpenBucket();
+    const end = Math.floor(((b + 1) * body) / buckets);
+    for (let i = Math.floor((b * body) / buckets); i < end; i++) bucket.fold(points.t[i]!, points.v[i]!, points.s[i]!);
+    bucket.emit(out);
+  }
+  pushPoint(out, points.t[body]!, points.v[body]!, points.s[body]!);
+  return out;
+}
+

@@ -52,6 +52,11 @@ export const DASHBOARD_LABELS = {
   statusLines: '{0} lines',
   statusRejected: '{0} rejected',
   statusOversized: '{0} over-long dropped',
+  /** Values of metrics that found no place: the host keeps a bounded number of series per run and in all. */
+  statusOverSeriesLimit: '{0} values of further metrics not kept (series limit)',
+  /** What the last snapshot left out to fit one message. */
+  statusSeriesNotShown: '{0} series not shown (too many)',
+  statusPointsThinned: '{0} points thinned out to fit (peaks kept)',
   statusInvalid: '{0} invalid messages ignored',
   /** The heading of an exported PNG. */
   pngHeading: 'gpu-env training dashboard',

@@ -106,6 +106,14 @@ export interface IngestStats {
   readonly lines: number;
   readonly rejected: number;
   readonly oversized: number;
+  /** Values dropped because their metric would have been a series over the host's series limit. */
+  readonly overSeriesLimit: number;
+}
+
+/** What a snapshot left out to stay within its budget: whole series, and points thinned away (min/max kept). */
+export interface SnapshotThinning {
+  readonly series: number;
+  readonly points: number;
 }
 
 export interface DashboardConfig {
@@ -137,6 +145,7 @@ export interface SnapshotMessage {
   readonly series: readonly SeriesData[];
   readonly events: readonly RunEvent[];
   readonly stats: IngestStats;
+  readonly thinned: SnapshotThinning;
 }
 
 export interface AppendMessage {
@@ -257,7 +266,12 @@ const runEvents = (x: unknown): RunEvent[] => listOf(x, DASHBOARD_LIMITS.eventsP
 
 function ingestStats(x: unknown): IngestStats {
   if (!isRecord(x)) throw new Invalid();
-  return { lines: must(count(x.lines)), rejected: must(count(x.rejected)), oversized: must(count(x.oversized)) };
+  return { lines: must(count(x.lines)), rejected: must(count(x.rejected)), oversized: must(count(x.oversized)), overSeriesLimit: must(count(x.overSeriesLimit)) };
+}
+
+function snapshotThinning(x: unknown): SnapshotThinning {
+  if (!isRecord(x)) throw new Invalid();
+  return { series: must(count(x.series)), points: must(count(x.points)) };
 }
 
 const smoothing = (x: unknown): number => must(inRange(x, 0, MAX_SMOOTHING));
@@ -278,6 +292,7 @@ const hostParsers: Parsers<DashboardHostMessage> = {
     series: seriesList(x.series),
     events: runEvents(x.events),
     stats: ingestStats(x.stats),
+    thinned: snapshotThinning(x.thinned),
   }),
   append: (x) => ({ type: 'append', seq: must(count(x.seq)), series: seriesList(x.series), events: runEvents(x.events), stats: ingestStats(x.stats) }),
   runs: (x) => ({ type: 'runs', runs: runList(x.runs), selectedRuns: runIds(x.selectedRuns) }),

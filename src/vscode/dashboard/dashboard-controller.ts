@@ -151,7 +151,7 @@ export class DashboardController implements Disposable {
     this.cursor = read.cursor;
     this.seq = 0;
     this.runsChanged = false;
-    void this.post({ type: 'snapshot', seq: this.seq, runs: [...runs], selectedRuns: this.selection, series: read.series, events: read.events, stats: read.stats });
+    void this.post({ type: 'snapshot', seq: this.seq, runs: [...runs], selectedRuns: this.selection, series: read.series, events: read.events, stats: read.stats, thinned: read.thinned });
   }
 
   private sendDelta(): boolean {

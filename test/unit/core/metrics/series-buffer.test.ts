@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer } from '../../../../src/core/metrics/series-buffer';
+import { SeriesBuffer, thinPoints } from '../../../../src/core/metrics/series-buffer';
 
 describe('SeriesBuffer', () => {
   it('keeps everything exact while under the recent budget', () => {
@@ -55,3 +55,35 @@ describe('SeriesBuffer', () => {
     expect(b.pointsSince(29)?.t).toEqual([29]);
   });
 });
+
+describe('thinPoints', () => {
+  const series = (values: number[]) => ({ t: values.map((_, i) => i), v: values, s: values.map((_, i) => i * 10) });
+
+  it('leaves a series within the budget as it is', () => {
+    const small = series([1, 2, 3]);
+    expect(thinPoints(small, 3)).toBe(small);
+  });
+
+  it('keeps at most max points, in time order, every extreme, NaN-only stretches as gaps, and the newest point exact', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => (i === 1234 ? 99 : i === 5678 ? -99 : i >= 7000 && i < 7100 ? NaN : i % 3));
+    const out = thinPoints(series(values), 101);
+    expect(out.t.length).toBeLessThanOrEqual(101);
+    for (let i = 1; i < out.t.length; i++) expect(out.t[i]).toBeGreaterThanOrEqual(out.t[i - 1]!);
+    expect(Math.max(...out.v.filter(Number.isFinite))).toBe(99);
+    expect(Math.min(...out.v.filter(Number.isFinite))).toBe(-99);
+    expect(out.t.at(-1)).toBe(9999);
+    expect([out.v.at(-1), out.s.at(-1)]).toEqual([values[9999], 99_990]);
+    expect(out.t.length).toBe(out.v.length);
+    expect(out.s.length).toBe(out.v.length);
+  });
+
+  it('holds for any length and budget (property)', () => {
+    fc.assert(fc.property(fc.array(fc.double({ noNaN: false }), { minLength: 1, maxLength: 500 }), fc.integer({ min: 3, max: 600 }), (values, max) => {
+      const out = thinPoints(series(values), max);
+      expect(out.t.length).toBeLessThanOrEqual(Math.max(max, 0));
+      expect(out.t.at(-1)).toBe(values.length - 1);
+      for (let i = 1; i < out.t.length; i++) expect(out.t[i]).toBeGreaterThanOrEqual(out.t[i - 1]!);
+    }));
+  });
+});
+

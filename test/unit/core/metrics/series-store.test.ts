@@ -38,4 +38,24 @@ describe('SeriesStore', () => {
     for (let i = 1; i < 50; i++) store.append(key, i, i);
     expect(store.changesSince(cursor, () => true)).toBeUndefined();
   });
+
+  it('caps the number of series, in all and per group; refused keys get no series; removing frees places', () => {
+    const store = new SeriesStore(id, { recent: 100, old: 50 }, { maxSeries: 3, maxPerGroup: 2, groupOf: (k) => k.run });
+    expect(store.append({ run: 'a', m: '1' }, 1, 1)).toBe(true);
+    expect(store.append({ run: 'a', m: '2' }, 1, 1)).toBe(true);
+    expect(store.append({ run: 'a', m: '3' }, 1, 1)).toBe(false);
+    expect(store.buffer({ run: 'a', m: '3' })).toBeUndefined();
+    // An existing series keeps taking points at the cap.
+    expect(store.append({ run: 'a', m: '1' }, 2, 1)).toBe(true);
+    expect(store.append({ run: 'b', m: '1' }, 1, 1)).toBe(true);
+    expect(store.append({ run: 'c', m: '1' }, 1, 1)).toBe(false);
+    expect(store.size).toBe(3);
+    expect(store.replace({ run: 'c', m: '1' }, store.find({ run: 'b', m: '1' })!)).toBe(false);
+    expect(store.remove((k) => k.run === 'a')).toBe(2);
+    expect(store.append({ run: 'c', m: '1' }, 1, 1)).toBe(true);
+    expect(store.append({ run: 'c', m: '2' }, 1, 1)).toBe(true);
+    expect(store.append({ run: 'c', m: '3' }, 1, 1)).toBe(false);
+    expect(store.keys().map((k) => `${k.run}/${k.m}`).sort()).toEqual(['b/1', 'c/1', 'c/2']);
+  });
 });
+

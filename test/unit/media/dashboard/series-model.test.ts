@@ -10,7 +10,8 @@ describe('SeriesModel', () => {
     selectedRuns: ['r'],
     series: [{ key: { kind: 'metric', run: 'r', split: 'train', metric: 'loss' }, t: [1], v: [1], nonFinite: 0 }],
     events: [],
-    stats: { lines: 1, rejected: 0, oversized: 0 },
+    stats: { lines: 1, rejected: 0, oversized: 0, overSeriesLimit: 0 },
+    thinned: { series: 0, points: 0 },
   };
 
   it('applies appends in sequence and reports a lost one as a gap', () => {

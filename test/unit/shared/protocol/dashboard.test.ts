@@ -37,9 +37,10 @@ const validHost: DashboardHostMessage[] = [
       { key: { kind: 'gpu', gpu: 0, name: 'H100', metric: 'util' }, t: [1, 2], v: [50, 60], nonFinite: 0 },
     ],
     events: [{ run: 'run-1', time: 1, event: 'resume' }],
-    stats: { lines: 10, rejected: 1, oversized: 0 },
+    stats: { lines: 10, rejected: 1, oversized: 0, overSeriesLimit: 0 },
+    thinned: { series: 0, points: 0 },
   },
-  { type: 'append', seq: 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0 } },
+  { type: 'append', seq: 5, series: [], events: [], stats: { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 } },
   { type: 'runs', runs: [], selectedRuns: [] },
   dashboardInit('zh-cn', { smoothing: 0, scale: 'linear' }),
   dashboardInit('en', { smoothing: 0.999, scale: 'log' }),
@@ -197,7 +198,7 @@ describe('parseDashboardHostMessage', () => {
             return { key: { kind: 'metric', run: s.run, split: s.split, metric: s.metric }, t: sorted.map((p) => p[0]), v: sorted.map((p) => (p[1] === 0 ? 0 : p[1])) /* -0 becomes 0 */, nonFinite: 0 };
           }),
           events: [],
-          stats: { lines: 0, rejected: 0, oversized: 0 },
+          stats: { lines: 0, rejected: 0, oversized: 0, overSeriesLimit: 0 },
         };
         expect(parseDashboardHostMessage(JSON.parse(JSON.stringify(message)) as unknown)).toEqual(JSON.parse(JSON.stringify(message)));
       }),
