@@ -3,15 +3,15 @@
  * the status line. A lost append leads to a snapshot request, never to a chart that silently
  * misses points; UI state is kept with setState so a restored panel comes back as it was.
  */
-import { fillPlaceholders } from '../../src/shared/fill-placeholders';
 import type { DashboardConfig, DashboardHostMessage, DashboardWebviewMessage } from '../../src/shared/protocol/dashboard';
 import type { DashboardLabels } from '../../src/shared/protocol/dashboard-labels';
 import { ChartBoard } from './board';
 import { extraMetrics } from './chart-specs';
 import { el, setText } from './dom';
 import { chartsToPng } from './export-png';
-import { fileStamp, formatCount } from './format';
+import { fileStamp } from './format';
 import { SeriesModel } from './series-model';
+import { statusLine } from './status-line';
 import { readPalette, watchTheme } from './theme';
 import { Toolbar } from './toolbar';
 import type { UiState } from './ui-state';
@@ -104,17 +104,9 @@ export class DashboardPage {
     const { model, labels } = this;
     this.toolbar.setRuns(model.runs, model.selectedRuns);
     this.toolbar.setExtraMetrics(extraMetrics(model.series), this.ui.extraMetric);
-    const { lines, rejected, oversized, overSeriesLimit } = model.stats;
-    const { thinned } = model;
-    const parts = [fillPlaceholders(labels.statusRuns, model.selectedRuns.length, model.runs.length), fillPlaceholders(labels.statusLines, formatCount(lines))];
-    if (rejected > 0) parts.push(fillPlaceholders(labels.statusRejected, formatCount(rejected)));
-    if (oversized > 0) parts.push(fillPlaceholders(labels.statusOversized, formatCount(oversized)));
-    if (overSeriesLimit > 0) parts.push(fillPlaceholders(labels.statusOverSeriesLimit, formatCount(overSeriesLimit)));
-    if (thinned.series > 0) parts.push(fillPlaceholders(labels.statusSeriesNotShown, formatCount(thinned.series)));
-    if (thinned.points > 0) parts.push(fillPlaceholders(labels.statusPointsThinned, formatCount(thinned.points)));
-    if (this.host.rejected > 0) parts.push(fillPlaceholders(labels.statusInvalid, formatCount(this.host.rejected)));
-    setText(this.status, parts.join(' · '));
-    this.status.classList.toggle('warn', rejected + oversized + overSeriesLimit + thinned.series + thinned.points + this.host.rejected > 0);
+    const line = statusLine({ selectedRuns: model.selectedRuns.length, runs: model.runs.length, stats: model.stats, thinned: model.thinned, invalidMessages: this.host.rejected }, labels);
+    setText(this.status, line.text);
+    this.status.classList.toggle('warn', line.warn);
   }
 
   private updateUi(change: Partial<UiState>, redraw = false): void {
