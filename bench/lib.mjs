@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: timing, statistics and the printed table.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 
 export function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,4 +47,9 @@ export function printTable(title, rows) {
   const widths = header.map((_, i) => Math.max(...cells.map((c) => String(c[i]).length)));
   console.log(`\n${title}`);
   for (const c of cells) console.log(c.map((x, i) => String(x).padEnd(widths[i])).join('  '));
+}
+
+/** The 1, 5 and 15 minute load averages, printed beside figures measured on a shared machine. */
+export function loadAverage() {
+  return loadavg().map((l) => l.toFixed(2)).join(' ');
 }

@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { loadAverage } from './lib.mjs';
 import { slurmTimeToReady } from './slurm-time-to-ready.mjs';
 import { timeToReady } from './time-to-ready.mjs';
 
@@ -19,6 +20,8 @@ const results = {
 
 async function section(name, fn) {
   if (only && !only.includes(name)) return;
+  // The machine may be shared: the load average before and after each section goes beside its figures.
+  const loadBefore = loadAverage();
   try {
     results.sections[name] = await fn();
   } catch (error) {
@@ -26,13 +29,17 @@ async function section(name, fn) {
     results.sections[name] = { error: String(error.message ?? error) };
     process.exitCode = 1;
   }
+  const loadAfter = loadAverage();
+  results.sections[name].loadAverage = { before: loadBefore, after: loadAfter };
+  console.log(`  [${name}] load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}`);
 }
 
 const optional = async (file) => (existsSync(resolve(import.meta.dirname, file)) ? import(`./${file}`) : undefined);
 
 await section('timeToReady', () => {
   if (!baseImage) throw new Error('GPU_ENV_TEST_BASE_IMAGE is not set: run through bench/run.sh');
-  return timeToReady({ baseImage, repetitions: quick ? 2 : 7 });
+  // Five alternating rounds (new, stopped, floor): the issue's measure is the medians of five pairs.
+  return timeToReady({ baseImage, repetitions: quick ? 2 : 5 });
 });
 await section('slurmTimeToReady', () => slurmTimeToReady({ repetitions: quick ? 2 : 7 }));
 for (const [name, file, fn] of [

@@ -10,5 +10,9 @@ eval "$(bash test/harness/engine.sh start)"
 trap 'bash test/harness/slurm-cluster.sh stop || true; bash test/harness/engine.sh stop' EXIT
 GPU_ENV_TEST_BASE_IMAGE=$(bash test/harness/base-image.sh)
 export GPU_ENV_TEST_BASE_IMAGE
-eval "$(bash test/harness/slurm-cluster.sh start)"
+# The Slurm test cluster (four containers) only when its section runs: --only=... without it skips it.
+only=$(printf '%s\n' "$@" | sed -n 's/^--only=//p')
+if [ -z "$only" ] || [[ ",$only," == *,slurmTimeToReady,* ]]; then
+  eval "$(bash test/harness/slurm-cluster.sh start)"
+fi
 node bench/run.mjs "$@"

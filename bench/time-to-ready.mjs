@@ -4,7 +4,7 @@
 import { chmodSync, chownSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { printTable, row, run, stats, timed } from './lib.mjs';
+import { loadAverage, printTable, row, run, stats, timed } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -44,7 +44,7 @@ export async function timeToReady({ baseImage, repetitions }) {
   // Each run next to the floor run of the same round: steadier than a ratio of medians when the machine's load moves.
   const paired = (runs) => stats(runs.map((ms, i) => ms / results.floor[i]));
   const pairedRatios = { create: paired(results.create), restart: paired(results.restart) };
-  console.log(`  median of the per-round ratios: new ${pairedRatios.create.median.toFixed(2)}× [${pairedRatios.create.min.toFixed(2)}–${pairedRatios.create.max.toFixed(2)}], stopped ${pairedRatios.restart.median.toFixed(2)}× [${pairedRatios.restart.min.toFixed(2)}–${pairedRatios.restart.max.toFixed(2)}]; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  median of the per-round ratios: new ${pairedRatios.create.median.toFixed(2)}× [${pairedRatios.create.min.toFixed(2)}–${pairedRatios.create.max.toFixed(2)}], stopped ${pairedRatios.restart.median.toFixed(2)}× [${pairedRatios.restart.min.toFixed(2)}–${pairedRatios.restart.max.toFixed(2)}]; load average ${loadAverage()}`);
   return { rows: rows.map(({ name, value, baseline }) => ({ name, value, baseline, ratio: value.median / baseline.median })), pairedRatios, loadAverage: loadavg(), raw: results, image };
 }
 
