@@ -106,6 +106,7 @@ export class DashboardFeed implements DashboardDataSource {
   private readonly runSeries = new Map<string, RunSeries>();
   private readonly fills = new Map<string, object>();
   private readonly listeners = new Set<(change: FeedChange) => void>();
+  private readonly appender: MetricAppender;
 
   constructor(private readonly options: FeedOptions = DEFAULT_FEED_OPTIONS) {
     this.metrics = new SeriesStore<MetricSeriesKey>(seriesId, options.seriesLimits, {
@@ -113,6 +114,7 @@ export class DashboardFeed implements DashboardDataSource {
     });
     // Two per GPU, and GPUs are capped by the protocol already.
     this.gpu = new SeriesStore<GpuSeriesKey>(seriesId, options.seriesLimits, { maxSeries: 2 * LIMITS.gpus });
+    this.appender = new MetricAppender(this.metrics);
   }
 
   /** One parsed line of a run's metrics.jsonl. */
@@ -136,19 +138,16 @@ export class DashboardFeed implements DashboardDataSource {
       } else {
         let bySplit = series.get(line.split);
         if (!bySplit) series.set(line.split, (bySplit = new Map()));
-        const { split, time, step } = line;
-        const buffers = bySplit;
-        // forEach: no [name, value] pair allocated per metric, which a long replay feels.
-        line.values.forEach((value, metric) => {
-          let buffer = buffers.get(metric);
-          if (!buffer) {
-            buffer = this.metrics.buffer({ kind: 'metric', run, split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) });
-            // Over the series cap: counted, and looked up again next time (a place may free up).
-            if (!buffer) return void counters.overSeriesLimit++;
-            buffers.set(metric, buffer);
-          }
-          appendMonotonic(buffer, time, value, step);
-        });
+        const appender = this.appender;
+        appender.run = run;
+        appender.split = line.split;
+        appender.time = line.time;
+        appender.step = line.step;
+        appender.buffers = bySplit;
+        appender.counters = counters;
+        // forEach with a method and thisArg: neither a [name, value] pair per metric nor a closure
+        // per line is allocated, which a long replay feels.
+        line.values.forEach(appender.add, appender);
       }
     }
     this.emit('data');
@@ -326,6 +325,32 @@ export class DashboardFeed implements DashboardDataSource {
 
   private emit(change: FeedChange): void {
     for (const listener of [...this.listeners]) listener(change);
+  }
+}
+
+/** Appends one line's metric values to their series; ingestLines sets its fields for each line. */
+class MetricAppender {
+  run = '';
+  split: Split = 'train';
+  time = 0;
+  step = 0;
+  buffers = new Map<string, SeriesBuffer>();
+  counters: RunCounters | undefined;
+
+  constructor(private readonly store: SeriesStore<MetricSeriesKey>) {}
+
+  add(this: MetricAppender, value: number, metric: string): void {
+    let buffer = this.buffers.get(metric);
+    if (!buffer) {
+      buffer = this.store.buffer({ kind: 'metric', run: this.run, split: this.split, metric: clipText(metric, DASHBOARD_LIMITS.metricNameChars) });
+      // Over the series cap: counted, and looked up again next time (a place may free up).
+      if (!buffer) {
+        if (this.counters) this.counters.overSeriesLimit++;
+        return;
+      }
+      this.buffers.set(metric, buffer);
+    }
+    appendMonotonic(buffer, this.time, value, this.step);
   }
 }
 
