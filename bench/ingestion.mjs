@@ -202,10 +202,19 @@ export async function ingestion({ quick }) {
     row('lines/s through splitter → parse → feed', linesPerSecond(product.map((r) => ({ lines: r.lines, totalMs: r.ingestMs }))), linesPerSecond(baseline), 'lines/s'),
   ];
   printTable(`Metrics ingestion (${repetitions} runs each, alternating; baseline: split + JSON.parse only)`, rows);
+  // Each replay next to the baseline of the same round: steadier than a ratio of medians when the load moves.
+  const paired = (runs, field) => stats(runs.map((r, i) => r[field] / baseline[i][field]));
+  const pairedRatios = {
+    oldestFirstWall: paired(product, 'totalMs'), oldestFirstCpu: paired(product, 'cpuMs'),
+    newestFirstWall: paired(newest, 'totalMs'), newestFirstCpu: paired(newest, 'cpuMs'),
+  };
+  const range = (s) => `${s.median.toFixed(2)}× [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
+  console.log(`  median of the per-round ratios: oldest first ${range(pairedRatios.oldestFirstWall)} wall, ${range(pairedRatios.oldestFirstCpu)} CPU; newest first (whole history) ${range(pairedRatios.newestFirstWall)} wall, ${range(pairedRatios.newestFirstCpu)} CPU`);
   console.log(`  snapshot after replay: ${of(product, 'snapshotMs').median.toFixed(1)} ms, ${product[0].snapshotPoints} points (bounded store); first snapshot of a re-attach: ${newest[0].firstPoints} points`);
   return {
     lines,
     rows: rows.map(({ name, value, baseline: b, unit }) => ({ name, value, baseline: b, unit })),
+    pairedRatios,
     snapshotMs: of(product, 'snapshotMs'),
     snapshotPoints: product[0].snapshotPoints,
     firstSnapshotPoints: newest[0].firstPoints,
