@@ -137,7 +137,7 @@ describe('dashboard re-attach to a long run', () => {
       await waitUntil(async () => ((await lossChart(page))?.xMin ?? Infinity) <= runStart, 'the chart to show the whole run', 30_000);
       expect((await lossChart(page))!.xMax).toBeGreaterThanOrEqual(runEnd);
       expect(errors).toEqual([]);
-      console.info(`re-attach to ${total.toLocaleString('en')} lines: first chart drawn after ${drawnMs.toFixed(0)} ms (${first.t.length} points), whole history shown after ${historyMs.toFixed(0)} ms`);
+      console.info(`re-attach to ${total.toLocaleString('en')} lines: first points posted after ${(withPoints[0]!.at - started).toFixed(0)} ms, first chart drawn after ${drawnMs.toFixed(0)} ms (${first.t.length} points), whole history shown after ${historyMs.toFixed(0)} ms`);
     } finally {
       controller.dispose();
       session.close();
