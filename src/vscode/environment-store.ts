@@ -1,5 +1,5 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
-import { messageOf } from '../core/errors';
+import { messageOf } from '../shared/errors';
 import type { Disposable } from './ui';
 import type { Log } from './log';
 import { Emitter } from './util/emitter';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { messageOf } from '../core/errors';
+import { messageOf } from '../shared/errors';
 import { autoStartOnFirstList } from './auto-start';
 import { COMMANDS } from './commands/index';
 import { ENVIRONMENTS_VIEW } from './contribution-ids';

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
 import type { IdleReport } from '../core/lifecycle/idle-files';
-import { messageOf } from '../core/errors';
+import { messageOf } from '../shared/errors';
 import type { EnvironmentStore } from './environment-store';
 import type { Disposable } from './ui';
 import type { Translate } from './l10n';

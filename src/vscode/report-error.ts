@@ -1,4 +1,4 @@
-import { isUsageError, messageOf } from '../core/errors';
+import { isUsageError, messageOf } from '../shared/errors';
 import type { Services } from './services';
 
 export function isCancellation(error: unknown): boolean {

@@ -1,7 +1,7 @@
-import { usageError } from '../core/errors';
+import { usageError } from '../shared/errors';
 import type { FieldNames, UpInput } from '../core/lifecycle/request';
 import type { SlurmFieldNames, SlurmOptionsInput } from '../core/slurm/job-options';
-import { parseDurationMs } from '../core/validate';
+import { parseDurationMs } from '../shared/durations';
 
 /** The `gpuEnv.*` settings as the user wrote them; validation happens where they are used. */
 export interface ExtensionSettings {

@@ -1,4 +1,4 @@
-import { usageError } from '../../core/errors';
+import { usageError } from '../../shared/errors';
 import { isRunId } from '../../core/runs/run-id';
 import { isRunNode } from '../views/run-node';
 import { OPEN_DASHBOARD_COMMAND } from '../contribution-ids';

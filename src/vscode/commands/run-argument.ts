@@ -1,4 +1,4 @@
-import { usageError } from '../../core/errors';
+import { usageError } from '../../shared/errors';
 import { isRunId } from '../../core/runs/run-id';
 import type { ListedRun } from '../../core/runs/run-facts';
 import type { PickItem } from '../ui';

@@ -1,4 +1,4 @@
-import { usageError } from '../../core/errors';
+import { usageError } from '../../shared/errors';
 import { chooseEnvironment } from '../pick-environment';
 import { coreContext } from '../services';
 import { requireTrustedWorkspace } from '../trust';

@@ -6,7 +6,7 @@
 import type { SshSession } from '../../core/ssh/session';
 import { DEFAULT_WINDOW_BYTES, MetricsTail, followMetrics, type HistorySink } from '../../core/metrics/metrics-tail';
 import type { MetricsLine } from '../../core/metrics/parse-metrics-line';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import { DASHBOARD_LIMITS } from '../../shared/protocol/dashboard';
 import type { Disposable } from '../ui';
 import type { Log } from '../log';

@@ -1,5 +1,5 @@
 import type { JupyterTunnel } from '../../core/jupyter/jupyter-tunnel';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import type { StoreState } from '../environment-store';
 import type { Disposable, Subscribe } from '../ui';
 import type { Log } from '../log';

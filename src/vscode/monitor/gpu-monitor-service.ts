@@ -10,7 +10,7 @@ import type { GpuHolderRef } from '../../shared/protocol/monitor';
 import { statusText, statusTooltip } from '../../core/gpu/status-text';
 import { toGpuReading } from '../../core/gpu/to-gpu-reading';
 import type { GpuReading } from '../../core/metrics/gpu-reading';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import type { Disposable, StatusBarPort } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';

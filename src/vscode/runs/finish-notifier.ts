@@ -4,7 +4,7 @@
  * environment, show the expected data files) and the log.
  */
 import type { RecognisedFailure } from '../../core/runs/failure';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import { reportError } from '../report-error';
 import type { Services } from '../services';
 import { requireTrustedWorkspace } from '../trust';

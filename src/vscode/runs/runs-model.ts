@@ -1,5 +1,5 @@
 import type { ListedRun } from '../../core/runs/run-facts';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import type { RunState } from '../../shared/protocol/dashboard';
 import type { Disposable, KeyValueStore } from '../ui';
 import type { Log } from '../log';

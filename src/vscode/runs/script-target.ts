@@ -1,5 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { usageError } from '../../core/errors';
+import { usageError } from '../../shared/errors';
 import type { Translate } from '../l10n';
 
 export const CONTAINER_WORKSPACE = '/workspace';

@@ -1,5 +1,5 @@
 import type { SshSession } from '../../core/ssh/session';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import type { Disposable } from '../ui';
 import type { Log } from '../log';
 

@@ -5,7 +5,7 @@
  * code is 0 when the run succeeded and 1 otherwise. Closing the task's terminal stops following,
  * not the run, which goes on in the environment like any other.
  */
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import { validateTrainOptions } from '../../core/runs/train-options';
 import { validateName } from '../../core/validate';
 import type { TerminalBackend, TerminalSize } from '../ui';

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { RemoteProcess, SshSession } from '../../core/ssh/session';
-import { messageOf } from '../../core/errors';
+import { messageOf } from '../../shared/errors';
 import type { TerminalBackend, TerminalSize } from '../ui';
 import type { Translate } from '../l10n';
 import type { Log } from '../log';

@@ -1,4 +1,4 @@
-import { formatIdleStop } from '../../core/validate';
+import { formatIdleStop } from '../../shared/durations';
 import type { EnvironmentInfo, EnvironmentState, HostIdentity } from '../../core/lifecycle/environment-info';
 import type { StoreState } from '../environment-store';
 import { RUN_DOCTOR_COMMAND } from '../contribution-ids';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usageError } from '../../../../src/core/errors';
+import { usageError } from '../../../../src/shared/errors';
 import { runCommand } from '../../../../src/vscode/commands/run-command';
 import { showLogsCommand } from '../../../../src/vscode/commands/show-logs';
 import { stopCommand } from '../../../../src/vscode/commands/stop';

@@ -3,7 +3,7 @@ import type { MonitorEvent, MonitorStream } from '../../../../src/core/gpu/monit
 import { parseAgentLine } from '../../../../src/core/gpu/parse-agent-line';
 import type { GpuSample } from '../../../../src/core/gpu/types';
 import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
-import { usageError } from '../../../../src/core/errors';
+import { usageError } from '../../../../src/shared/errors';
 import { formatOnly } from '../../../../src/vscode/l10n';
 import { GpuMonitorService } from '../../../../src/vscode/monitor/gpu-monitor-service';
 import { FakeStatusBar, RecordingLog, settle } from '../../../support/extension-fakes';

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 
-type Errors = typeof import('../../../src/core/errors');
+type Errors = typeof import('../../../src/shared/errors');
 
 /** A fresh copy of the module, as another bundle (dist/cli-commands.js, dist/core.js) has its own. */
 async function freshCopy(): Promise<Errors> {
   vi.resetModules();
-  return import('../../../src/core/errors.js');
+  return import('../../../src/shared/errors.js');
 }
 
 describe('gpu-env errors across bundles', () => {
