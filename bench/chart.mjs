@@ -37,9 +37,9 @@ await build({
   stdin: {
     contents: `
       export * from './test/webview/harness';
-      export { DashboardFeed } from './src/core/metrics/dashboard-feed';
+      export { DashboardFeed } from './src/vscode/dashboard/dashboard-feed';
       export { MetricsTail } from './src/core/metrics/metrics-tail';
-      export { Coalescer } from './src/core/metrics/coalescer';
+      export { Coalescer } from './src/vscode/webview/coalescer';
       export { parseMetricsLine } from './src/core/metrics/parse-metrics-line';
       export { LocalSession, waitFor } from './test/support/local-process-session';
       export { dashboardInit } from './test/support/webview-labels';

@@ -24,7 +24,7 @@ async function hostPieces() {
   const outfile = join(cacheDir, 'ingestion-host.mjs');
   await build({
     stdin: {
-      contents: `export { DashboardFeed } from './src/core/metrics/dashboard-feed';
+      contents: `export { DashboardFeed } from './src/vscode/dashboard/dashboard-feed';
         export { LineSplitter } from './src/core/metrics/line-splitter';
         export { MetricsTail, DEFAULT_WINDOW_BYTES } from './src/core/metrics/metrics-tail';
         export { parseMetricsLine } from './src/core/metrics/parse-metrics-line';

@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { MonitorEvent } from '../core/gpu/monitor-stream';
-import { DashboardFeed } from '../core/metrics/dashboard-feed';
-import { GpuPanelModel } from '../core/metrics/gpu-panel-model';
+import { DashboardFeed } from './dashboard/dashboard-feed';
+import { GpuPanelModel } from './monitor/gpu-panel-model';
 import { DEFAULT_RUN_PATHS, runFile } from '../core/runs/paths';
 import { isRunId } from '../core/runs/run-id';
 import { registerMainGuardCodeLens } from './codelens/main-guard-codelens';

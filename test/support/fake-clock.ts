@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/metrics/coalescer';
+import type { Clock } from '../../src/vscode/webview/coalescer';
 
 /** A clock whose timers fire only when the test advances time. */
 export class FakeClock implements Clock {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardFeed } from '../../src/core/metrics/dashboard-feed';
+import { DashboardFeed } from '../../src/vscode/dashboard/dashboard-feed';
 import { DEFAULT_WINDOW_BYTES, MetricsTail } from '../../src/core/metrics/metrics-tail';
 import type { DashboardHostMessage as HostMessage, SeriesData } from '../../src/shared/protocol/dashboard';
 import { DashboardController } from '../../src/vscode/dashboard/dashboard-controller';

@@ -1,8 +1,8 @@
 /**
  * The one mapping from the sampler's `GpuSample` to the dashboard's `GpuReading`
- * (src/core/metrics/gpu-reading.ts), so the dashboard never depends on sampler internals.
+ * (src/shared/gpu-reading.ts), so the dashboard never depends on sampler internals.
  */
-import type { GpuDeviceReading, GpuReading } from '../metrics/gpu-reading';
+import type { GpuDeviceReading, GpuReading } from '../../shared/gpu-reading';
 import type { GpuDevice, GpuSample } from './types';
 import type { GpuHolderRef } from '../../shared/protocol/monitor';
 

@@ -3,8 +3,8 @@
  * posts, keeps the run selection, paces data with a Coalescer (≤ 10 messages/s; while hidden only
  * a dirty flag; on reveal a full snapshot) and runs the exports through an ExportTarget.
  */
-import { Coalescer, type Clock } from '../../core/metrics/coalescer';
-import type { DashboardDataSource, FeedCursor } from '../../core/metrics/dashboard-feed';
+import { Coalescer, type Clock } from '../webview/coalescer';
+import type { DashboardDataSource, FeedCursor } from './dashboard-feed';
 import { LIMITS } from '../../shared/protocol/common';
 import type { DashboardLabels } from '../../shared/protocol/dashboard-labels';
 import { DASHBOARD_LIMITS, MAX_SMOOTHING, parseDashboardWebviewMessage, type DashboardConfig, type DashboardHostMessage, type DashboardWebviewMessage, type RunInfo } from '../../shared/protocol/dashboard';

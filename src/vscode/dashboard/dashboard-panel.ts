@@ -6,7 +6,7 @@
  * page follows VS Code's theme classes and variables itself (media/dashboard/theme.ts).
  */
 import * as vscode from 'vscode';
-import type { DashboardDataSource } from '../../core/metrics/dashboard-feed';
+import type { DashboardDataSource } from './dashboard-feed';
 import { DASHBOARD_LABELS } from '../../shared/protocol/dashboard-labels';
 import type { KeyValueStore } from '../ui';
 import { vscodeTranslate as t } from '../vscode-ui';

@@ -1,4 +1,4 @@
-import type { GpuReading } from '../../core/metrics/gpu-reading';
+import type { GpuReading } from '../../shared/gpu-reading';
 
 /**
  * A reading with every figure unknown at the moment the stream broke, so the charts and

@@ -9,7 +9,7 @@ import type { AgentHello, GpuDevice, GpuSample } from '../../core/gpu/types';
 import type { GpuHolderRef } from '../../shared/protocol/monitor';
 import { statusText, statusTooltip } from '../../core/gpu/status-text';
 import { toGpuReading } from '../../core/gpu/to-gpu-reading';
-import type { GpuReading } from '../../core/metrics/gpu-reading';
+import type { GpuReading } from '../../shared/gpu-reading';
 import { messageOf } from '../../shared/errors';
 import type { Disposable, StatusBarPort } from '../ui';
 import type { Translate } from '../l10n';

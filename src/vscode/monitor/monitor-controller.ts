@@ -3,8 +3,8 @@
  * complete snapshot (a few KB), paced to 2 per second; hidden, the view costs a dirty flag. A slow
  * tick re-sends while visible so that "stale" appears when the sampler goes quiet.
  */
-import { Coalescer, systemClock, type Clock } from '../../core/metrics/coalescer';
-import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
+import { Coalescer, systemClock, type Clock } from '../webview/coalescer';
+import type { GpuMonitorSource } from './gpu-panel-model';
 import { parseMonitorWebviewMessage, type MonitorHostMessage } from '../../shared/protocol/monitor';
 import type { MonitorLabels } from '../../shared/protocol/monitor-labels';
 import type { Disposable } from '../ui';

@@ -4,7 +4,7 @@
  * page reloads and gets the current snapshot.
  */
 import * as vscode from 'vscode';
-import type { GpuMonitorSource } from '../../core/metrics/gpu-panel-model';
+import type { GpuMonitorSource } from './gpu-panel-model';
 import { MONITOR_LABELS } from '../../shared/protocol/monitor-labels';
 import { MONITOR_VIEW } from '../contribution-ids';
 import { vscodeTranslate as t } from '../vscode-ui';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DashboardFeed } from '../../../../src/core/metrics/dashboard-feed';
+import { DashboardFeed } from '../../../../src/vscode/dashboard/dashboard-feed';
 import { parseMetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
 import { parseDashboardHostMessage, type DashboardHostMessage } from '../../../../src/shared/protocol/dashboard';
 import { DashboardController, defaultSelection, PREFERENCES_KEY, type ExportTarget } from '../../../../src/vscode/dashboard/dashboard-controller';

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DashboardFeed } from '../../../../src/core/metrics/dashboard-feed';
+import { DashboardFeed } from '../../../../src/vscode/dashboard/dashboard-feed';
 import { MetricsFollowers } from '../../../../src/vscode/dashboard/metrics-followers';
 import { RecordingLog, settle } from '../../../support/extension-fakes';
 import { LocalSession, waitFor } from '../../../support/local-process-session';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
+import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { gapReading } from '../../../../src/vscode/monitor/gap-reading';
 
 describe('gap reading', () => {

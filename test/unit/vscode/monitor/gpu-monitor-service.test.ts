@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MonitorEvent, MonitorStream } from '../../../../src/core/gpu/monitor-stream';
 import { parseAgentLine } from '../../../../src/core/gpu/parse-agent-line';
 import type { GpuSample } from '../../../../src/core/gpu/types';
-import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
+import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { usageError } from '../../../../src/shared/errors';
 import { formatOnly } from '../../../../src/vscode/l10n';
 import { GpuMonitorService } from '../../../../src/vscode/monitor/gpu-monitor-service';

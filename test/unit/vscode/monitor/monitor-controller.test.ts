@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GpuPanelModel } from '../../../../src/core/metrics/gpu-panel-model';
+import { GpuPanelModel } from '../../../../src/vscode/monitor/gpu-panel-model';
 import { parseMonitorHostMessage, type MonitorHostMessage } from '../../../../src/shared/protocol/monitor';
 import { MonitorController } from '../../../../src/vscode/monitor/monitor-controller';
 import type { WebviewPort } from '../../../../src/vscode/webview/webview-port';

@@ -8,9 +8,9 @@
 import { LIMITS } from '../../shared/protocol/common';
 import { DASHBOARD_LIMITS, seriesId, type GpuSeriesKey, type IngestStats, type MetricSeriesKey, type RunEvent, type RunInfo, type SeriesData, type SeriesKey, type SnapshotThinning } from '../../shared/protocol/dashboard';
 import { metricsToCsv } from './csv-export';
-import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
-import type { MetricsLine, Split } from './parse-metrics-line';
-import { clipNonEmpty, clipText } from './protocol-text';
+import { memPercent, sanitizeGpuReading, type GpuReading } from '../../shared/gpu-reading';
+import type { MetricsLine, Split } from '../../core/metrics/parse-metrics-line';
+import { clipNonEmpty, clipText } from '../webview/protocol-text';
 import { DEFAULT_SERIES_LIMITS, thinPoints, type SeriesBuffer, type SeriesLimits, type SeriesPoints } from './series-buffer';
 import { SeriesStore, type StoreCursor, type StoredSeries } from './series-store';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DashboardFeed, DEFAULT_FEED_OPTIONS } from '../../../../src/core/metrics/dashboard-feed';
-import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
+import { DashboardFeed, DEFAULT_FEED_OPTIONS } from '../../../../src/vscode/dashboard/dashboard-feed';
+import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { parseMetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
 import { DASHBOARD_LIMITS, parseDashboardHostMessage, type SeriesData } from '../../../../src/shared/protocol/dashboard';
 

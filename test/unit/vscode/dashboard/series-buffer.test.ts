@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer, thinPoints } from '../../../../src/core/metrics/series-buffer';
+import { SeriesBuffer, thinPoints } from '../../../../src/vscode/dashboard/series-buffer';
 
 describe('SeriesBuffer', () => {
   it('keeps everything exact while under the recent budget', () => {

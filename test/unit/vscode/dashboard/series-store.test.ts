@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesStore } from '../../../../src/core/metrics/series-store';
+import { SeriesStore } from '../../../../src/vscode/dashboard/series-store';
 
 describe('SeriesStore', () => {
   const id = (k: { run: string; m: string }): string => `${k.run}/${k.m}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GpuPanelModel } from '../../../../src/core/metrics/gpu-panel-model';
-import type { GpuReading } from '../../../../src/core/metrics/gpu-reading';
+import { GpuPanelModel } from '../../../../src/vscode/monitor/gpu-panel-model';
+import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { parseMonitorHostMessage } from '../../../../src/shared/protocol/monitor';
 
 function reading(time: number, util: number | null, extra: Partial<GpuReading> = {}): GpuReading {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Coalescer } from '../../../../src/core/metrics/coalescer';
+import { Coalescer } from '../../../../src/vscode/webview/coalescer';
 import { FakeClock } from '../../../support/fake-clock';
 
 function setup(visible = true, deltaWorks = true) {

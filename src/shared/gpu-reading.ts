@@ -7,7 +7,7 @@
  * Fields a device cannot report (`[N/A]`, `[Not Supported]`, MIG) are null, never 0: a card that
  * says 0 W is lying, a card that says "n/a" is not.
  */
-import { GPU_FIGURE_RANGES, type GpuDeviceFigures, type GpuHolderRef } from '../../shared/protocol/monitor';
+import { GPU_FIGURE_RANGES, type GpuDeviceFigures, type GpuHolderRef } from './protocol/monitor';
 
 /** A device's figures (the monitor's cards show them as they are) and the run using it. */
 export interface GpuDeviceReading extends GpuDeviceFigures {

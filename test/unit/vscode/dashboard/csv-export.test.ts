@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricsToCsv, numberCell, textCell } from '../../../../src/core/metrics/csv-export';
+import { metricsToCsv, numberCell, textCell } from '../../../../src/vscode/dashboard/csv-export';
 
 describe('metricsToCsv', () => {
   it('writes one row per point, series in a stable order, non-finite values spelled out', () => {

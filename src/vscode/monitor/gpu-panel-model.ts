@@ -5,8 +5,8 @@
  */
 import { LIMITS } from '../../shared/protocol/common';
 import { MONITOR_LIMITS, type GpuCard, type GpuPanelSnapshot, type RunRef } from '../../shared/protocol/monitor';
-import { memPercent, sanitizeGpuReading, type GpuReading } from './gpu-reading';
-import { clipNonEmpty, clipText } from './protocol-text';
+import { memPercent, sanitizeGpuReading, type GpuReading } from '../../shared/gpu-reading';
+import { clipNonEmpty, clipText } from '../webview/protocol-text';
 
 export interface GpuPanelOptions {
   readonly windowSeconds: number;
