@@ -9,3 +9,4 @@ export { RunsClient, readShippedAssets, withFacts } from './runs/index';
 export { startScriptRun } from './scripts/script-run';
 export { startMonitorStream } from './gpu/monitor-stream';
 export { agentInvocation, loadAgentScript } from './gpu/agent-invocation';
+export { localApi } from './local-api';

@@ -9,6 +9,7 @@ import type { ListedRun } from '../core/runs/run-facts';
 import type { RunStatus } from '../core/runs/run-listing';
 import type { StartedRun, StartOptions } from '../core/runs/runs-client';
 import type { ShippedAssets } from '../core/runs/shipped-assets';
+import type { LocalApi } from '../core/local-api';
 import type { DoctorApi } from './doctor-api';
 import type { Attribution } from './monitor/gpu-monitor-service';
 import { coreBundle, type CoreBundle } from './core-bundle';
@@ -39,9 +40,11 @@ export interface MonitorRequest {
 /**
  * Everything the extension does with engines, containers, SSH and files, behind one interface:
  * handlers receive it (unit tests pass a fake), and the real one is loaded on first use so that
- * activating the extension does not evaluate dockerode or ssh2.
+ * activating the extension does not evaluate dockerode or ssh2. It is the extension's only way to
+ * the core's code (eslint.config.mjs refuses value imports of core modules in src/vscode): the
+ * validators, facts and texts too, as `LocalApi` (src/core/local-api.ts).
  */
-export interface CoreApi extends DoctorApi {
+export interface CoreApi extends DoctorApi, LocalApi {
   up(request: UpRequest, ctx: CoreContext): Promise<UpResult>;
   down(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
   remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult>;
@@ -79,6 +82,7 @@ let loaded: Promise<CoreApi> | undefined;
 export function loadCoreApi(): Promise<CoreApi> {
   loaded ??= Promise.resolve(coreBundle()).then(
     (core): CoreApi => ({
+      ...core.localApi,
       up: core.up,
       down: core.down,
       remove: core.remove,

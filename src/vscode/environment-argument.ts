@@ -1,5 +1,5 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
-import { validateName } from '../core/validate';
+import type { LocalApi } from '../core/local-api';
 
 /** A tree item in the Environments view; commands run from its menus receive it as their argument. */
 export interface EnvironmentNode {
@@ -23,8 +23,8 @@ export type EnvironmentArgument =
  * command, a keybinding's `args`). Names from outside are validated like the CLI's; anything else is
  * ignored, as VS Code passes unrelated arguments from some menus.
  */
-export function environmentArgument(arg: unknown): EnvironmentArgument {
-  if (typeof arg === 'string') return { kind: 'name', name: validateName('environment name', arg) };
+export function environmentArgument(arg: unknown, core: Pick<LocalApi, 'validateName'>): EnvironmentArgument {
+  if (typeof arg === 'string') return { kind: 'name', name: core.validateName('environment name', arg) };
   if (isEnvironmentNode(arg)) return { kind: 'info', info: arg.info };
   return { kind: 'none' };
 }

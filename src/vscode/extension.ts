@@ -5,7 +5,8 @@ import { autoStartOnFirstList } from './auto-start';
 import { COMMANDS } from './commands/index';
 import { ENVIRONMENTS_VIEW } from './contribution-ids';
 import { runCommand } from './commands/run-command';
-import { closeLoadedCore, loadCoreApi } from './core-api';
+import type { CoreContext } from '../core/lifecycle/context';
+import { closeLoadedCore, loadCoreApi, type CoreApi } from './core-api';
 import { EnvironmentStore } from './environment-store';
 import { JupyterTunnels } from './jupyter/jupyter-tunnels';
 import { lazyLogChannel } from './lazy-log';
@@ -69,18 +70,23 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
     assetsRoot: context.extensionPath,
     confirmHostKey: hostKeyPrompt(ui, t, log),
   };
+  /** The loaded core and a context made from the settings as they are now. */
+  const withCore = async <T>(work: (core: CoreApi, ctx: CoreContext) => T | Promise<T>): Promise<T> => {
+    const core = await loadCoreApi();
+    return work(core, coreContext(core, base));
+  };
   const store = new EnvironmentStore({
-    list: async () => (await loadCoreApi()).list(coreContext(base)),
-    watch: async (onChange) =>
-      (await loadCoreApi()).watchEvents(coreContext(base), onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`)),
+    list: () => withCore((core, ctx) => core.list(ctx)),
+    watch: (onChange) =>
+      withCore((core, ctx) => core.watchEvents(ctx, onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`))),
   }, log);
   const statusBar = new EnvironmentStatusBar(ui.statusBar, store, t, () => configuredName(base.settings, log));
   const jupyter = new JupyterTunnels(store.onDidChange, log);
   const timeLimits = new TimeLimitWarning({ store, t, warn: (message) => void ui.showWarning(message) });
   const idleStops = new IdleStopWarning({
     store, t, log,
-    idleReport: async (name) => (await loadCoreApi()).idleReport(name, coreContext(base)),
-    keepRunning: async (name) => (await loadCoreApi()).keepRunning(name, coreContext(base)),
+    idleReport: (name) => withCore((core, ctx) => core.idleReport(name, ctx)),
+    keepRunning: (name) => withCore((core, ctx) => core.keepRunning(name, ctx)),
     warn: (message, ...actions) => ui.showWarning(message, ...actions),
     info: (message) => void ui.showInfo(message),
   });

@@ -17,11 +17,11 @@ export interface ChooseOptions {
  * else the user's pick. Undefined when there is none (the user was told) or the pick was dismissed.
  */
 export async function chooseEnvironment(services: Services, arg: unknown, options: ChooseOptions): Promise<EnvironmentInfo | undefined> {
-  const given = environmentArgument(arg);
-  if (given.kind === 'info') return given.info;
   const core = await services.core();
-  if (given.kind === 'name') return core.status(given.name, coreContext(services));
-  const all = await core.list(coreContext(services));
+  const given = environmentArgument(arg, core);
+  if (given.kind === 'info') return given.info;
+  if (given.kind === 'name') return core.status(given.name, coreContext(core, services));
+  const all = await core.list(coreContext(core, services));
   const candidates = all.filter((info) => matches(info, options.filter));
   if (candidates.length === 0) {
     await tellNoCandidate(services, all.length > 0);

@@ -1,8 +1,7 @@
 import type { CoreContext } from '../core/lifecycle/context';
 import type { ConfirmHostKey } from '../core/remote/host-key-check';
 import type { ProgressSink } from '../core/progress';
-import { validateEngineUrl } from '../core/engine/resolve';
-import { silentProgress } from '../core/progress';
+import type { LocalApi } from '../core/local-api';
 import type { CoreApi } from './core-api';
 import type { EnvironmentStore } from './environment-store';
 import type { Ui } from './ui';
@@ -53,15 +52,15 @@ export type CoreContextSource = Pick<Services, 'settings' | 'stateDir' | 'homeDi
  * The core context for one operation. The engine comes from `gpuEnv.engineHost` when set (checked
  * with the CLI's validator, so a bad value names the setting), else as the docker CLI finds it.
  */
-export function coreContext(services: CoreContextSource, options: { progress?: ProgressSink; signal?: AbortSignal } = {}): CoreContext {
+export function coreContext(core: Pick<LocalApi, 'validateEngineUrl' | 'silentProgress'>, services: CoreContextSource, options: { progress?: ProgressSink; signal?: AbortSignal } = {}): CoreContext {
   const host = services.settings().engineHost;
-  if (host !== undefined) validateEngineUrl(SETTING_FIELDS.host, host);
+  if (host !== undefined) core.validateEngineUrl(SETTING_FIELDS.host, host);
   return {
     stateDir: services.stateDir,
     env: services.env,
     homeDir: services.homeDir,
     assetsRoot: services.assetsRoot,
-    progress: options.progress ?? silentProgress,
+    progress: options.progress ?? core.silentProgress,
     // Without it the core refuses unknown host keys outright; with it the user decides, once.
     confirmHostKey: services.confirmHostKey,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -1,6 +1,6 @@
 import type { EnvironmentInfo } from '../core/lifecycle/environment-info';
-import { validateEngineUrl } from '../core/engine/resolve';
-import { engineIsRemote, settingsForTarget, validateUpInput, type UpRequest } from '../core/lifecycle/request';
+import type { UpRequest } from '../core/lifecycle/request';
+import type { LocalApi } from '../core/local-api';
 import type { UpResult } from '../core/lifecycle/up';
 import type { ProgressEvent, ProgressSink } from '../core/progress';
 import type { Log } from './log';
@@ -13,14 +13,14 @@ import { SETTING_FIELDS, settingsBaseDir, upInputFromSettings, type StartTarget 
  * The request `up` gets from the settings, checked by the CLI's own validators so a bad value is a
  * usage error naming the `gpuEnv.*` setting, before anything is created.
  */
-export function startRequest(services: Services, target?: StartTarget): UpRequest {
+export function startRequest(services: Services, core: Pick<LocalApi, 'validateEngineUrl' | 'engineIsRemote' | 'settingsForTarget' | 'validateUpInput'>, target?: StartTarget): UpRequest {
   const folders = services.ui.workspaceFolderPaths();
   const settings = services.settings();
   // Checked first so that a bad address is reported naming the setting, as validateUpInput would.
-  if (settings.engineHost !== undefined) validateEngineUrl(SETTING_FIELDS.host, settings.engineHost, { allowHostAlias: true });
-  const remote = engineIsRemote(settings.engineHost, SETTING_FIELDS, services.env, services.homeDir);
-  const input = settingsForTarget(upInputFromSettings(settings, folders, target, remote));
-  return validateUpInput(input, SETTING_FIELDS, services.env, settingsBaseDir(folders, services.homeDir));
+  if (settings.engineHost !== undefined) core.validateEngineUrl(SETTING_FIELDS.host, settings.engineHost, { allowHostAlias: true });
+  const remote = core.engineIsRemote(settings.engineHost, SETTING_FIELDS, services.env, services.homeDir);
+  const input = core.settingsForTarget(upInputFromSettings(settings, folders, target, remote));
+  return core.validateUpInput(input, SETTING_FIELDS, services.env, settingsBaseDir(folders, services.homeDir));
 }
 
 /**
@@ -29,8 +29,8 @@ export function startRequest(services: Services, target?: StartTarget): UpReques
  */
 export async function startEnvironment(services: Services, target?: StartTarget, options: { readonly recreate?: boolean } = {}): Promise<UpResult> {
   const { ui, log, t } = services;
-  const request = { ...startRequest(services, target), ...(options.recreate ? { recreate: true } : {}) };
   const core = await services.core();
+  const request = { ...startRequest(services, core, target), ...(options.recreate ? { recreate: true } : {}) };
   log.info(`starting environment "${request.name}" (workspace ${request.workspace}${request.remote ? ' on the remote host' : ''})`);
   // On a remote host the files are not in the open folder: say where they are before anything starts.
   const title = request.remote
@@ -43,7 +43,7 @@ export async function startEnvironment(services: Services, target?: StartTarget,
       const update = model.update(event);
       if (update) report(update);
     };
-    return core.up(request, coreContext(services, { progress, signal }));
+    return core.up(request, coreContext(core, services, { progress, signal }));
   });
   const where = result.info.ssh.route ?? `127.0.0.1:${String(result.info.ssh.port)}`;
   log.info(`${result.info.container} ${result.action}: ssh ${result.info.ssh.alias} (${where}, user ${result.info.ssh.user})`);

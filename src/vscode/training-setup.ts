@@ -8,8 +8,6 @@ import * as vscode from 'vscode';
 import type { MonitorEvent } from '../core/gpu/monitor-stream';
 import { DashboardFeed } from './dashboard/dashboard-feed';
 import { GpuPanelModel } from './monitor/gpu-panel-model';
-import { DEFAULT_RUN_PATHS, runFile } from '../core/runs/paths';
-import { isRunId } from '../core/runs/run-id';
 import { registerMainGuardCodeLens } from './codelens/main-guard-codelens';
 import type { CoreApi } from './core-api';
 import { DashboardPanel, registerDashboardSerializer, type DashboardPanelDeps } from './dashboard/dashboard-panel';
@@ -53,7 +51,10 @@ function runningNames(store: EnvironmentStore): string[] {
 
 export function createTraining(deps: TrainingDeps): TrainingParts {
   const { base, core, store, log } = deps;
-  const sessions = new SessionPool(async (environment) => (await core()).openSession(environment, coreContext(base)), log);
+  const sessions = new SessionPool(async (environment) => {
+    const api = await core();
+    return api.openSession(environment, coreContext(api, base));
+  }, log);
   const runs = new RunsModel({
     runningEnvironments: async () => {
       await store.ensureLoaded();
@@ -70,10 +71,11 @@ export function createTraining(deps: TrainingDeps): TrainingParts {
   const feed = new DashboardFeed();
   const gpuPanel = new GpuPanelModel((id) => feed.runs().find((run) => run.id === id)?.label);
   const followers = new MetricsFollowers({
+    core,
     locate: (id) => {
-      const ref = isRunId(id) ? runs.find(id) : undefined;
-      // The run's own folder as the runner listed it (the workspace differs between targets).
-      return ref ? { environment: ref.environment, path: ref.listing.dir !== null ? `${ref.listing.dir}/metrics.jsonl` : runFile(DEFAULT_RUN_PATHS, id, 'metrics.jsonl') } : undefined;
+      const ref = runs.find(id);
+      const path = ref?.listing.facts.metricsFile;
+      return ref && path !== undefined ? { environment: ref.environment, path } : undefined;
     },
     connect: (environment) => sessions.session(environment),
     hold: (environment) => sessions.hold(environment),
@@ -107,13 +109,20 @@ export function registerTraining(context: vscode.ExtensionContext, services: Ser
   const { store, log, t } = services;
   const { training, feed, gpuPanel, followers, dashboardDeps } = parts;
   const monitor = new GpuMonitorService({
+    core: services.core,
     startStream: async (environment: string, intervalMs: number, onEvent: (event: MonitorEvent) => void) =>
       (await services.core()).startMonitor({
-        openSession: async (signal) => (await services.core()).openSession(environment, coreContext(services, { signal })),
+        openSession: async (signal) => {
+          const core = await services.core();
+          return core.openSession(environment, coreContext(core, services, { signal }));
+        },
         intervalMs,
         onEvent,
       }, services.assetsRoot),
-    attribution: async (environment) => (await services.core()).gpuAttribution(environment, coreContext(services), (message) => log.warn(message)),
+    attribution: async (environment) => {
+      const core = await services.core();
+      return core.gpuAttribution(environment, coreContext(core, services), (message) => log.warn(message));
+    },
     statusBarEnvironment: () => services.statusBar.current(),
     runningEnvironments: () => runningNames(store),
     intervalMs: () => services.settings().monitorIntervalMs,

@@ -1,5 +1,6 @@
 /** Test doubles for the extension's `Ui` port, core and services; no `vscode` module involved. */
 import type { EnvironmentInfo, EnvironmentState } from '../../src/core/lifecycle/environment-info';
+import { localApi, type LocalApi } from '../../src/core/local-api';
 import type { CoreApi } from '../../src/vscode/core-api';
 import { EnvironmentStore, type StoreSource } from '../../src/vscode/environment-store';
 import type { ActiveFile, Ui, KeyValueStore, PickItem, ProgressUpdate, SecretPort, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/ui';
@@ -208,7 +209,10 @@ export class RecordingLog implements Log {
   }
 }
 
-/** A core whose every method fails loudly unless the test gives it. */
+/**
+ * A core whose every engine, SSH and file method fails loudly unless the test gives it; its local
+ * functions (validators, texts, followers: src/core/local-api.ts) are the real ones, unrecorded.
+ */
 export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: string[] } {
   const calls: string[] = [];
   const unexpected = (name: string) => () => {
@@ -218,7 +222,10 @@ export function fakeCore(overrides: Partial<CoreApi> = {}): CoreApi & { calls: s
     'up', 'down', 'remove', 'list', 'status', 'openSession', 'logs', 'watchEvents', 'ensureUserSshInclude', 'userSshIncludePresent', 'runDoctor', 'renderDoctorMarkdown',
     'runs', 'shippedAssets', 'startMonitor', 'openJupyter', 'closeRemoteHosts', 'sshConfig', 'syncWorkspace',
   ];
-  const core = { calls } as CoreApi & { calls: string[] };
+  const core = { ...localApi, calls } as CoreApi & { calls: string[] };
+  for (const name of Object.keys(localApi) as Array<keyof LocalApi>) {
+    if (overrides[name] !== undefined) Object.assign(core, { [name]: overrides[name] });
+  }
   for (const name of methods) {
     const implementation = (overrides[name] ?? unexpected(name)) as (...args: unknown[]) => unknown;
     Object.assign(core, { [name]: (...args: unknown[]) => {
@@ -255,14 +262,14 @@ export function fakeServices(options: {
   const settings = (): ReturnType<typeof readSettings> => readSettings((key) => settingsValues[key]);
   const holder: { services?: FakeServices } = {};
   const defaultSource: StoreSource = {
-    list: () => core.list(coreContext(holder.services!)),
+    list: () => core.list(coreContext(core, holder.services!)),
     watch: () => Promise.resolve({ dispose() {} }),
   };
   const store = new EnvironmentStore(options.storeSource ?? defaultSource, log, 1);
   const statusBar = new EnvironmentStatusBar(ui.statusBar, store, formatOnly, () => (settingsValues.environmentName as string | undefined) ?? 'default');
-  const sessions = new SessionPool((name) => core.openSession(name, coreContext(holder.services!)) as Promise<SshSession>, log, 10);
+  const sessions = new SessionPool((name) => core.openSession(name, coreContext(core, holder.services!)) as Promise<SshSession>, log, 10);
   const defaultRunsSource: RunsSource = {
-    runningEnvironments: async () => (await core.list(coreContext(holder.services!))).filter((i) => i.state === 'running').map((i) => i.name),
+    runningEnvironments: async () => (await core.list(coreContext(core, holder.services!))).filter((i) => i.state === 'running').map((i) => i.name),
     list: (name) => sessions.use(name, async (session) => (await core.runs(session).list()).runs),
   };
   const runs = new RunsModel(options.runsSource ?? defaultRunsSource, log);

@@ -4,7 +4,8 @@
  * shipped template, the options it was started with. Pure.
  */
 import type { RunInfo, RunState } from '../../shared/protocol/dashboard';
-import { TRAIN_SCRIPT } from './paths';
+import { DEFAULT_RUN_PATHS, runFile, TRAIN_SCRIPT } from './paths';
+import { isRunId } from './run-id';
 import type { RunListing } from './run-listing';
 import { TEMPLATE_FOR_MODEL } from './train-command';
 import { validateTrainOptions, type TrainOptions } from './train-options';
@@ -33,6 +34,11 @@ export interface RunFacts {
   readonly dataDir: string | undefined;
   /** For a run of the shipped template: the options it was started with, so it can be started again with one changed. */
   readonly trainOptions: TrainOptions | undefined;
+  /**
+   * Its metrics.jsonl: in its folder as the runner listed it (the workspace differs between targets),
+   * else in a container's runs folder; undefined for a malformed run id (never followed).
+   */
+  readonly metricsFile: string | undefined;
   /** The dashboard's row for it. */
   readonly info: RunInfo;
 }
@@ -63,6 +69,7 @@ export function runFacts(listing: RunListing): RunFacts {
     dataset: commandArg(command, '--dataset'),
     dataDir: commandArg(command, '--data-dir'),
     trainOptions: trainOptionsFromCommand(command),
+    metricsFile: !isRunId(listing.id) ? undefined : listing.dir !== null ? `${listing.dir}/metrics.jsonl` : runFile(DEFAULT_RUN_PATHS, listing.id, 'metrics.jsonl'),
     info,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { withFileLock } from '../util/file-lock';
 import { writeFileAtomic } from '../util/files';
 import { environmentPaths, hostAlias, sshConfigPath } from '../state/paths';
+import { shellJoin } from '../runs/shell';
 
 export interface SshEndpoint {
   readonly host: string;
@@ -34,6 +35,11 @@ export interface JumpHost {
 /** `Host gpu-env-host-<id>`: the alias of a remote Docker host in the generated config. */
 export function jumpAlias(id: string): string {
   return `gpu-env-host-${id}`;
+}
+
+/** `ssh -F <state>/ssh_config gpu-env-NAME`: the command that reaches an environment with gpu-env's own config. */
+export function sshCommand(stateDir: string, alias: string): string {
+  return shellJoin(['ssh', '-F', sshConfigPath(stateDir), alias]);
 }
 
 /** The `Host gpu-env-<name>` block: pinned host key, key-only login, usable by ssh -F and Remote-SSH. */

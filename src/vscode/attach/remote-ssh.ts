@@ -1,5 +1,4 @@
-import { includeLine, userSshConfigPath } from '../../core/ssh/user-config-include';
-import { sshConfigPath } from '../../core/state/paths';
+import type { CoreApi } from '../core-api';
 import type { Services } from '../services';
 
 export const REMOTE_SSH_EXTENSION = 'ms-vscode-remote.remote-ssh';
@@ -20,40 +19,40 @@ export async function ensureSshConfigInclude(services: Services): Promise<boolea
   const { ui, t, homeDir, stateDir } = services;
   const core = await services.core();
   if (core.userSshIncludePresent(homeDir, stateDir)) return true;
-  if (ui.globalState.get(INCLUDE_ANSWER_KEY) === 'declined') return explainManualInclude(services);
+  if (ui.globalState.get(INCLUDE_ANSWER_KEY) === 'declined') return explainManualInclude(services, core);
   const add = t('Add Include Line');
   const decline = t('Don\'t Add');
   const choice = await ui.askModal(
     t('Let Remote - SSH find GPU environments?'),
-    t('gpu-env keeps the SSH settings of its environments in {0}. To attach, Remote - SSH needs this line at the top of {1}:\n\n{2}\n\nNothing else in that file changes.', sshConfigPath(stateDir), userSshConfigPath(homeDir), includeLine(stateDir)),
+    t('gpu-env keeps the SSH settings of its environments in {0}. To attach, Remote - SSH needs this line at the top of {1}:\n\n{2}\n\nNothing else in that file changes.', core.sshConfigPath(stateDir), core.userSshConfigPath(homeDir), core.includeLine(stateDir)),
     [add, decline],
   );
   if (choice === decline) {
     await ui.globalState.update(INCLUDE_ANSWER_KEY, 'declined');
     services.log.info('the user declined adding the Include line to ~/.ssh/config');
-    return explainManualInclude(services);
+    return explainManualInclude(services, core);
   }
   if (choice !== add) return false;
   const result = core.ensureUserSshInclude(homeDir, stateDir);
   await ui.globalState.update(INCLUDE_ANSWER_KEY, 'added');
-  services.log.info(`${result === 'added' ? 'added' : 'found'} "${includeLine(stateDir)}" in ${userSshConfigPath(homeDir)}`);
+  services.log.info(`${result === 'added' ? 'added' : 'found'} "${core.includeLine(stateDir)}" in ${core.userSshConfigPath(homeDir)}`);
   return true;
 }
 
 /** Says what is missing; true when the user then chose to add the line after all. */
-async function explainManualInclude(services: Services): Promise<boolean> {
+async function explainManualInclude(services: Services, core: CoreApi): Promise<boolean> {
   const { ui, t, homeDir, stateDir } = services;
   const copy = t('Copy Include Line');
   const addNow = t('Add It Now');
   const choice = await ui.showWarning(
-    t('Remote - SSH cannot find GPU environments until {0} starts with: {1}', userSshConfigPath(homeDir), includeLine(stateDir)),
+    t('Remote - SSH cannot find GPU environments until {0} starts with: {1}', core.userSshConfigPath(homeDir), core.includeLine(stateDir)),
     copy,
     addNow,
   );
-  if (choice === copy) await ui.writeClipboard(includeLine(stateDir));
+  if (choice === copy) await ui.writeClipboard(core.includeLine(stateDir));
   if (choice !== addNow) return false;
-  (await services.core()).ensureUserSshInclude(homeDir, stateDir);
+  core.ensureUserSshInclude(homeDir, stateDir);
   await ui.globalState.update(INCLUDE_ANSWER_KEY, 'added');
-  services.log.info(`added "${includeLine(stateDir)}" to ${userSshConfigPath(homeDir)}`);
+  services.log.info(`added "${core.includeLine(stateDir)}" to ${core.userSshConfigPath(homeDir)}`);
   return true;
 }

@@ -17,7 +17,8 @@ export const attachCommand: GpuCommand = {
     const info = await ensureRunning(services, chosen);
     if (!info || !(await ensureSshConfigInclude(services))) return;
     // The block Remote-SSH reads is brought up to date (a new port, or a new job on another node).
-    await (await services.core()).sshConfig(info.name, coreContext(services));
+    const core = await services.core();
+    await core.sshConfig(info.name, coreContext(core, services));
     const uri = remoteWorkspaceUri(info.ssh.alias, info.workdir);
     log.info(`opening ${uri} in a new window`);
     await ui.openRemoteFolder(uri);

@@ -1,5 +1,4 @@
 import { usageError } from '../../shared/errors';
-import { isRunId } from '../../core/runs/run-id';
 import { isRunNode } from '../views/run-node';
 import { OPEN_DASHBOARD_COMMAND } from '../contribution-ids';
 import type { GpuCommand } from './command';
@@ -12,7 +11,7 @@ export const openDashboardCommand: GpuCommand = {
     const { t, training } = services;
     if (isRunNode(arg)) return training.openDashboard([arg.listing.id]);
     if (typeof arg === 'string') {
-      if (!isRunId(arg)) throw usageError(t('"{0}" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).', arg));
+      if (!(await services.core()).isRunId(arg)) throw usageError(t('"{0}" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).', arg));
       return training.openDashboard([arg]);
     }
     training.openDashboard();

@@ -28,7 +28,7 @@ export const openJupyterCommand: GpuCommand = {
     const tokens = secretTokenStore(ui.secrets);
     const tunnel = await ui.withProgress(t('Opening Jupyter in GPU environment "{0}"', info.name), (report, signal) =>
       services.jupyter.get(info.name, () =>
-        core.openJupyter(info.name, coreContext(services, { signal }), tokens, {
+        core.openJupyter(info.name, coreContext(core, services, { signal }), tokens, {
           onStep: (message) => {
             log.info(message);
             report({ message });

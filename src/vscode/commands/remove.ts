@@ -19,7 +19,7 @@ export const removeCommand: GpuCommand = {
     if (choice !== remove && choice !== purge) return;
     const core = await services.core();
     const result = await ui.withProgress(t('Removing GPU environment "{0}"', info.name), (_report, signal) =>
-      core.remove(info.name, { purge: choice === purge }, coreContext(services, { signal })),
+      core.remove(info.name, { purge: choice === purge }, coreContext(core, services, { signal })),
     );
     log.info(`removed ${info.container}${result.purged.length > 0 ? `; deleted ${result.purged.join(', ')}` : ''}`);
     await services.jupyter.close(info.name);

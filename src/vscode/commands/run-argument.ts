@@ -1,5 +1,4 @@
 import { usageError } from '../../shared/errors';
-import { isRunId } from '../../core/runs/run-id';
 import type { ListedRun } from '../../core/runs/run-facts';
 import type { PickItem } from '../ui';
 import type { Services } from '../services';
@@ -25,7 +24,7 @@ export async function chooseRun(services: Services, arg: unknown, choice: RunCho
   const runs = services.training.runs;
   await runs.refresh();
   if (typeof arg === 'string') {
-    if (!isRunId(arg)) throw usageError(services.t('"{0}" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).', arg));
+    if (!(await services.core()).isRunId(arg)) throw usageError(services.t('"{0}" is not a run id (expected YYYYMMDD-HHMMSS-xxxx).', arg));
     const found = runs.find(arg);
     if (!found) throw usageError(services.t('There is no run {0} in a running GPU environment.', arg));
     return found;

@@ -11,11 +11,11 @@ export const runDoctorCommand: GpuCommand = {
     const { ui, log, t } = services;
     // The in-container checks run Python in the workspace folder, where a file can shadow a module.
     if (!requireTrustedWorkspace(services, runDoctorCommand.title(t))) return;
-    const given = environmentArgument(arg);
-    const only = given.kind === 'name' ? given.name : given.kind === 'info' ? given.info.name : undefined;
     const core = await services.core();
+    const given = environmentArgument(arg, core);
+    const only = given.kind === 'name' ? given.name : given.kind === 'info' ? given.info.name : undefined;
     const report = await ui.withProgress(t('Checking Docker, GPUs and environments'), (_report, signal) =>
-      core.runDoctor(coreContext(services, { signal }), only !== undefined ? { environments: [only] } : {}),
+      core.runDoctor(coreContext(core, services, { signal }), only !== undefined ? { environments: [only] } : {}),
     );
     log.info(`doctor: ${report.summary.ok} ok, ${report.summary.warn} warnings, ${report.summary.fail} failed, ${report.summary.skip} skipped`);
     await ui.openMarkdownPreview(core.renderDoctorMarkdown(report));

@@ -12,7 +12,8 @@ export const showLogsCommand: GpuCommand = {
     const { ui, t } = services;
     const info = await chooseEnvironment(services, arg, { filter: 'any', placeHolder: t('Environment whose logs to show') });
     if (!info) return;
-    const text = await (await services.core()).logs(info.name, { tail: LOG_TAIL_LINES }, coreContext(services));
+    const core = await services.core();
+    const text = await core.logs(info.name, { tail: LOG_TAIL_LINES }, coreContext(core, services));
     const header = t('Container {0} ({1}), last {2} lines of its output:', info.container, info.status, LOG_TAIL_LINES);
     ui.showContainerLogs(`${header}\n\n${text === '' ? t('(no output yet)') : text}`);
   },

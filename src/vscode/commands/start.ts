@@ -1,5 +1,6 @@
 import type { EnvironmentInfo } from '../../core/lifecycle/environment-info';
 import { environmentArgument } from '../environment-argument';
+import type { CoreApi } from '../core-api';
 import type { Services } from '../services';
 import type { StartTarget } from '../settings';
 import { startEnvironment } from '../start-flow';
@@ -12,14 +13,14 @@ export const startCommand: GpuCommand = {
   title: (t) => t('Start GPU Environment'),
   async run(services, arg) {
     if (!requireTrustedWorkspace(services, startCommand.title(services.t))) return;
-    const result = await startEnvironment(services, startTarget(services, arg));
+    const result = await startEnvironment(services, startTarget(services, arg, await services.core()));
     void offerNextSteps(services, result.info);
   },
 };
 
 /** From a tree item or a name: that environment, keeping the folder it was created with. */
-function startTarget(services: Services, arg: unknown): StartTarget | undefined {
-  const given = environmentArgument(arg);
+function startTarget(services: Services, arg: unknown, core: CoreApi): StartTarget | undefined {
+  const given = environmentArgument(arg, core);
   if (given.kind === 'info') return { name: given.info.name, workspace: given.info.workspace };
   if (given.kind === 'name') {
     const known = services.store.find(given.name);

@@ -11,7 +11,7 @@ export const stopCommand: GpuCommand = {
     if (!info) return;
     const core = await services.core();
     const after = await ui.withProgress(t('Stopping GPU environment "{0}"', info.name), (_report, signal) =>
-      core.down(info.name, coreContext(services, { signal })),
+      core.down(info.name, coreContext(core, services, { signal })),
     );
     log.info(`${after.container} stopped (its files and keys are kept)`);
     // Its Jupyter tunnel now leads nowhere; close it now rather than at the next list.

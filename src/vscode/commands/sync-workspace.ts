@@ -20,7 +20,7 @@ export const syncWorkspaceCommand: GpuCommand = {
     if (!info) return;
     const core = await services.core();
     const report = await ui.withProgress(t('Copying {0} to GPU environment "{1}"', local, info.name), (_report, signal) =>
-      core.syncWorkspace(info.name, local, coreContext(services, { signal })),
+      core.syncWorkspace(info.name, local, coreContext(core, services, { signal })),
     );
     const message = t('Copied {0} files ({1} MB) to {2} in {3} s; {4} unchanged, {5} ignored by .gitignore.', report.files, (report.bytes / (1024 * 1024)).toFixed(2), report.destination, (report.durationMs / 1000).toFixed(1), report.unchanged, report.ignored);
     log.info(message);

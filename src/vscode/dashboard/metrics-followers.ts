@@ -4,7 +4,8 @@
  * byte offset, so showing a run again continues where it stopped: no line is fed twice.
  */
 import type { SshSession } from '../../core/ssh/session';
-import { DEFAULT_WINDOW_BYTES, MetricsTail, followMetrics, type HistorySink } from '../../core/metrics/metrics-tail';
+import type { LocalApi } from '../../core/local-api';
+import type { HistorySink, MetricsTail } from '../../core/metrics/metrics-tail';
 import type { MetricsLine } from '../../core/metrics/parse-metrics-line';
 import { messageOf } from '../../shared/errors';
 import { DASHBOARD_LIMITS } from '../../shared/protocol/dashboard';
@@ -18,6 +19,8 @@ export interface RunLocation {
 }
 
 export interface MetricsFollowerDeps {
+  /** The core's metrics tail and its reconnect loop (loaded with the core, the first time a run is followed). */
+  readonly core: () => Promise<Pick<LocalApi, 'MetricsTail' | 'followMetrics' | 'DEFAULT_WINDOW_BYTES'>>;
   /** Where a run's metrics are; undefined while the runs list does not know it yet. */
   readonly locate: (runId: string) => RunLocation | undefined;
   /** The environment's live session (the shared one; opened again after a drop). */
@@ -88,10 +91,12 @@ export class MetricsFollowers implements Disposable {
   private async follow(id: string, location: RunLocation, signal: AbortSignal): Promise<void> {
     this.stopping.delete(id);
     if (signal.aborted) return;
-    const tail = this.tailOf(id, location.path);
+    const core = await this.deps.core();
+    if (signal.aborted) return;
+    const tail = this.tailOf(core, id, location.path);
     const hold = this.deps.hold(location.environment);
     try {
-      await followMetrics(tail, () => this.deps.connect(location.environment), signal, {
+      await core.followMetrics(tail, () => this.deps.connect(location.environment), signal, {
         onError: (error) => this.deps.log.debug(`metrics of ${id}: ${messageOf(error)}`),
       });
     } finally {
@@ -99,15 +104,15 @@ export class MetricsFollowers implements Disposable {
     }
   }
 
-  private tailOf(id: string, path: string): MetricsTail {
+  private tailOf(core: Pick<LocalApi, 'MetricsTail' | 'DEFAULT_WINDOW_BYTES'>, id: string, path: string): MetricsTail {
     let tail = this.tails.get(id);
     if (!tail) {
       const feed = this.deps.feed;
-      tail = new MetricsTail({
+      tail = new core.MetricsTail({
         path,
         onLines: (lines) => feed.ingestLines(id, lines),
         onReset: () => feed.resetRun(id),
-        newestFirst: { windowBytes: DEFAULT_WINDOW_BYTES, history: () => feed.beginHistory(id) },
+        newestFirst: { windowBytes: core.DEFAULT_WINDOW_BYTES, history: () => feed.beginHistory(id) },
       });
       this.tails.set(id, tail);
       this.forgetOldest();

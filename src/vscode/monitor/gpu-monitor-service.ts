@@ -7,8 +7,7 @@
 import type { MonitorEvent, MonitorStream } from '../../core/gpu/monitor-stream';
 import type { AgentHello, GpuDevice, GpuSample } from '../../core/gpu/types';
 import type { GpuHolderRef } from '../../shared/protocol/monitor';
-import { statusText, statusTooltip } from '../../core/gpu/status-text';
-import { toGpuReading } from '../../core/gpu/to-gpu-reading';
+import type { LocalApi } from '../../core/local-api';
 import type { GpuReading } from '../../shared/gpu-reading';
 import { messageOf } from '../../shared/errors';
 import type { Disposable, StatusBarPort } from '../ui';
@@ -19,7 +18,12 @@ import { OPEN_DASHBOARD_COMMAND } from '../contribution-ids';
 
 export const OPEN_DASHBOARD = { id: OPEN_DASHBOARD_COMMAND, args: [] } as const;
 
+/** The core's reading of a GPU sample: for the monitor's cards and the status bar item. */
+export type SampleTexts = Pick<LocalApi, 'toGpuReading' | 'statusText' | 'statusTooltip'>;
+
 export interface GpuMonitorServiceDeps {
+  /** Asked for when a stream starts; the stream's own start loads the core, so it is there before any sample. */
+  readonly core: () => Promise<SampleTexts>;
   readonly startStream: (environment: string, intervalMs: number, onEvent: (event: MonitorEvent) => void) => Promise<MonitorStream>;
   /** The environment the status bar shows, if any. */
   readonly statusBarEnvironment: () => string | undefined;
@@ -52,6 +56,7 @@ interface Current {
   readonly stream: Promise<MonitorStream | undefined>;
   attribution: Attribution | undefined;
   last: GpuReading | undefined;
+  core: SampleTexts | undefined;
 }
 
 export class GpuMonitorService implements Disposable {
@@ -107,13 +112,15 @@ export class GpuMonitorService implements Disposable {
 
   private start(environment: string, intervalMs: number): void {
     const { t } = this.deps;
+    // Asked first: the stream's own start loads the core too, so this is settled before any sample comes.
+    void this.deps.core().then((loaded) => void (current.core = loaded), () => undefined);
     const stream = this.deps.startStream(environment, intervalMs, (event) => {
       if (this.current === current) this.handle(current, event);
     }).catch((error: unknown) => {
       this.deps.log.warn(`GPU monitor for ${environment}: ${messageOf(error)}`);
       return undefined;
     });
-    const current: Current = { environment, intervalMs, stream, attribution: undefined, last: undefined };
+    const current: Current = { environment, intervalMs, stream, attribution: undefined, last: undefined, core: undefined };
     this.current = current;
     void this.deps.attribution?.(environment).then((attribution) => {
       if (this.current === current) current.attribution = attribution;
@@ -139,9 +146,10 @@ export class GpuMonitorService implements Disposable {
         current.attribution?.setHello(event.hello);
         return;
       case 'sample': {
-        const attribution = current.attribution;
+        const { attribution, core } = current;
+        if (!core) return;
         attribution?.observe(event.sample);
-        const reading = toGpuReading(event.sample, {
+        const reading = core.toGpuReading(event.sample, {
           env: current.environment,
           receivedAtMs: event.receivedAtMs,
           ...(attribution ? {
@@ -152,8 +160,8 @@ export class GpuMonitorService implements Disposable {
         });
         current.last = reading;
         this.deps.onReading(reading);
-        const tooltip = [current.environment, statusTooltip(event.sample), ...this.holderLines(reading), '', t('Click to open the training dashboard.')].join('\n');
-        return this.deps.statusBar.show(statusText(event.sample), tooltip, OPEN_DASHBOARD);
+        const tooltip = [current.environment, core.statusTooltip(event.sample), ...this.holderLines(reading), '', t('Click to open the training dashboard.')].join('\n');
+        return this.deps.statusBar.show(core.statusText(event.sample), tooltip, OPEN_DASHBOARD);
       }
       case 'gap':
         if (current.last) this.deps.onReading((current.last = gapReading(current.last, event.atMs)));

@@ -10,8 +10,8 @@ export async function recreateEnvironment(services: Services, name: string, acti
   const { ui, log, t } = services;
   if (!requireTrustedWorkspace(services, actionTitle)) return;
   const core = await services.core();
-  const info = await core.status(name, coreContext(services));
-  await ui.withProgress(t('Removing GPU environment "{0}"', name), (_report, signal) => core.remove(name, { purge: false }, coreContext(services, { signal })));
+  const info = await core.status(name, coreContext(core, services));
+  await ui.withProgress(t('Removing GPU environment "{0}"', name), (_report, signal) => core.remove(name, { purge: false }, coreContext(core, services, { signal })));
   log.info(`recreating ${info.container} (workspace ${info.workspace})`);
   services.training.sessions.close(name);
   await startEnvironment(services, { name, workspace: info.workspace });

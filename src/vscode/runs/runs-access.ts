@@ -1,5 +1,5 @@
 import type { CoreApi, RunsApi } from '../core-api';
-import type { RunLogSource } from './follow-run-log';
+import type { RunLogSource } from '../../core/runs/follow-log';
 import type { SessionPool } from './session-pool';
 
 /** What reaching an environment's runs takes: the core, and the window's shared sessions (a slice of Services). */

@@ -1,7 +1,5 @@
 import type { EnvironmentInfo } from '../../core/lifecycle/environment-info';
 import type { StartedRun } from '../../core/runs/runs-client';
-import { templatesDirOfRun } from '../../core/runs/paths';
-import { templatesNote } from '../../core/runs/templates-note';
 import { pickItems } from '../pick-environment';
 import { coreContext, type Services } from '../services';
 import { startEnvironment } from '../start-flow';
@@ -26,7 +24,7 @@ export interface StartedTraining {
 export async function chooseTrainingEnvironment(services: Services): Promise<EnvironmentInfo | undefined> {
   const { ui, t } = services;
   const core = await services.core();
-  const running = (await core.list(coreContext(services))).filter((info) => info.state === 'running');
+  const running = (await core.list(coreContext(core, services))).filter((info) => info.state === 'running');
   if (running.length === 1) return running[0];
   if (running.length > 1) return ui.pick(pickItems(services, running), t('Environment to train in'));
   const start = t('Start GPU Environment');
@@ -55,7 +53,7 @@ export async function startTraining(services: Services, environment: string, req
     ),
   );
   log.info(`run ${run.id} started in ${environment}: ${run.argv.join(' ')}`);
-  const note = templatesNote(run.templates, templatesDirOfRun(run.dir));
+  const note = core.templatesNote(run.templates, core.templatesDirOfRun(run.dir));
   if (note) log.info(note);
   training.runs.track(environment, run.id);
   void training.runs.refresh();

@@ -1,4 +1,5 @@
-import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type DatasetName, type TemplateName, type TrainOptions } from '../../core/runs/train-options';
+import type { LocalApi } from '../../core/local-api';
+import type { DatasetName, TemplateName, TrainOptions } from '../../core/runs/train-options';
 import type { KeyValueStore } from '../ui';
 
 /** What the Train CNN questions ask, as the user last answered them (workspaceState). */
@@ -18,21 +19,21 @@ export interface TrainChoices {
 
 export const CHOICES_KEY = 'gpuEnv.train.lastChoices';
 
-export const DEFAULT_CHOICES: TrainChoices = {
-  template: DEFAULT_TRAIN_OPTIONS.template,
-  dataset: DEFAULT_TRAIN_OPTIONS.dataset,
-  epochs: DEFAULT_TRAIN_OPTIONS.epochs,
-};
+/** What the questions offer before any answer: the core's DEFAULT_TRAIN_OPTIONS. */
+export function defaultChoices(core: Pick<LocalApi, 'DEFAULT_TRAIN_OPTIONS'>): TrainChoices {
+  const { template, dataset, epochs } = core.DEFAULT_TRAIN_OPTIONS;
+  return { template, dataset, epochs };
+}
 
 /** The remembered choices, checked like any input (the store may hold an older or edited shape). */
-export function readChoices(store: KeyValueStore): TrainChoices {
+export function readChoices(store: KeyValueStore, core: Pick<LocalApi, 'DEFAULT_TRAIN_OPTIONS' | 'validateTrainOptions'>): TrainChoices {
   const raw = store.get(CHOICES_KEY);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return DEFAULT_CHOICES;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return defaultChoices(core);
   const { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode } = raw as Record<string, unknown>;
   const picked = { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode };
   const present = Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
-  const checked = validateTrainOptions(present);
-  return checked.ok ? choicesOf(checked.options) : DEFAULT_CHOICES;
+  const checked = core.validateTrainOptions(present);
+  return checked.ok ? choicesOf(checked.options) : defaultChoices(core);
 }
 
 /** The choices a set of validated train options answers. */

@@ -6,11 +6,12 @@
  * workspace and offered first next time.
  */
 import { basename } from 'node:path';
-import { DATASETS, validateTrainOptions, type DatasetName, type TemplateName } from '../../core/runs/train-options';
+import type { LocalApi } from '../../core/local-api';
+import type { DatasetName, TemplateName } from '../../core/runs/train-options';
 import type { PickItem } from '../ui';
 import type { Translate } from '../l10n';
 import type { Services } from '../services';
-import { DEFAULT_CHOICES, readChoices, saveChoices, type TrainChoices } from './train-choices';
+import { readChoices, saveChoices, type TrainChoices } from './train-choices';
 
 export type TrainTarget =
   | { readonly kind: 'template'; readonly choices: TrainChoices }
@@ -18,11 +19,13 @@ export type TrainTarget =
 
 type WhatToTrain = { readonly kind: 'template'; readonly template: TemplateName } | { readonly kind: 'script'; readonly localPath: string };
 
-type WizardServices = Pick<Services, 'ui' | 't'>;
+/** The questions' context: the UI, and the core's validators and defaults (loaded before the first question). */
+type WizardServices = Pick<Services, 'ui' | 't'> & { readonly core: Pick<LocalApi, 'DATASETS' | 'DEFAULT_TRAIN_OPTIONS' | 'validateTrainOptions'> };
 
 /** Undefined when the user backed out at any question. */
-export async function askTrainTarget(services: WizardServices): Promise<TrainTarget | undefined> {
-  const last = readChoices(services.ui.workspaceState);
+export async function askTrainTarget(from: Pick<Services, 'ui' | 't' | 'core'>): Promise<TrainTarget | undefined> {
+  const services: WizardServices = { ui: from.ui, t: from.t, core: await from.core() };
+  const last = readChoices(services.ui.workspaceState, services.core);
   const what = await services.ui.pick(whatItems(services, last), services.t('What to train'));
   if (!what) return undefined;
   if (what.kind === 'script') return what;
@@ -32,7 +35,7 @@ export async function askTrainTarget(services: WizardServices): Promise<TrainTar
   return { kind: 'template', choices };
 }
 
-export function whatItems(services: WizardServices, last: TrainChoices): PickItem<WhatToTrain>[] {
+export function whatItems(services: Pick<Services, 'ui' | 't'>, last: TrainChoices): PickItem<WhatToTrain>[] {
   const { t } = services;
   const templates: PickItem<WhatToTrain>[] = [
     { label: t('SimpleCNN'), description: t('template: a small, fast CNN'), value: { kind: 'template', template: 'cnn' } },
@@ -51,11 +54,11 @@ function isTemplate(value: WhatToTrain, template: TemplateName): boolean {
 }
 
 async function askTemplateChoices(services: WizardServices, template: TemplateName, last: TrainChoices): Promise<TrainChoices | undefined> {
-  const dataset = await services.ui.pick(datasetItems(services.t, last.dataset), services.t('Dataset'));
+  const dataset = await services.ui.pick(datasetItems(services.t, last.dataset, services.core.DATASETS), services.t('Dataset'));
   if (!dataset) return undefined;
   const dataDir = dataset === 'imagefolder' ? await askDataDir(services, last.dataDir) : undefined;
   if (dataset === 'imagefolder' && dataDir === undefined) return undefined;
-  const epochs = await askNumber(services, 'epochs', String(last.epochs), services.t('Epochs (default {0})', DEFAULT_CHOICES.epochs), undefined);
+  const epochs = await askNumber(services, 'epochs', String(last.epochs), services.t('Epochs (default {0})', services.core.DEFAULT_TRAIN_OPTIONS.epochs), undefined);
   if (epochs === undefined) return undefined;
   const batchSize = await askNumber(services, 'batchSize', last.batchSize === undefined ? '' : String(last.batchSize), services.t('Batch size'), services.t('empty: automatic (512 on a GPU, 128 on the CPU)'));
   if (batchSize === undefined) return undefined;
@@ -77,14 +80,14 @@ async function askTemplateChoices(services: WizardServices, template: TemplateNa
   };
 }
 
-export function datasetItems(t: Translate, last: DatasetName): PickItem<DatasetName>[] {
+export function datasetItems(t: Translate, last: DatasetName, datasets: readonly DatasetName[]): PickItem<DatasetName>[] {
   const about: Record<DatasetName, string> = {
     mnist: t('handwritten digits, 28×28 grey, 10 classes'),
     'fashion-mnist': t('clothing, 28×28 grey, 10 classes'),
     cifar10: t('objects, 32×32 colour, 10 classes'),
     imagefolder: t('your own images: a folder of class folders'),
   };
-  const items = DATASETS.map((dataset) => ({ label: dataset, description: about[dataset], value: dataset }));
+  const items = datasets.map((dataset) => ({ label: dataset, description: about[dataset], value: dataset }));
   return items.sort((a, b) => Number(b.value === last) - Number(a.value === last));
 }
 
@@ -95,7 +98,7 @@ async function askDataDir(services: WizardServices, last: string | undefined): P
     prompt: t('Folder of class folders inside the environment'),
     value: last ?? '/workspace/data/',
     placeHolder: '/workspace/data/pets',
-    validate: (text) => problemOf({ dataset: 'imagefolder', dataDir: text.trim() }, 'dataDir'),
+    validate: (text) => problemOf(services.core, { dataset: 'imagefolder', dataDir: text.trim() }, 'dataDir'),
   });
   return answer?.trim();
 }
@@ -107,13 +110,13 @@ async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize
     prompt,
     value,
     ...(emptyMeans !== undefined ? { placeHolder: emptyMeans } : {}),
-    validate: (text) => (text.trim() === '' && emptyMeans !== undefined ? undefined : problemOf({ [option]: text.trim() }, option)),
+    validate: (text) => (text.trim() === '' && emptyMeans !== undefined ? undefined : problemOf(services.core, { [option]: text.trim() }, option)),
   });
   return answer?.trim();
 }
 
 /** The core validator's message for one option, or undefined when it is fine. */
-export function problemOf(input: Record<string, unknown>, option: string): string | undefined {
-  const checked = validateTrainOptions(input);
+export function problemOf(core: Pick<LocalApi, 'validateTrainOptions'>, input: Record<string, unknown>, option: string): string | undefined {
+  const checked = core.validateTrainOptions(input);
   return checked.ok ? undefined : (checked.problems.find((p) => p.option === option)?.message ?? checked.problems[0]?.message);
 }

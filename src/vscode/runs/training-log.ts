@@ -1,7 +1,7 @@
 import type { Translate } from '../l10n';
 import type { Log } from '../log';
 import type { Disposable, TextOutput } from '../ui';
-import { followRunLog, type FollowEnd } from './follow-run-log';
+import type { FollowEnd } from '../../core/runs/follow-log';
 import { runLogSource, type RunsAccess } from './runs-access';
 import { stateText } from './run-summary';
 
@@ -24,7 +24,8 @@ export class TrainingLogView implements Disposable {
     this.output.show();
     const hold = services.training.sessions.hold(environment);
     try {
-      const end = await followRunLog(runLogSource(services, environment, id), {
+      const core = await services.core();
+      const end = await core.followRunLog(runLogSource(services, environment, id), {
         write: (text) => this.output.append(text),
         signal: controller.signal,
         onError: (message) => services.log.warn(`training log of ${id}: ${message}`),

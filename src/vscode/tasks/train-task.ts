@@ -6,13 +6,11 @@
  * not the run, which goes on in the environment like any other.
  */
 import { messageOf } from '../../shared/errors';
-import { validateTrainOptions } from '../../core/runs/train-options';
-import { validateName } from '../../core/validate';
+import type { LocalApi } from '../../core/local-api';
 import type { TerminalBackend, TerminalSize } from '../ui';
 import type { Services } from '../services';
 import { coreContext } from '../services';
 import { Emitter } from '../util/emitter';
-import { followRunLog } from '../runs/follow-run-log';
 import { runLogSource, withRuns } from '../runs/runs-access';
 import { stateText } from '../runs/run-summary';
 
@@ -24,19 +22,19 @@ export type ParsedTask =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Checks a task definition from tasks.json; every problem is reported, named by its property. */
-export function parseTaskDefinition(definition: Readonly<Record<string, unknown>>): ParsedTask {
+export function parseTaskDefinition(definition: Readonly<Record<string, unknown>>, core: Pick<LocalApi, 'validateName' | 'validateTrainOptions'>): ParsedTask {
   const problems: string[] = [];
   let environment: string | undefined;
   if (definition.environment !== undefined) {
     try {
       if (typeof definition.environment !== 'string') throw new Error(`environment must be a text value (got ${typeof definition.environment})`);
-      environment = validateName('environment', definition.environment);
+      environment = core.validateName('environment', definition.environment);
     } catch (error) {
       problems.push(messageOf(error));
     }
   }
   const options = Object.fromEntries(OPTION_KEYS.filter((key) => definition[key] !== undefined).map((key) => [key, definition[key]]));
-  const checked = validateTrainOptions(options);
+  const checked = core.validateTrainOptions(options);
   if (!checked.ok) problems.push(...checked.problems.map((p) => p.message));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, environment, options };
 }
@@ -78,19 +76,20 @@ export class TrainTaskTerminal implements TerminalBackend {
     const { services } = this;
     const { t } = services;
     if (!services.ui.isTrusted()) return this.fail(t('Training tasks need a trusted workspace: its settings choose the Docker engine and the image. Nothing was started.'));
-    const parsed = parseTaskDefinition(this.definition);
+    const core = await services.core();
+    const parsed = parseTaskDefinition(this.definition, core);
     if (!parsed.ok) return this.fail(t('The gpu-env task in tasks.json is not valid: {0}', parsed.problems.join('; ')));
     const environment = parsed.environment ?? services.settings().environmentName ?? 'default';
-    const info = await (await services.core()).status(environment, coreContext(services));
+    const info = await core.status(environment, coreContext(core, services));
     if (info.state !== 'running') return this.fail(t('GPU environment "{0}" is not running; start it with "GPU: Start GPU Environment" first.', environment));
     this.line(t('Starting training in "{0}"…', environment));
-    const assets = (await services.core()).shippedAssets(services.assetsRoot);
+    const assets = core.shippedAssets(services.assetsRoot);
     const started = await withRuns(services, environment, (runs) => runs.start(parsed.options, assets, { environment, signal: this.controller.signal }));
     this.line(t('Run {0}: {1}', started.id, started.argv.join(' ')));
     void services.training.runs.refresh();
     const hold = services.training.sessions.hold(environment);
     try {
-      const end = await followRunLog(runLogSource(services, environment, started.id), {
+      const end = await core.followRunLog(runLogSource(services, environment, started.id), {
         write: (text) => this.write(text.replace(/\r?\n/g, '\r\n')),
         signal: this.controller.signal,
         onError: (message) => services.log.warn(`task run ${started.id}: ${message}`),

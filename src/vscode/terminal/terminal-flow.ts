@@ -22,7 +22,10 @@ export async function prepareTerminal(services: Services, arg: unknown, commandT
   if (!info) return undefined;
   const backend = new SshPseudoterminal({
     label: info.ssh.alias,
-    connect: async () => (await services.core()).openSession(info.name, coreContext(services)),
+    connect: async () => {
+      const core = await services.core();
+      return core.openSession(info.name, coreContext(core, services));
+    },
     t,
     log: services.log,
   });

@@ -2,6 +2,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localApi } from '../../../src/core/local-api';
 import { startEnvironment, startRequest } from '../../../src/vscode/start-flow';
 import type { UpResult } from '../../../src/core/lifecycle/up';
 import { fakeCore, fakeServices } from '../../support/extension-fakes';
@@ -35,7 +36,7 @@ function servicesWith(settings: Record<string, unknown>, folders: string[]) {
 describe('startRequest validates with the CLI validators, naming the setting', () => {
   it('builds the request from valid settings', () => {
     const folder = userFolder();
-    const request = startRequest(servicesWith({ environmentName: 'exp', gpus: '0,1', memory: '16g', cpus: '2', shmSize: '4g', baseImage: 'gpu-env-test/trixie-torch:dev' }, [folder]));
+    const request = startRequest(servicesWith({ environmentName: 'exp', gpus: '0,1', memory: '16g', cpus: '2', shmSize: '4g', baseImage: 'gpu-env-test/trixie-torch:dev' }, [folder]), localApi);
     expect(request).toMatchObject({
       name: 'exp', workspace: folder, gpus: { kind: 'devices', ids: ['0', '1'] }, memoryBytes: 16 * 1024 ** 3, nanoCpus: 2e9, shmSizeBytes: 4 * 1024 ** 3, baseImage: 'gpu-env-test/trixie-torch:dev',
     });
@@ -43,7 +44,7 @@ describe('startRequest validates with the CLI validators, naming the setting', (
 
   it('resolves a relative gpuEnv.workspaceFolder against the first folder', () => {
     const folder = userFolder();
-    expect(startRequest(servicesWith({ workspaceFolder: '.' }, [folder])).workspace).toBe(folder);
+    expect(startRequest(servicesWith({ workspaceFolder: '.' }, [folder]), localApi).workspace).toBe(folder);
   });
 
   it.each([
@@ -58,11 +59,11 @@ describe('startRequest validates with the CLI validators, naming the setting', (
     [{ uid: '-5' }, /^gpuEnv\.uid: "-5" is not a user id/],
     [{ workspaceFolder: '/does/not/exist' }, /^gpuEnv\.workspaceFolder: "\/does\/not\/exist" does not exist/],
   ])('%j', (settings, message) => {
-    expect(() => startRequest(servicesWith(settings, [userFolder()]))).toThrow(message);
+    expect(() => startRequest(servicesWith(settings, [userFolder()]), localApi)).toThrow(message);
   });
 
   it.skipIf(process.getuid?.() !== 0)('asks for gpuEnv.uid when the folder is root\'s', () => {
-    expect(() => startRequest(servicesWith({}, [rootFolder()]))).toThrow(/^gpuEnv\.workspaceFolder: ".*" is owned by root.*Pass gpuEnv\.uid N/);
+    expect(() => startRequest(servicesWith({}, [rootFolder()]), localApi)).toThrow(/^gpuEnv\.workspaceFolder: ".*" is owned by root.*Pass gpuEnv\.uid N/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { copySshCommand, sshCommandFor } from '../../../../src/vscode/commands/copy-ssh-command';
+import { sshCommand } from '../../../../src/core/ssh/openssh-config';
+import { copySshCommand } from '../../../../src/vscode/commands/copy-ssh-command';
 import { runCommand } from '../../../../src/vscode/commands/run-command';
 import { environmentRow, environment, fakeServices } from '../../../support/extension-fakes';
-
 
 describe('Copy SSH Command', () => {
   it('copies an ssh command that uses the product\'s config, quoted for the shell', async () => {
@@ -13,7 +13,7 @@ describe('Copy SSH Command', () => {
   });
 
   it('leaves a plain path unquoted and notes a stopped environment', async () => {
-    expect(sshCommandFor('/tmp/state', 'gpu-env-a')).toBe('ssh -F /tmp/state/ssh_config gpu-env-a');
+    expect(sshCommand('/tmp/state', 'gpu-env-a')).toBe('ssh -F /tmp/state/ssh_config gpu-env-a');
     const services = fakeServices({ stateDir: '/tmp/state' });
     await runCommand(services, copySshCommand, [environmentRow(environment('a', 'stopped'))]);
     expect(services.ui.texts('info')).toEqual(['Copied: ssh -F /tmp/state/ssh_config gpu-env-a (start the environment before connecting)']);

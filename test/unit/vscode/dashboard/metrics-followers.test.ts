@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashboardFeed } from '../../../../src/vscode/dashboard/dashboard-feed';
+import { localApi } from '../../../../src/core/local-api';
 import { MetricsFollowers } from '../../../../src/vscode/dashboard/metrics-followers';
 import { RecordingLog, settle } from '../../../support/extension-fakes';
 import { LocalSession, waitFor } from '../../../support/local-process-session';
@@ -26,6 +27,7 @@ describe('dashboard metrics followers', () => {
     const ingested: number[] = [];
     let holds = 0;
     const followers = new MetricsFollowers({
+      core: async () => localApi,
       locate: (id) => (id === ID ? { environment: 'exp', path } : undefined),
       connect: async () => session,
       hold: () => {

@@ -5,6 +5,7 @@ import type { GpuSample } from '../../../../src/core/gpu/types';
 import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { usageError } from '../../../../src/shared/errors';
 import { formatOnly } from '../../../../src/vscode/l10n';
+import { localApi } from '../../../../src/core/local-api';
 import { GpuMonitorService } from '../../../../src/vscode/monitor/gpu-monitor-service';
 import { FakeStatusBar, RecordingLog, settle } from '../../../support/extension-fakes';
 
@@ -33,6 +34,7 @@ class Harness {
   readonly started: Array<{ environment: string; intervalMs: number; stopped: boolean; emit: (e: MonitorEvent) => void }> = [];
   readonly log = new RecordingLog();
   readonly service = new GpuMonitorService({
+    core: async () => localApi,
     startStream: async (environment, intervalMs, onEvent) => {
       const entry = { environment, intervalMs, stopped: false, emit: onEvent };
       this.started.push(entry);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { localApi } from '../../../../src/core/local-api';
 import type { CoreContext } from '../../../../src/core/lifecycle/context';
 import type { HostKeyQuestion } from '../../../../src/core/remote/host-key-check';
 import { HostKeyChangedError } from '../../../../src/core/remote/host-key-check';
@@ -20,7 +21,7 @@ describe('remote host key modal', () => {
   it('every core context carries the prompt; "Trust and Connect" answers true, with host, type and fingerprint shown', async () => {
     const services = fakeServices();
     services.ui.respond = (m) => (m.kind === 'modal' ? 'Trust and Connect' : undefined);
-    const ctx = coreContext(services);
+    const ctx = coreContext(localApi, services);
     expect(ctx.confirmHostKey).toBeDefined();
     await expect(ctx.confirmHostKey!(QUESTION)).resolves.toBe(true);
     const [modal] = services.ui.messages;
@@ -32,14 +33,14 @@ describe('remote host key modal', () => {
 
   it('dismissing the modal refuses the key', async () => {
     const services = fakeServices();
-    await expect(coreContext(services).confirmHostKey!(QUESTION)).resolves.toBe(false);
+    await expect(coreContext(localApi, services).confirmHostKey!(QUESTION)).resolves.toBe(false);
     expect(services.log.lines.some((line) => line.startsWith('warn ') && line.includes('not trusted'))).toBe(true);
   });
 
   it('concurrent questions about the same key share one modal', async () => {
     const services = fakeServices();
     services.ui.respond = () => 'Trust and Connect';
-    const ask = coreContext(services).confirmHostKey!;
+    const ask = coreContext(localApi, services).confirmHostKey!;
     await expect(Promise.all([ask(QUESTION), ask(QUESTION)])).resolves.toEqual([true, true]);
     expect(services.ui.messages.filter((m) => m.kind === 'modal')).toHaveLength(1);
   });

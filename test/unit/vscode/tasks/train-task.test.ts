@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { localApi } from '../../../../src/core/local-api';
 import { parseTaskDefinition, TrainTaskTerminal } from '../../../../src/vscode/tasks/train-task';
 import { ASSETS, FakeRuns, idleSession, listing } from '../../../support/runs-fakes';
 import { environment, fakeCore, fakeServices } from '../../../support/extension-fakes';
 
 describe('gpu-env tasks', () => {
   it('check the definition and name every problem', () => {
-    expect(parseTaskDefinition({ type: 'gpu-env', dataset: 'mnist', epochs: 1 })).toEqual({ ok: true, environment: undefined, options: { dataset: 'mnist', epochs: 1 } });
-    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 0.88 })).toEqual({ ok: true, environment: undefined, options: { targetAccuracy: 0.88 } });
-    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 88 })).toEqual({ ok: false, problems: [expect.stringMatching(/^targetAccuracy must be a number above 0 and at most 1/)] });
-    const bad = parseTaskDefinition({ type: 'gpu-env', environment: 'Bad Name', template: 'vgg', epochs: 0 });
+    expect(parseTaskDefinition({ type: 'gpu-env', dataset: 'mnist', epochs: 1 }, localApi)).toEqual({ ok: true, environment: undefined, options: { dataset: 'mnist', epochs: 1 } });
+    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 0.88 }, localApi)).toEqual({ ok: true, environment: undefined, options: { targetAccuracy: 0.88 } });
+    expect(parseTaskDefinition({ type: 'gpu-env', targetAccuracy: 88 }, localApi)).toEqual({ ok: false, problems: [expect.stringMatching(/^targetAccuracy must be a number above 0 and at most 1/)] });
+    const bad = parseTaskDefinition({ type: 'gpu-env', environment: 'Bad Name', template: 'vgg', epochs: 0 }, localApi);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.problems).toEqual([
       expect.stringMatching(/^environment: "Bad Name" is not a valid name/),
