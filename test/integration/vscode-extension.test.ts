@@ -96,6 +96,8 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     expect([...state.profiles.keys()]).toEqual(['gpuEnv.terminal']);
     await new Promise((done) => setTimeout(done, 200));
     expect(probeConnections).toBe(0);
+    // The core (dockerode, ssh2, every engine and SSH path) is dist/core.js, required on first use only.
+    expect(Object.keys(require.cache).filter((path) => path.startsWith(join(ROOT, 'dist')))).toEqual([BUNDLE]);
     expect(state.channels.size).toBe(0);
     expect(state.statusBar.visible).toBe(false);
     expect(timings.activateMs).toBeLessThan(50);
