@@ -384,6 +384,58 @@ def wait_group(children: list[subprocess.Popen], grace: float) -> tuple[int, int
         time.sleep(0.1)
 
 
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def oom_kill_count(proc_cgroup: str = "/proc/self/cgroup", root: str = CGROUP_ROOT) -> int | None:
+    """How many processes the kernel's OOM killer has killed in this process's memory cgroup and
+    below (the container's, or a Slurm job's), or None where no counter can be read. cgroup v2:
+    memory.events; v1: memory.oom_control. A container sees its own cgroup at the mount's root, a
+    process on a host at its path under the mount: both are tried, the path first."""
+    try:
+        with open(proc_cgroup) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    candidates: list[str] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        controllers, path = parts[1], parts[2].lstrip("/")
+        if controllers == "":
+            candidates += [os.path.join(root, path, "memory.events"), os.path.join(root, "memory.events")]
+        elif "memory" in controllers.split(","):
+            candidates += [
+                os.path.join(root, "memory", path, "memory.oom_control"),
+                os.path.join(root, "memory", "memory.oom_control"),
+            ]
+    for candidate in candidates:
+        try:
+            with open(candidate) as f:
+                for entry in f.read().splitlines():
+                    key, _, value = entry.partition(" ")
+                    if key == "oom_kill" and value.strip().isdigit():
+                        return int(value)
+        except OSError:
+            continue
+    return None
+
+
+def oom_kills_since(before: int | None) -> int:
+    """OOM kills in our memory cgroup since `before` was read (0 where there is no counter)."""
+    after = oom_kill_count()
+    return after - before if before is not None and after is not None and after > before else 0
+
+
+def oom_message(kills: int) -> str:
+    # failure.ts recognises "out-of-memory killer killed" and tells how to fix it.
+    return (
+        f"the kernel's out-of-memory killer killed {kills} process{'es' if kills > 1 else ''} of this environment: "
+        "host memory ran out (the environment's --memory limit, or the machine's RAM)"
+    )
+
+
 def describe_code(code: int) -> str:
     return f"signal {signal_name(-code)}" if code < 0 else f"exit code {code}"
 
@@ -413,6 +465,7 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
             signal=None,
             stopRequested=False,
             error=None,
+            oomKills=0,
             attempt=attempt,
             startedAt=time.time(),
             endedAt=None,
@@ -424,7 +477,9 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
     leader: int | None = None
     # Forward a polite stop sent to the supervisor to the whole training process group.
     signal.signal(signal.SIGTERM, lambda *_: leader is not None and kill_group(leader, signal.SIGTERM))
+    oom_kills = 0
     while True:
+        oom_before = oom_kill_count()
         try:
             children = start_ranks(argv, run, run.get("cwd") or run_dir, env, ranks, restarts)
         except OSError as e:
@@ -450,6 +505,10 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
             )  # fmt: skip
         reporter.send({"ok": True, "status": status})
         code, failed_rank = wait_group(children, DEFAULT_GRACE_S)
+        killed = oom_kills_since(oom_before) if code != 0 else 0
+        if killed:
+            oom_kills += killed
+            log_line(sys.stdout, oom_message(killed))
         current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         if failed_rank is not None and not current.get("stopRequested") and restarts < max_restarts_of(run):
             restarts += 1
@@ -463,7 +522,14 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
         break
     with run_lock(run_dir):
         current = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
-        if code < 0:
+        if oom_kills and code not in (0, EXIT_PREEMPTED):
+            # Not a stop: the kernel killed it (SIGKILL, or 137 from a shell, or a DataLoader worker).
+            final = {
+                "state": "failed",
+                "exitCode": None if code < 0 else code,
+                "signal": signal_name(-code) if code < 0 else None,
+            }
+        elif code < 0:
             final = {"state": "stopped", "exitCode": None, "signal": signal_name(-code)}
         elif current.get("stopRequested") or code == EXIT_PREEMPTED:
             # It caught the SIGTERM from stop and exited on its own (torchrun, shell traps), or it
@@ -472,7 +538,7 @@ def supervise(run_dir: str, argv: list[str], run: dict[str, Any], env: dict[str,
         else:
             final = {"state": "succeeded" if code == 0 else "failed", "exitCode": code, "signal": None}
         if current.get("supervisorPid") == os.getpid():  # a later attempt may own the file now
-            update_status(run_dir, endedAt=time.time(), **final)
+            update_status(run_dir, endedAt=time.time(), oomKills=oom_kills, **final)
     log_line(sys.stdout, f"attempt {attempt} ended: {final['state']} ({describe_code(code)})")
     return EXIT_OK
 

@@ -4,6 +4,8 @@ resume-all, list, and status.json that is never half written.
 Standard library only, except the last test, which runs train_cnn.py through the runner (torch).
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -495,6 +497,51 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual([s["uid"] for s in self.starts(run_dir)], [1000, 1000])
         for name in os.listdir(run_dir):
             self.assertEqual(os.stat(os.path.join(run_dir, name)).st_uid, 1000, name)
+
+
+class OomKillCounterTest(unittest.TestCase):
+    """oom_kill_count reads the memory cgroup's OOM-kill counter in both cgroup versions, as a
+    container sees them (its cgroup at the mount's root) and as a host process does (at its path).
+    The real kernel OOM killer is in test/integration/memory-kill.test.ts."""
+
+    def setUp(self) -> None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("gpu_env_run", RUNNER)
+        assert spec and spec.loader
+        self.module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(self.module)
+        self.tmp = TempDir("oom-counter-")
+        self.addCleanup(self.tmp.cleanup)
+
+    def write(self, relative: str, text: str) -> str:
+        path = os.path.join(self.tmp.path, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def count(self, proc_cgroup: str) -> int | None:
+        return self.module.oom_kill_count(self.write("proc-cgroup", proc_cgroup), os.path.join(self.tmp.path, "cg"))
+
+    def test_cgroup_v2_in_a_container_and_on_a_host(self) -> None:
+        self.write("cg/memory.events", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\noom_group_kill 0\n")
+        self.assertEqual(self.count("0::/\n"), 2)
+        self.write("cg/system.slice/job_7/memory.events", "oom 5\noom_kill 5\n")
+        self.assertEqual(self.count("0::/system.slice/job_7\n"), 5)
+
+    def test_cgroup_v1_in_a_container_and_on_a_host(self) -> None:
+        v1 = "12:pids:/docker/abc\n4:memory:/docker/abc\n1:name=systemd:/docker/abc\n0::/\n"
+        self.write("cg/memory/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+        self.assertEqual(self.count(v1), 1)
+        self.write("cg/memory/slurm/uid_0/job_3/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n")
+        self.assertEqual(self.count("4:memory:/slurm/uid_0/job_3\n"), 4)
+
+    def test_no_counter_is_none(self) -> None:
+        self.assertIsNone(self.count("0::/\n"))
+        self.write("cg/memory/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n")  # kernels before 4.13
+        self.assertIsNone(self.count("4:memory:/\n"))
+        self.assertIsNone(self.module.oom_kill_count(os.path.join(self.tmp.path, "missing"), self.tmp.path))
 
 
 class RunnerWithTrainingTest(unittest.TestCase):

@@ -3,7 +3,7 @@
  * do about it. Pure: the caller fetches the tail (RunsClient.diagnose does both).
  */
 
-export type FailureKind = 'cuda-oom' | 'shm' | 'gpu-lost' | 'missing-data';
+export type FailureKind = 'cuda-oom' | 'host-oom' | 'shm' | 'gpu-lost' | 'missing-data';
 
 export interface RecognisedFailure {
   readonly kind: FailureKind;
@@ -26,6 +26,15 @@ const RULES: readonly Rule[] = [
     title: 'The GPU ran out of memory',
     pattern: /CUDA out of memory|torch\.(?:cuda\.)?OutOfMemoryError|CUBLAS_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|CUDNN_STATUS_(?:ALLOC_FAILED|NOT_ENOUGH_WORKSPACE)/,
     advice: () => 'reduce --batch-size (halve it and try again), or pick a smaller model; processes on the same GPU count too (see the GPU monitor)',
+  },
+  {
+    // The runner's line when the kernel's OOM killer ended the run (SIGKILL, exit 137 from a shell,
+    // or a DataLoader worker), seen in the memory cgroup's oom_kill counter; or Python's own error.
+    kind: 'host-oom',
+    title: 'The environment ran out of host memory',
+    pattern: /out-of-memory killer killed \d+ process|(?:^|[\s.])(?:_Array)?MemoryError\b/,
+    advice: () =>
+      'reduce --batch-size (halve it and try again), or give the environment more memory: recreate it with a larger memory limit (gpu-env up --memory 32g --recreate keeps keys, workspace and runs; in VS Code the gpuEnv.memory setting); other processes in the environment count too',
   },
   {
     kind: 'shm',

@@ -77,7 +77,8 @@ export function fixFor(services: Services, ref: RunRef, diagnosis: RecognisedFai
   const { ui, t } = services;
   const { facts } = ref.listing;
   switch (diagnosis.kind) {
-    case 'cuda-oom': {
+    case 'cuda-oom':
+    case 'host-oom': {
       const choices = choicesFromOptions(facts.trainOptions);
       if (!choices) return undefined;
       const batchSize = halfBatch(choices);

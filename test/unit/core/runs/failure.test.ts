@@ -22,6 +22,25 @@ describe('recogniseFailure', () => {
     expect(recogniseFailure('RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`')?.kind).toBe('cuda-oom');
   });
 
+  it('killed by the kernel OOM killer (the runner\'s line) → host memory: smaller batch or a larger --memory (issue 16 defect 18)', () => {
+    const log = `epoch 0.40/5 step 100 loss 0.51
+[gpu-env-run 2026-12-03 14:00:00] the kernel's out-of-memory killer killed 1 process of this environment: host memory ran out (the environment's --memory limit, or the machine's RAM)
+[gpu-env-run 2026-12-03 14:00:00] attempt 1 ended: failed (signal SIGKILL)
+`;
+    const f = recogniseFailure(log);
+    expect(f?.kind).toBe('host-oom');
+    expect(f?.title).toBe('The environment ran out of host memory');
+    expect(f?.advice).toMatch(/reduce --batch-size/);
+    expect(f?.advice).toMatch(/--memory 32g --recreate/);
+    expect(f?.evidence).toMatch(/out-of-memory killer killed 1 process/);
+    expect(recogniseFailure(traceback('MemoryError'))?.kind).toBe('host-oom');
+    expect(recogniseFailure(traceback('numpy.core._exceptions._ArrayMemoryError: Unable to allocate 8.00 GiB for an array'))?.kind).toBe('host-oom');
+    // CUDA's own error stays a GPU problem.
+    expect(recogniseFailure(traceback('torch.OutOfMemoryError: CUDA out of memory.'))?.kind).toBe('cuda-oom');
+    // A plain SIGKILL (stop after its grace time) is not a memory problem.
+    expect(recogniseFailure('[gpu-env-run 2026-12-03 14:00:00] attempt 1 ended: stopped (signal SIGKILL)\n')).toBeUndefined();
+  });
+
   it('DataLoader bus error → raise shm size', () => {
     const log = traceback(
       "RuntimeError: DataLoader worker (pid 4242) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit.",

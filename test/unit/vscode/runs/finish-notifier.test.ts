@@ -63,6 +63,20 @@ describe('finish notification', () => {
     services.training.runs.dispose();
   });
 
+  it('killed by the kernel OOM killer (issue 16 defect 18): host memory, the --memory fix, and the same half-batch retry', async () => {
+    const command = [...TEMPLATE_COMMAND.slice(0, -2), '--batch-size', '256', '--lr', '0.002'];
+    const run = listing(ID, { state: 'failed', command });
+    const log = "[gpu-env-run 2026-12-03 14:00:00] the kernel's out-of-memory killer killed 1 process of this environment: host memory ran out (the environment's --memory limit, or the machine's RAM)\n[gpu-env-run 2026-12-03 14:00:00] attempt 1 ended: failed (signal SIGKILL)\n";
+    const { services, runs, ref } = setup(run, log);
+    services.ui.respond = (m) => m.actions.find((a) => a.startsWith('Retry'));
+    await announceFinished(services, ref);
+    const shown = services.ui.messages[0]!;
+    expect(shown.message).toMatch(/^Training cnn · fashion-mnist · 5 epochs failed: The environment ran out of host memory: reduce --batch-size .*--memory/);
+    expect(shown.actions).toEqual(['Retry with batch size 128', 'Show Training Log']);
+    expect(runs.started.map((s) => s.options)).toEqual([{ template: 'cnn', dataset: 'fashion-mnist', epochs: 5, seed: 0, batchSize: 128, lr: 0.002 }]);
+    services.training.runs.dispose();
+  });
+
   it('Bus error: "Raise shm size" opens the setting', async () => {
     const { services, ref } = setup(listing(ID, { state: 'failed' }), 'ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).\n');
     services.ui.respond = (m) => m.actions[0];
