@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebviewHtml, createNonce } from '../../src/vscode/webview/html';
+import { dashboardPageHtml, monitorPageHtml } from '../../src/vscode/webview/webview-pages';
 import { CHROMIUM_ARGS } from '../chromium-args';
 
 export type WebviewName = 'dashboard' | 'monitor';
@@ -76,14 +76,11 @@ export async function serveWebviews(dir: string): Promise<{ origin: string; clos
 }
 
 function pageHtml(name: WebviewName, origin: string): string {
-  const nonce = createNonce();
-  const html = buildWebviewHtml({
-    cspSource: origin,
-    nonce,
-    title: name,
-    scriptUri: `${origin}/${name}.js`,
-    styleUris: name === 'dashboard' ? [`${origin}/uPlot.min.css`, `${origin}/dashboard.css`] : [`${origin}/monitor.css`],
-  });
+  // The panels' own page builders, with this server as the webview's resource origin.
+  const host = { cspSource: origin, asset: (file: string) => `${origin}/${file}` };
+  const html = name === 'dashboard' ? dashboardPageHtml(host, name) : monitorPageHtml(host, name);
+  const nonce = /<script nonce="([^"]+)"/.exec(html)?.[1];
+  if (!nonce) throw new Error('the page has no script nonce');
   // The only change to the real page: the stub runs first, with the page's nonce.
   return html.replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/stub.js"></script>\n  <script nonce=`);
 }

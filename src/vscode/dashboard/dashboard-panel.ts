@@ -10,8 +10,8 @@ import type { DashboardDataSource } from './dashboard-feed';
 import { DASHBOARD_LABELS } from '../../shared/protocol/dashboard-labels';
 import type { KeyValueStore } from '../ui';
 import { vscodeTranslate as t } from '../vscode-ui';
-import { buildWebviewHtml, createNonce } from '../webview/html';
 import { translateLabels } from '../webview/translate-labels';
+import { dashboardPageHtml, WEBVIEW_DIST, webviewOptions } from '../webview/webview-pages';
 import { DashboardController, type ExportTarget } from './dashboard-controller';
 
 export const DASHBOARD_VIEW_TYPE = 'gpuEnv.dashboard';
@@ -40,14 +40,14 @@ export class DashboardPanel implements vscode.Disposable {
       if (runs && runs.length > 0) existing.controller.selectRuns(runs);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, t('Training dashboard'), vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, t('Training dashboard'), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
     return (DashboardPanel.current = new DashboardPanel(panel, deps, runs ?? []));
   }
 
   /** After a reload: VS Code hands back the panel; the page's own state holds the selection. */
   static revive(panel: vscode.WebviewPanel, deps: DashboardPanelDeps): DashboardPanel {
     DashboardPanel.current?.dispose();
-    panel.webview.options = webviewOptions(deps.extensionUri);
+    panel.webview.options = panelOptions(deps.extensionUri);
     return (DashboardPanel.current = new DashboardPanel(panel, deps, []));
   }
 
@@ -102,23 +102,13 @@ export function registerDashboardSerializer(deps: DashboardPanelDeps): vscode.Di
   return vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardPanelSerializer(deps));
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    retainContextWhenHidden: false,
-  };
+function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { ...webviewOptions(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIST)), retainContextWhenHidden: false };
 }
 
 function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
-  return buildWebviewHtml({
-    cspSource: webview.cspSource,
-    nonce: createNonce(),
-    title: t('Training dashboard'),
-    scriptUri: asset('dashboard.js'),
-    styleUris: [asset('uPlot.min.css'), asset('dashboard.css')],
-  });
+  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIST, name)).toString();
+  return dashboardPageHtml({ cspSource: webview.cspSource, asset }, t('Training dashboard'));
 }
 
 /** The save dialog, then workspace.fs, so it works for remote workspaces too. */

@@ -8,8 +8,8 @@ import type { GpuMonitorSource } from './gpu-panel-model';
 import { MONITOR_LABELS } from '../../shared/protocol/monitor-labels';
 import { MONITOR_VIEW } from '../contribution-ids';
 import { vscodeTranslate as t } from '../vscode-ui';
-import { buildWebviewHtml, createNonce } from '../webview/html';
 import { translateLabels } from '../webview/translate-labels';
+import { monitorPageHtml, WEBVIEW_DIST, webviewOptions } from '../webview/webview-pages';
 import { MonitorController } from './monitor-controller';
 
 export interface GpuMonitorDeps {
@@ -28,15 +28,10 @@ export class GpuMonitorViewProvider implements vscode.WebviewViewProvider, vscod
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.dispose();
-    const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
-    view.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    view.webview.html = buildWebviewHtml({
-      cspSource: view.webview.cspSource,
-      nonce: createNonce(),
-      title: t('GPU Monitor'),
-      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.js')).toString(),
-      styleUris: [view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'monitor.css')).toString()],
-    });
+    const root = vscode.Uri.joinPath(this.deps.extensionUri, ...WEBVIEW_DIST);
+    view.webview.options = webviewOptions(root);
+    const asset = (name: string): string => view.webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+    view.webview.html = monitorPageHtml({ cspSource: view.webview.cspSource, asset }, t('GPU Monitor'));
     const controller = new MonitorController({
       source: this.deps.source,
       port: view.webview,
