@@ -59,6 +59,18 @@ describe.skipIf(!HARNESS_READY)(`gpu-env jupyter through an SSH tunnel${HARNESS_
     expect(await httpStatus(status, { Authorization: `token ${'0'.repeat(64)}` })).toBe(403);
   });
 
+  it('refuses a request whose Host is another site (DNS rebinding), even with the token: Host: evil.example gets 403 (issue 16)', async () => {
+    const tunnel = first!;
+    const status = `http://127.0.0.1:${tunnel.port}/api/status`;
+    const withToken = { Authorization: `token ${tunnel.token}` };
+    for (const host of ['evil.example', `evil.example:${tunnel.port}`, `127.0.0.1.evil.example:${tunnel.port}`]) {
+      expect(await httpStatus(status, { ...withToken, Host: host }), host).toBe(403);
+    }
+    // The same request naming this machine is served: the Host header alone made the difference.
+    expect(await httpStatus(status, { ...withToken, Host: `localhost:${tunnel.port}` })).toBe(200);
+    expect(await httpStatus(status, { ...withToken, Host: `127.0.0.1:${tunnel.port}` })).toBe(200);
+  });
+
   it('keeps the token on the client in a 0600 file in the state folder', () => {
     const file = join(stateDir, 'envs', NAME, 'jupyter_token');
     expect(statSync(file).mode & 0o777).toBe(0o600);
