@@ -26,6 +26,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { codeServerEntry, registerTempDir, sleep } from './paths';
+import { startWebviewScopeProxy, type WebviewScopeProxy } from './webview-scopes';
 
 export interface CodeServerOptions {
   /** Used in log messages and artifact names. */
@@ -51,9 +52,14 @@ export interface CodeServerOptions {
 }
 
 export interface CodeServer {
-  /** Base URL, e.g. `http://127.0.0.1:41234/`. */
+  /**
+   * Base URL the browser opens, e.g. `http://127.0.0.1:41234/`: the proxy in front of code-server
+   * that gives each webview type its own service-worker scope (webview-scopes.ts).
+   */
   readonly url: string;
   readonly port: number;
+  /** code-server's own address (no proxy). */
+  readonly serverUrl: string;
   readonly pid: number;
   /** The code-server stdout+stderr log. */
   readonly logFile: string;
@@ -354,9 +360,11 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   child.stderr!.on('data', onData);
 
   let stopped = false;
+  let proxy: WebviewScopeProxy | undefined;
   const stop = async (stopOpts: { keepFiles?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
+    await proxy?.close();
     await killTree(pid);
     live.delete(pid);
     if (process.env.GPU_ENV_E2E_PID_DIR) rmSync(path.join(process.env.GPU_ENV_E2E_PID_DIR, String(pid)), { force: true });
@@ -384,17 +392,19 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       if (Date.now() > deadline) throw new Error(`code-server /healthz did not answer 200 within ${startTimeout} ms`);
       await sleep(250);
     }
+    proxy = await startWebviewScopeProxy(listenUrl);
   } catch (e) {
     const msg = `[${name}] ${(e as Error).message}\n--- ${logFile} (tail) ---\n${tail(logFile)}`;
     await stop();
     throw new Error(msg, { cause: e });
   }
 
-  const url = listenUrl;
-  const port = Number(new URL(url).port);
+  const url = proxy!.url;
+  const port = proxy!.port;
   return {
     url,
     port,
+    serverUrl: listenUrl,
     pid,
     logFile,
     tmpDir,

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import {
   answerQuickInput,
   clearNotifications,
-  failureDigest,
   findTreeItem,
   getNotifications,
   isRestrictedMode,
@@ -57,8 +56,6 @@ import {
 const TRAIN_EPOCHS = 2;
 
 const ENV_NAME = uniqueEnvName('prod');
-/** The dashboard's tab title (src/vscode/dashboard/dashboard-panel.ts), English locale. */
-const DASHBOARD_TITLE = 'Training dashboard';
 const WORKSPACE_UID = 1234;
 /** The first start may build the recipe image on the base image. */
 const START_TIMEOUT_MS = 5 * 60_000;
@@ -330,18 +327,13 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
 
         const xMinBefore = (await lossChart(frame))?.xMin ?? null;
 
-        // code-server serves every webview from one origin, so webviews restored at the same moment
-        // race to register the webview service worker (one scope, a script URL per webview) and can
-        // all stay blank (seen in CI); desktop VS Code gives each webview its own origin. So the GPU
-        // container, with the GPU Monitor webview, is not showing when the page reloads (best effort:
-        // the web workbench may restore the layout it saved last), and restoredDashboard falls back
-        // to opening one webview at a time.
-        await runCommand(page, 'View: Show Explorer');
+        // The GPU container (with the GPU Monitor webview) stays open: the monitor and the dashboard
+        // are restored together at the reload, each in its own service-worker scope (webview-scopes.ts).
         const t1 = Date.now();
         await reloadWorkbench(page);
         await hidePanel(page); // the reload brings back the panel with a local shell
         // The serializer restores the panel; its curve comes back whole (snapshot), then grows.
-        frame = await restoredDashboard(page, s);
+        frame = await frameWithGlobal(page, '__gpuEnvDashboard', 60_000);
         const after = await waitForLossRows(frame, before, 60_000);
         await openGpuContainer(page);
         row = await runsRow(page, epochs);
@@ -449,58 +441,6 @@ async function runRowState(row: Locator): Promise<string> {
 async function runsRow(page: Page, epochs: number) {
   await openView(page, 'Runs');
   return findTreeItem(page, new RegExp(`cnn.*fashion-mnist.*\\b${epochs} epochs?\\b`, 'i'), { view: 'Runs', timeoutMs: 60_000 });
-}
-
-/**
- * The dashboard frame after a reload. code-server's webview service worker sometimes is not yet in
- * control after a reload, and the webview's own scripts are then fetched from the network, which
- * this sandbox does not have (the browser log shows "Found unexpected service worker controller"
- * and ERR_NAME_NOT_RESOLVED): the restored panel stays blank. A second reload, as a user would do,
- * gets a controlled worker; the restore itself is what the journey checks.
- */
-/**
- * The dashboard VS Code restored after the reload (its serializer). When it stays blank, prints
- * what the browser and VS Code reported (CI keeps only the log), then opens the dashboard again
- * (one webview at a time cannot race another for the service worker); as a last resort, unregisters
- * the page's service workers and reloads, as on a first visit. Either way the dashboard must then
- * re-attach to the run with its whole curve.
- */
-async function restoredDashboard(page: Page, s: JourneySession): Promise<Awaited<ReturnType<typeof frameWithGlobal>>> {
-  // Each webview host frame (pre/index.html) says what it is for in its query (purpose=webviewView for views).
-  const frames = () =>
-    page.frames().map((f) => {
-      const url = new URL(f.url(), 'http://x/');
-      const file = url.pathname.replace(/^.*\//, '');
-      const purpose = url.searchParams.get('purpose');
-      return file === 'index.html' ? `index.html(${purpose ?? 'panel'})` : file;
-    }).join(', ');
-  try {
-    const frame = await frameWithGlobal(page, '__gpuEnvDashboard', 45_000);
-    console.log(`[product] dashboard restored by its serializer (frames: ${frames()})`);
-    return frame;
-  } catch (error) {
-    const tabs = await page.locator('.editor .tabs-container .tab', { hasText: DASHBOARD_TITLE }).count();
-    console.log(`[product] the dashboard was not back 45 s after the reload (${tabs} dashboard tab(s); ${String(error).slice(0, 80)}); what the browser and VS Code said:\n${failureDigest({ session: s.session, codeServer: s.codeServer })}`);
-  }
-  await runCommand(page, 'View: Close All Editors');
-  await runCommand(page, paletteTitleOf('gpuEnv.openDashboard'));
-  try {
-    const frame = await frameWithGlobal(page, '__gpuEnvDashboard', 45_000);
-    console.log(`[product] dashboard opened again after the reload (frames: ${frames()})`);
-    return frame;
-  } catch (error) {
-    console.log(`[product] the dashboard opened again stayed blank too (${String(error).slice(0, 80)}; frames: ${frames()})`);
-  }
-  const removed = await page.evaluate(async () => {
-    const registrations = await navigator.serviceWorker.getRegistrations();
-    await Promise.all(registrations.map((r) => r.unregister()));
-    return registrations.map((r) => r.scope);
-  });
-  console.log(`[product] unregistered the page's service workers (${removed.join(', ') || 'none'}); reloading`);
-  await reloadWorkbench(page);
-  const frame = await frameWithGlobal(page, '__gpuEnvDashboard', 60_000);
-  console.log(`[product] dashboard restored after a reload with fresh service workers (frames: ${frames()})`);
-  return frame;
 }
 
 /**
