@@ -33,9 +33,14 @@ export GPU_ENV_CODE_SERVER_BIN="$CODE_SERVER_BIN"
 [ -x node_modules/.bin/vitest ] || { echo "[e2e] node_modules/.bin/vitest missing (npm install in the repo)" >&2; exit 1; }
 [ -d node_modules/playwright-core ] || { echo "[e2e] playwright-core missing (npm install in the repo)" >&2; exit 1; }
 
-# code-server.ts records each server's pid here; whatever is left when we exit gets killed.
+# code-server.ts records each server's pid here (a file named after the pid, holding its temp dir),
+# journey.ts/paths.ts the throw-away dirs (tmpdirs) and product.ts the environments it made
+# (environments); `run` and `docker-host` say whose this folder is. What is left when we exit is
+# killed or removed; what a run killed before its EXIT trap left is reaped by the next run.
 export GPU_ENV_E2E_PID_DIR
 GPU_ENV_E2E_PID_DIR="$(mktemp -d "${TMPDIR:-/tmp}/gpu-e2e-pids.XXXXXX")"
+echo "$$" >"$GPU_ENV_E2E_PID_DIR/run"
+printf '%s\n' "${DOCKER_HOST:-}" >"$GPU_ENV_E2E_PID_DIR/docker-host"
 
 kill_tree() { # pid signal
   local pid="$1" sig="$2" child
@@ -43,12 +48,12 @@ kill_tree() { # pid signal
   kill "-$sig" "$pid" 2>/dev/null || true
 }
 
-cleanup() {
-  local f pid tmp
-  for f in "$GPU_ENV_E2E_PID_DIR"/*; do
+reap() { # pid-dir: kill its code-servers, remove its temp dirs and its environments' containers
+  local dir="$1" f pid tmp
+  for f in "$dir"/*; do
     [ -e "$f" ] || continue
-    case "$(basename "$f")" in tmpdirs|environments) continue ;; esac
     pid="$(basename "$f")"
+    case "$pid" in *[!0-9]*) continue ;; esac
     tmp="$(head -1 "$f" 2>/dev/null || true)"
     if kill -0 "$pid" 2>/dev/null; then
       echo "[e2e] cleanup: killing leftover code-server $pid" >&2
@@ -61,13 +66,15 @@ cleanup() {
     case "$tmp" in */gpu-e2e-*) rm -rf "$tmp" ;; esac
   done
   # Throw-away dirs (code-server, Chromium profiles, workspaces) of journeys that were killed.
-  if [ -f "$GPU_ENV_E2E_PID_DIR/tmpdirs" ]; then
+  if [ -f "$dir/tmpdirs" ]; then
     while IFS= read -r tmp; do
       case "$tmp" in */gpu-e2e-*) rm -rf "$tmp" ;; esac
-    done <"$GPU_ENV_E2E_PID_DIR/tmpdirs"
+    done <"$dir/tmpdirs"
   fi
   # Containers of product journeys that were killed before their afterAll (label dev.gpu-env.name).
-  if [ -f "$GPU_ENV_E2E_PID_DIR/environments" ] && command -v docker >/dev/null 2>&1; then
+  # Left running, they come back with the engine, resume their training runs (load on a shared
+  # machine) and make the next run's commands ask which environment to use.
+  if [ -f "$dir/environments" ] && command -v docker >/dev/null 2>&1; then
     local name ids
     while IFS= read -r name; do
       [ -n "$name" ] || continue
@@ -77,10 +84,24 @@ cleanup() {
         # shellcheck disable=SC2086
         timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
       fi
-    done <"$GPU_ENV_E2E_PID_DIR/environments"
+    done <"$dir/environments"
   fi
-  rm -rf "$GPU_ENV_E2E_PID_DIR"
+  rm -rf "$dir"
 }
+
+cleanup() {
+  reap "$GPU_ENV_E2E_PID_DIR"
+}
+
+# Runs killed before their EXIT trap (SIGKILL, a lost session) on this engine: reap what they left.
+for dir in "${TMPDIR:-/tmp}"/gpu-e2e-pids.*; do
+  [ -d "$dir" ] && [ "$dir" != "$GPU_ENV_E2E_PID_DIR" ] && [ -f "$dir/run" ] || continue
+  kill -0 "$(cat "$dir/run")" 2>/dev/null && continue
+  [ "$(cat "$dir/docker-host" 2>/dev/null)" = "${DOCKER_HOST:-}" ] || continue
+  echo "[e2e] reaping what a killed run (pid $(cat "$dir/run")) left in $dir" >&2
+  reap "$dir"
+done
+
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
