@@ -10,8 +10,9 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "$#" -eq 0 ]; then set -- discover -s /src/test/python -t /src/test/python -v; fi
 start=$(date +%s)
 # --shm-size: the DataLoader paths use shared memory; --init: a real PID 1 reaps the runner's
-# orphaned daemons, as the entrypoint does in an environment.
-docker run --rm --init --shm-size 2g \
+# orphaned daemons, as the entrypoint does in an environment. /small-disk: a 64 MiB tmpfs that
+# test_training_checkpoint_kills fills to run a checkpoint out of space.
+docker run --rm --init --shm-size 2g --tmpfs /small-disk:size=64m \
   -v "$repo":/src:ro -w /src/test/python \
   -e GPU_ENV_REQUIRE_TORCH=1 -e PYTHONDONTWRITEBYTECODE=1 -e PYTHONUNBUFFERED=1 \
   "$image" python3 -m unittest "$@"
