@@ -6,18 +6,13 @@
  * without an NVIDIA driver.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, removeDir, tempDir, userWorkspace } from './harness-env';
-import { extensionContext, FakeWebviewView, installVsCodeMock, state, type TreeProviderLike } from '../support/vscode-module-mock';
+import { HARNESS_READY, SKIP_REASON } from './harness-env';
+import { activateExtensionOnEngine, BUNDLE, type ExtensionOnEngine } from './extension-on-engine';
+import { FakeWebviewView, state, type TreeProviderLike } from '../support/vscode-module-mock';
 
-const ROOT = resolve(__dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/extension.js');
 const NAME = 'itest-vsx-train';
-
-interface ExtensionModule {
-  activate(context: ReturnType<typeof extensionContext>): void;
-}
 
 interface TreeItemLike {
   label: string;
@@ -47,39 +42,16 @@ async function runRows(tree: TreeProviderLike): Promise<Array<{ node: unknown; i
 }
 
 describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on the real engine${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
-  let workspace = '';
-  let stateDir = '';
-  let home = '';
-  let context: ReturnType<typeof extensionContext>;
+  let vsx: ExtensionOnEngine | undefined;
   let runId = '';
-  const saved = { HOME: process.env.HOME, DOCKER_HOST: process.env.DOCKER_HOST, GPU_ENV_STATE_DIR: process.env.GPU_ENV_STATE_DIR };
 
   beforeAll(() => {
-    workspace = userWorkspace('vsx-train-ws');
-    stateDir = tempDir('vsx-train-state');
-    home = tempDir('vsx-train-home');
-    Object.assign(process.env, { HOME: home, DOCKER_HOST, GPU_ENV_STATE_DIR: stateDir });
-    state.settings = { 'gpuEnv.engineHost': DOCKER_HOST, 'gpuEnv.baseImage': BASE_IMAGE, 'gpuEnv.environmentName': NAME };
-    state.folders = [workspace];
-    installVsCodeMock();
-    context = extensionContext(join(home, 'global-storage'), ROOT);
-    // Another file may have loaded the bundle against its own instance of the mock.
-    delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
-    (require(BUNDLE) as ExtensionModule).activate(context);
+    vsx = activateExtensionOnEngine(NAME, 'vsx-train');
   });
 
   afterAll(async () => {
     if (process.env.GPU_ENV_TEST_DEBUG) console.log([...state.channels.entries()].map(([k, v]) => `== ${k}\n${v.join('\n')}`).join('\n'));
-    for (const subscription of context?.subscriptions ?? []) subscription.dispose();
-    // The bundle holds this file's instance of the mock: a later file must load its own.
-    delete require.cache[require.resolve(BUNDLE)];
-    await docker().getContainer(`gpu-env-${NAME}`).remove({ force: true }).catch(() => undefined);
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    for (const dir of [workspace, stateDir, home]) if (dir) removeDir(dir);
+    await vsx?.close();
   });
 
   it('registers the runs view, monitor view, dashboard restore, task type and lens without any engine call or UI', () => {
@@ -93,7 +65,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
   });
 
   it('puts "Train in GPU Environment" on the main guard of a Python file', () => {
-    const document = { uri: { scheme: 'file', fsPath: join(workspace, 'train.py') }, getText: () => 'import torch\n\nif __name__ == "__main__":\n    main()\n' };
+    const document = { uri: { scheme: 'file', fsPath: join(vsx!.workspace, 'train.py') }, getText: () => 'import torch\n\nif __name__ == "__main__":\n    main()\n' };
     const lenses = state.codeLensProviders[0]!.provider.provideCodeLenses(document) as Array<{ range: { startLine: number }; command: { command: string; arguments: unknown[] } }>;
     expect(lenses.map((l) => [l.range.startLine, l.command.command, l.command.arguments[0]])).toEqual([[2, 'gpuEnv.trainCnn', document.uri]]);
   });

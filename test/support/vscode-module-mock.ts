@@ -116,6 +116,10 @@ export const state = {
   taskProviders: new Map<string, { provideTasks(): unknown[]; resolveTask(task: unknown): unknown }>(),
   codeLensProviders: [] as Array<{ selector: unknown; provider: { provideCodeLenses(document: unknown): unknown[] } }>,
   clipboard: '',
+  /** What `env.openExternal` was asked to open. */
+  opened: [] as unknown[],
+  /** The extension's SecretStorage (`context.secrets`). */
+  secrets: new Map<string, string>(),
   documents: [] as string[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   trees: new Map<string, TreeProviderLike>(),
@@ -362,7 +366,16 @@ export const vscodeMock = {
       return disposable;
     },
   },
-  env: { language: 'en', clipboard: { writeText: async (text: string) => void (state.clipboard = text) } },
+  env: {
+    language: 'en',
+    clipboard: { writeText: async (text: string) => void (state.clipboard = text) },
+    // A local window: a URL on this machine's loopback is reachable as it is.
+    asExternalUri: async (uri: Uri) => uri,
+    openExternal: async (uri: Uri) => {
+      state.opened.push(uri);
+      return true;
+    },
+  },
   extensions: { getExtension: (id: string) => (state.extensions.has(id) ? { id } : undefined) },
 };
 
@@ -390,6 +403,12 @@ export function extensionContext(globalStoragePath: string, extensionPath: strin
     extensionUri: Uri.file(extensionPath),
     globalState: memento(),
     workspaceState: memento(),
+    secrets: {
+      get: async (key: string) => state.secrets.get(key),
+      store: async (key: string, value: string) => void state.secrets.set(key, value),
+      delete: async (key: string) => void state.secrets.delete(key),
+      onDidChange: () => disposable,
+    },
   };
 }
 

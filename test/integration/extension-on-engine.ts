@@ -1,0 +1,59 @@
+/**
+ * The built extension (dist/extension.js) activated against the `vscode` stand-in, set up for the
+ * harness engine (or another): a user's workspace, its own state folder and HOME, the engine, base image and
+ * environment name as settings. `close` disposes it, forgets the bundle (a later file must load it
+ * against its own instance of the mock), removes the environment's container and the folders, and
+ * puts the environment variables back.
+ */
+import type Docker from 'dockerode';
+import { join, resolve } from 'node:path';
+import { BASE_IMAGE, DOCKER_HOST, docker, removeDir, tempDir, userWorkspace } from './harness-env';
+import { extensionContext, installVsCodeMock, state, type ExtensionModule } from '../support/vscode-module-mock';
+
+export const BUNDLE = join(resolve(__dirname, '../..'), 'dist/extension.js');
+
+export interface ExtensionOnEngine {
+  readonly workspace: string;
+  readonly stateDir: string;
+  readonly home: string;
+  readonly context: ReturnType<typeof extensionContext>;
+  close(): Promise<void>;
+}
+
+/** An engine the extension is pointed at: the harness engine unless told otherwise. */
+export interface TestEngine {
+  readonly host: string;
+  readonly docker: () => Docker;
+}
+
+export function activateExtensionOnEngine(name: string, prefix: string, engine: TestEngine = { host: DOCKER_HOST, docker }): ExtensionOnEngine {
+  const saved = { HOME: process.env.HOME, DOCKER_HOST: process.env.DOCKER_HOST, GPU_ENV_STATE_DIR: process.env.GPU_ENV_STATE_DIR };
+  const workspace = userWorkspace(`${prefix}-ws`);
+  const stateDir = tempDir(`${prefix}-state`);
+  const home = tempDir(`${prefix}-home`);
+  Object.assign(process.env, { HOME: home, DOCKER_HOST: engine.host, GPU_ENV_STATE_DIR: stateDir });
+  state.settings = { 'gpuEnv.engineHost': engine.host, 'gpuEnv.baseImage': BASE_IMAGE, 'gpuEnv.environmentName': name };
+  state.folders = [workspace];
+  installVsCodeMock();
+  const context = extensionContext(join(home, 'global-storage'), resolve(__dirname, '../..'));
+  // Another file may have loaded the bundle against its own instance of the mock.
+  delete require.cache[require.resolve(BUNDLE)];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
+  (require(BUNDLE) as ExtensionModule).activate(context);
+  return {
+    workspace,
+    stateDir,
+    home,
+    context,
+    close: async () => {
+      for (const subscription of context.subscriptions) subscription.dispose();
+      delete require.cache[require.resolve(BUNDLE)];
+      await engine.docker().getContainer(`gpu-env-${name}`).remove({ force: true }).catch(() => undefined);
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      for (const dir of [workspace, stateDir, home]) removeDir(dir);
+    },
+  };
+}
