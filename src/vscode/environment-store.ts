@@ -13,7 +13,7 @@ export type StoreState =
 /** Where the store gets its data: the core's `list` and event watcher in the extension, fakes in tests. */
 export interface StoreSource {
   list(): Promise<EnvironmentInfo[]>;
-  /** Calls `onChange` whenever the engine reports a change (or the watcher reconnected). */
+  /** Calls `onChange` whenever the engine reports a change, the watcher lost the engine, or reconnected. */
   watch(onChange: () => void): Promise<Disposable>;
 }
 

@@ -77,8 +77,13 @@ function createServices(context: vscode.ExtensionContext): { services: Services;
   };
   const store = new EnvironmentStore({
     list: () => withCore((core, ctx) => core.list(ctx)),
+    // A lost connection re-lists too: with the engine gone, the view says so (and names it) instead
+    // of showing the last list as if nothing happened; the reconnect's resync re-lists again.
     watch: (onChange) =>
-      withCore((core, ctx) => core.watchEvents(ctx, onChange, (reason, retryInMs) => log.warn(`${reason}; reconnecting in ${retryInMs} ms`))),
+      withCore((core, ctx) => core.watchEvents(ctx, onChange, (reason, retryInMs) => {
+        log.warn(`${reason}; reconnecting in ${retryInMs} ms`);
+        onChange();
+      })),
   }, log);
   const statusBar = new EnvironmentStatusBar(ui.statusBar, store, t, () => configuredName(base.settings, log));
   const jupyter = new JupyterTunnels(store.onDidChange, log);

@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import Docker from 'dockerode';
-import { GpuEnvError, messageOf } from '../errors';
+import { errorCodeOf, GpuEnvError, messageOf } from '../errors';
 import { connectRemoteEngine, type RemoteEngineOptions, type RemoteHost } from '../remote/remote-engine';
 import { withDeadline } from '../util/abort';
 import { abortableDocker } from './abortable';
+import { NO_PERMISSION, NOT_REACHABLE } from '../../shared/engine-errors';
 import { describeEndpoint, type EngineEndpoint } from './resolve';
 import { assertTcpEngineIsLocal } from './tcp-locality';
 
@@ -30,7 +31,11 @@ export async function connectEngine(endpoint: EngineEndpoint, signal?: AbortSign
     await withDeadline(`Docker engine ping at ${endpoint.url}`, PING_TIMEOUT_MS, signal, (abortSignal) => abortableDocker(docker).ping({ abortSignal }));
   } catch (error) {
     if ((error as Error).name === 'CancelledError') throw error;
-    throw new GpuEnvError(`Docker engine not reachable at ${describeEndpoint(endpoint)}: is it running? (${messageOf(error)})`, 'failure', { cause: error });
+    // A socket this user may not open is not an engine that is down: starting it would not help.
+    if (endpoint.url.startsWith('unix://') && errorCodeOf(error) === 'EACCES') {
+      throw new GpuEnvError(`${NO_PERMISSION} at ${describeEndpoint(endpoint)}: this user may not open its socket; add the user to the docker group (then log in again) or use rootless Docker (${messageOf(error)})`, 'failure', { cause: error });
+    }
+    throw new GpuEnvError(`${NOT_REACHABLE} at ${describeEndpoint(endpoint)}: is it running? (${messageOf(error)})`, 'failure', { cause: error });
   }
   return { docker, endpoint };
 }

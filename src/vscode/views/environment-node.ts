@@ -1,3 +1,4 @@
+import { NO_PERMISSION, NOT_REACHABLE } from '../../shared/engine-errors';
 import { formatIdleStop } from '../../shared/durations';
 import type { EnvironmentInfo, EnvironmentState, HostIdentity } from '../../core/lifecycle/environment-info';
 import type { StoreState } from '../environment-store';
@@ -95,10 +96,12 @@ function timeLeft(seconds: number): string {
 export function engineErrorNodeModel(message: string, t: Translate): NodeModel {
   // Only an unreachable engine is called that; any other failure is named as a failed listing,
   // so the row does not send the user to check Docker when Docker is fine.
-  const unreachable = message.startsWith('Docker engine not reachable');
+  const label = message.startsWith(NOT_REACHABLE) ? t('Docker engine not reachable')
+    : message.startsWith(NO_PERMISSION) ? t('No permission to use the Docker engine')
+      : t('Cannot list environments');
   return {
     id: 'engine-error',
-    label: unreachable ? t('Docker engine not reachable') : t('Cannot list environments'),
+    label,
     description: t('click to run GPU Doctor'),
     icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
     tooltip: escapeMarkdown(message),

@@ -1,6 +1,6 @@
 import { connectEngine, type Engine } from '../../engine/connect';
 import type { EngineEndpoint } from '../../engine/resolve';
-import { isUsageError, messageOf } from '../../errors';
+import { errorCodeOf, isUsageError, messageOf } from '../../errors';
 import { withDeadline } from '../../util/abort';
 import { doctorEngineApi, isRecord, stringField } from '../engine-facts';
 import type { Check, CheckResult } from '../check';
@@ -49,7 +49,7 @@ export function howChosen(endpoint: EngineEndpoint): string {
 
 function unreachable(endpoint: EngineEndpoint, error: unknown): CheckResult<Engine> {
   const detail = `No answer from ${endpoint.url} (${howChosen(endpoint)}): ${messageOf(error)}`;
-  const code = errorCode(error);
+  const code = errorCodeOf(error);
   const unix = endpoint.url.startsWith('unix://');
   if (isUsageError(error) && endpoint.url.startsWith('ssh://')) {
     return { status: 'fail', detail, fix: 'gpu-env does not dial ssh:// engines yet: forward the remote socket with `ssh -NL /tmp/remote-docker.sock:/var/run/docker.sock USER@HOST` and use DOCKER_HOST=unix:///tmp/remote-docker.sock.' };
@@ -69,14 +69,6 @@ function unreachable(endpoint: EngineEndpoint, error: unknown): CheckResult<Engi
   return { status: 'fail', detail, fix: `Check that \`docker version\` answers with the same settings; ${PRECEDENCE}.` };
 }
 
-/** The first `code` (ENOENT, EACCES, …) along the error's cause chain. */
-function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 async function engineVersion(engine: Engine, signal: AbortSignal): Promise<string | undefined> {
   try {

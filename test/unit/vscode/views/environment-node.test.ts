@@ -39,6 +39,8 @@ describe('environment rows', () => {
     const [other] = treeChildren({ kind: 'failed', message: "Cannot find module '/x/dist/core.js'" }, formatOnly);
     expect(nodeModel(other!, formatOnly)).toMatchObject({ label: 'Cannot list environments', tooltip: expect.stringContaining('core.js') });
     expect(nodeModel(row!, formatOnly).contextValue).toBeUndefined();
+    const [denied] = treeChildren({ kind: 'failed', message: 'No permission to use the Docker engine at unix:///x (from DOCKER_HOST): this user may not open its socket' }, formatOnly);
+    expect(nodeModel(denied!, formatOnly)).toMatchObject({ label: 'No permission to use the Docker engine', command: { id: 'gpuEnv.runDoctor' } });
   });
 });
 
