@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { containerName } from '../../container/labels';
 import { environmentInfo, inspectEnvironment, type EnvironmentInfo } from '../../lifecycle/environment-info';
 import type { EngineFacts } from '../engine-facts';
@@ -26,6 +27,8 @@ export const environmentStateCheck: Check<EnvironmentTarget, EnvironmentInfo> = 
     }
     const info = environmentInfo(inspect, engineUrl);
     const what = `${info.container} (image ${info.image}, GPUs: ${info.gpus})`;
+    const oom = oomKilledFinding(inspect, name);
+    if (info.state !== 'running' && oom) return { status: 'fail', detail: `${what} ${oom.detail}`, fix: oom.fix };
     switch (info.state) {
       case 'running':
         return { status: 'ok', detail: `${what} is running.`, value: info };
@@ -43,3 +46,23 @@ export const environmentStateCheck: Check<EnvironmentTarget, EnvironmentInfo> = 
     }
   },
 };
+
+type OomInspect = { readonly State: Pick<Docker.ContainerInspectInfo['State'], 'OOMKilled' | 'ExitCode'>; readonly HostConfig: Pick<Docker.ContainerInspectInfo['HostConfig'], 'Memory'> };
+
+/**
+ * A container the kernel's OOM killer ended (State.OOMKilled, exit 137): host memory ran out, as
+ * for a run the runner reports (src/core/runs/failure.ts, host-oom), with the same fix.
+ */
+export function oomKilledFinding(inspect: OomInspect, name: string): { readonly detail: string; readonly fix: string } | undefined {
+  if (inspect.State.OOMKilled !== true) return undefined;
+  const limit = inspect.HostConfig.Memory ? `its limit of ${formatMiB(inspect.HostConfig.Memory)}` : "the machine's RAM";
+  return {
+    detail: `was killed by the kernel's out-of-memory killer (exit ${inspect.State.ExitCode}): host memory ran out (${limit}).`,
+    fix: `Use a smaller --batch-size, or recreate it with a larger memory limit: \`gpu-env up --name ${name} --memory 32g --recreate\` (keys, workspace and runs stay).`,
+  };
+}
+
+function formatMiB(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return mib >= 1024 && mib % 1024 === 0 ? `${mib / 1024} GiB` : `${Math.round(mib)} MiB`;
+}
