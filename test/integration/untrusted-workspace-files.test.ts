@@ -5,7 +5,7 @@
  * still resume after a restart; .gpu-env/ ignores itself in git.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, WORKSPACE_UID, docker, execAsRoot, removeDir, runCli, tempDir, userWorkspace } from './harness-env';
@@ -63,6 +63,15 @@ describe.skipIf(!HARNESS_READY)(`a workspace that carries someone else's .gpu-en
     expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(HOSTILE_RUN);
     expect(readFileSync(join(workspace, '.gpu-env', 'runner', 'gpu_env_run.py'), 'utf8')).toBe(readFileSync(join(__dirname, '..', '..', 'media', 'runner', 'gpu_env_run.py'), 'utf8'));
     expect(readFileSync(join(workspace, '.gpu-env', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+  });
+
+  it('a runner deleted from the workspace (git clean -fdx) is installed again by the next runs command', async () => {
+    const runner = join(workspace, '.gpu-env', 'runner', 'gpu_env_run.py');
+    rmSync(runner);
+    const listed = await runCli(['runs', NAME, '--json'], env, 60_000);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(HOSTILE_RUN);
+    expect(readFileSync(runner, 'utf8')).toBe(readFileSync(join(__dirname, '..', '..', 'media', 'runner', 'gpu_env_run.py'), 'utf8'));
   });
 
   it('a restart resumes nothing of the committed run, still', async () => {

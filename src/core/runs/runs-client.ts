@@ -147,7 +147,7 @@ export class RunsClient {
 
   /**
    * Runs a runner command, only ever with the runner gpu-env ships: a runner file that differs
-   * (a repository's own .gpu-env/, an older version) is replaced first, never run.
+   * (a repository's own .gpu-env/, an older version) is replaced first, never run; a missing one is installed.
    */
   private async run(action: string, command: string, signal?: AbortSignal): Promise<ExecResult> {
     const guarded = `${runnerGuard(this.paths, shippedRunner().sha256)}${command}`;
@@ -156,7 +156,7 @@ export class RunsClient {
       await this.installRunner();
       result = await this.session.exec(guarded, signal ? { signal } : {});
     }
-    if (result.code !== 0) throw new RunnerError(action, result.code, result.code === RUNNER_CHANGED_EXIT ? `${this.paths.runner} is not gpu-env's runner and could not be replaced` : result.stderr);
+    if (result.code !== 0) throw new RunnerError(action, result.code, result.code === RUNNER_CHANGED_EXIT ? `${this.paths.runner} is missing or not gpu-env's runner, and could not be installed` : result.stderr);
     return result;
   }
 }

@@ -95,13 +95,15 @@ export function resumeAllCommand(paths: RunPaths): string {
 export const RUNNER_CHANGED_EXIT = 97;
 
 /**
- * A prefix for every command that runs the runner from the workspace: a runner file that is there
- * but is not byte for byte `sha256`'s (committed with a repository, edited, an older version) is
- * not run; the command exits 97 so the client installs its own and tries again.
+ * A prefix for every command that runs the runner from the workspace: a runner file that is not
+ * byte for byte `sha256`'s (committed with a repository, edited, an older version) is not run, and
+ * a missing one (`git clean -fdx`, .gpu-env/ deleted) is not tried; the command exits 97 so the
+ * client installs its own and tries again (a missing runner made every status read fail, and
+ * `logs --follow` report a lost connection over and over).
  */
 export function runnerGuard(paths: RunPaths, sha256: string): string {
   const runner = shellQuote(paths.runner);
-  return `if [ -f ${runner} ] && [ "$(sha256sum < ${runner})" != '${sha256}  -' ]; then exit ${RUNNER_CHANGED_EXIT}; fi; `;
+  return `if [ ! -f ${runner} ] || [ "$(sha256sum < ${runner})" != '${sha256}  -' ]; then exit ${RUNNER_CHANGED_EXIT}; fi; `;
 }
 
 /** Written into <workspace>/.gpu-env/: run files, checkpoints and the runner are local state, not source. */
