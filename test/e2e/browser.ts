@@ -177,8 +177,46 @@ export async function reloadWorkbench(page: Page, timeoutMs = 90_000): Promise<v
 
 const QUICK_INPUT = '.quick-input-widget';
 
+/** The extension ids of the webviews on the page whose content has not arrived yet. */
+async function loadingWebviews(page: Page): Promise<string[]> {
+  const loading: string[] = [];
+  for (const frame of page.frames()) {
+    const url = frame.url();
+    // A webview's host frame (pre/index.html) swaps its content frame from #pending-frame to
+    // #active-frame when the content has loaded.
+    if (!/\/webview\/browser\/pre\/index\.html\?/.test(url)) continue;
+    const settled = await frame
+      .evaluate(() => document.getElementById('active-frame') !== null && document.getElementById('pending-frame') === null)
+      .catch(() => true); // detached meanwhile: gone, not loading
+    if (!settled) loading.push(new URL(url).searchParams.get('extensionId') ?? url);
+  }
+  return loading;
+}
+
+/**
+ * Waits until no webview on the page is still loading. A webview revealed with focus only takes
+ * it when its frame is ready and again when its content arrives (VS Code queues the "focus" message
+ * until then), and that closes a quick input opened in between: under load that is seconds after
+ * the panel appeared (the frame first waits for its service worker), and the palette a journey had
+ * just opened vanished under `fill` ("element is not visible"). A webview that never loads fails
+ * here, naming it.
+ */
+export async function waitForWebviewsSettled(page: Page, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let loading = await loadingWebviews(page);
+  while (loading.length > 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`webview(s) of ${loading.join(', ')} still loading after ${timeoutMs} ms (a blank webview; see the browser console)`);
+    }
+    await sleep(200);
+    loading = await loadingWebviews(page);
+  }
+}
+
 async function openQuickInput(page: Page, timeoutMs: number): Promise<Locator> {
   const widget = page.locator(QUICK_INPUT);
+  // A webview still loading would take the focus and close the palette under our typing.
+  await waitForWebviewsSettled(page);
   for (let attempt = 0; attempt < 3; attempt++) {
     // Close a stale quick input first, then press F1.
     if (await widget.isVisible()) {
