@@ -8,7 +8,7 @@
 import type Docker from 'dockerode';
 import { join, resolve } from 'node:path';
 import { BASE_IMAGE, DOCKER_HOST, docker, removeDir, tempDir, userWorkspace } from './harness-env';
-import { extensionContext, installVsCodeMock, state, type ExtensionModule } from '../support/vscode-module-mock';
+import { extensionContext, installVsCodeMock, state, type ExtensionModule, type TreeProviderLike } from '../support/vscode-module-mock';
 
 export const BUNDLE = join(resolve(__dirname, '../..'), 'dist/extension.js');
 
@@ -56,4 +56,20 @@ export function activateExtensionOnEngine(name: string, prefix: string, engine: 
       for (const dir of [workspace, stateDir, home]) removeDir(dir);
     },
   };
+}
+
+export type RunRowItem = ReturnType<TreeProviderLike['getTreeItem']>;
+
+/** The run rows under the environment's row in the Runs view, as VS Code would ask for them. */
+export async function runRows(tree: TreeProviderLike, name: string): Promise<Array<{ node: unknown; item: RunRowItem }>> {
+  const environments = await tree.getChildren();
+  const rows: Array<{ node: unknown; item: RunRowItem }> = [];
+  for (const environment of environments) {
+    if (tree.getTreeItem(environment).label !== name) continue;
+    for (const node of await (tree as unknown as { getChildren(e: unknown): Promise<unknown[]> }).getChildren(environment)) {
+      const item = tree.getTreeItem(node) as RunRowItem;
+      if (item.contextValue?.startsWith('run.')) rows.push({ node, item });
+    }
+  }
+  return rows;
 }

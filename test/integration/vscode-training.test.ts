@@ -9,17 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HARNESS_READY, SKIP_REASON } from './harness-env';
-import { activateExtensionOnEngine, BUNDLE, type ExtensionOnEngine } from './extension-on-engine';
-import { FakeWebviewView, state, type TreeProviderLike } from '../support/vscode-module-mock';
+import { activateExtensionOnEngine, BUNDLE, runRows, type ExtensionOnEngine } from './extension-on-engine';
+import { FakeWebviewView, state } from '../support/vscode-module-mock';
 
 const NAME = 'itest-vsx-train';
-
-interface TreeItemLike {
-  label: string;
-  description?: string;
-  contextValue?: string;
-  tooltip?: { value: string };
-}
 
 async function run(id: string, ...args: unknown[]): Promise<unknown> {
   const handler = state.commands.get(id);
@@ -27,19 +20,6 @@ async function run(id: string, ...args: unknown[]): Promise<unknown> {
   return handler(...args);
 }
 
-/** The run rows under the environment's row in the Runs view, as VS Code would ask for them. */
-async function runRows(tree: TreeProviderLike): Promise<Array<{ node: unknown; item: TreeItemLike }>> {
-  const environments = await tree.getChildren();
-  const rows: Array<{ node: unknown; item: TreeItemLike }> = [];
-  for (const environment of environments) {
-    if (tree.getTreeItem(environment).label !== NAME) continue;
-    for (const node of await (tree as unknown as { getChildren(e: unknown): Promise<unknown[]> }).getChildren(environment)) {
-      const item = tree.getTreeItem(node) as TreeItemLike;
-      if (item.contextValue?.startsWith('run.')) rows.push({ node, item });
-    }
-  }
-  return rows;
-}
 
 describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on the real engine${HARNESS_READY ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   let vsx: ExtensionOnEngine | undefined;
@@ -108,14 +88,14 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     expect(state.panels.map((p) => p.viewType)).toEqual(['gpuEnv.dashboard']);
     const tree = state.trees.get('gpuEnv.runs')!;
     state.treeViews.get('gpuEnv.runs')!.setVisible(true);
-    const rows = await runRows(tree);
+    const rows = await runRows(tree, NAME);
     expect(rows).toHaveLength(1);
     runId = (rows[0]!.node as { listing: { id: string } }).listing.id;
     expect(rows[0]!.item.label).toBe('cnn · fashion-mnist · 3 epochs');
     expect(rows[0]!.item.tooltip?.value).toContain(`**Run:** ${runId}`);
     // Progress appears while it trains (the view polls the runner every 3 s while it is visible).
     await vi.waitFor(async () => {
-      const [row] = await runRows(tree);
+      const [row] = await runRows(tree, NAME);
       expect(row?.item.description).toMatch(/^epoch [0-2]\.\d\/3 · loss \d+\.\d\d · acc \d+\.\d% · \d+(m\d\d)?s$/);
       expect(row?.item.contextValue).toBe('run.running');
     }, { timeout: 150_000, interval: 1000 });
@@ -127,7 +107,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
     expect(finished.message).toMatch(new RegExp(`^Training cnn · fashion-mnist · 3 epochs finished: test accuracy (\\d+\\.\\d)% in \\d+(m\\d\\d)?s · best checkpoint \\.gpu-env/runs/${runId}/checkpoints/best\\.pt$`));
     expect(Number(/accuracy (\d+\.\d)%/.exec(finished.message)![1])).toBeGreaterThan(75);
     expect(finished.actions).toEqual(['Open Dashboard']);
-    const [done] = await runRows(tree);
+    const [done] = await runRows(tree, NAME);
     expect(done!.item).toMatchObject({ contextValue: 'run.succeeded', description: expect.stringMatching(/^succeeded · epoch 3\.0\/3 · /) });
   }, 420_000);
 
@@ -143,7 +123,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`training from VS Code on
   });
 
   it('Show Training Log puts the run\'s stdout.log in the training log channel', async () => {
-    const [row] = await runRows(state.trees.get('gpuEnv.runs')!);
+    const [row] = await runRows(state.trees.get('gpuEnv.runs')!, NAME);
     await run('gpuEnv.showTrainingLog', row!.node);
     const text = state.channels.get('GPU Training Log')?.join('') ?? '';
     expect(text).toContain(`attempt 1: python3 /workspace/gpu-env-templates/train_cnn.py --model simplecnn --dataset fashion-mnist --epochs 3`);
