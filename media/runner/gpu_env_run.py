@@ -11,6 +11,20 @@
   gpu_env_run.py status RUN_DIR
   gpu_env_run.py list RUNS_DIR
 
+A run on a cluster is a batch job of its own (gpu-env writes its job.sh and submits it):
+  gpu_env_run.py create RUN_DIR [--id ID] [--label TEXT] [--environment NAME] [--cwd DIR]
+                 [--resume-arg ARG]... [--max-restarts N] --scheduler slurm --nodes N
+                 --nproc-per-node K -- CMD [ARG...]
+                 (records the run without starting it; its job runs it)
+  gpu_env_run.py submitted RUN_DIR --job-id ID   (records the job that will run it)
+  gpu_env_run.py reopen RUN_DIR                  (clears a stop request before it is submitted again)
+  gpu_env_run.py job RUN_DIR -- srun ... gpu_env_run.py rank -- CMD [ARG...]
+                 (the job's batch script: records each attempt, asks the ranks to checkpoint
+                 before the time limit, requeues the job after a warning or a failure)
+  gpu_env_run.py rank -- CMD [ARG...]
+                 (one rank under srun: torchrun's variables from Slurm's, output lines
+                 prefixed "[rank R HOST] ")
+
 A run directory holds run.json (what to run), status.json (what it is doing),
 stdout.log (its stdout and stderr) and whatever the command writes there
 (train_cnn.py: metrics.jsonl and checkpoints/). The command is started in a new
@@ -44,6 +58,7 @@ import json
 import math
 import os
 import pwd
+import re
 import signal
 import socket
 import subprocess
@@ -66,6 +81,12 @@ DEFAULT_MAX_RESTARTS = 3
 EXIT_PREEMPTED = 75
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_EXISTS = 0, 1, 2, 3
 METRICS_TAIL_BYTES = 64 * 1024
+# Cluster runs: written (by `gpu-env stop` on the login node) to ask the job not to requeue.
+STOP_FILE = "stop-requested"
+MAX_ATTEMPTS_KEPT = 100
+# Seconds before the time limit at which a cluster job asks its ranks to checkpoint, unless
+# run.json's cluster.warnSeconds says otherwise (gpu-env chooses it from the time limit).
+DEFAULT_WARN_S = 90
 
 
 class RunError(Exception):
@@ -581,6 +602,388 @@ def launch(run_dir: str, argv: list[str], run: dict[str, Any]) -> dict[str, Any]
     return message["status"]
 
 
+# --- cluster runs -----------------------------------------------------------------------------
+
+
+def is_cluster_run(run: dict[str, Any] | None) -> bool:
+    return isinstance(run, dict) and isinstance(run.get("cluster"), dict)
+
+
+def stop_requested(run_dir: str) -> bool:
+    return os.path.exists(os.path.join(run_dir, STOP_FILE))
+
+
+def short_host() -> str:
+    return socket.gethostname().split(".")[0]
+
+
+def expand_nodelist(nodelist: str) -> list[str]:
+    """Slurm's compressed host list ("node[1-3,07],gpu1") as names; what scontrol says when it can."""
+    names: list[str] = []
+    for prefix, ranges, suffix in re.findall(r"([^,\[]+)(?:\[([^\]]*)\])?([^,\[]*)", nodelist):
+        if not ranges:
+            names.append(prefix + suffix)
+            continue
+        for part in ranges.split(","):
+            low, _, high = part.partition("-")
+            if not low.isdigit() or (high and not high.isdigit()):
+                continue
+            for n in range(int(low), int(high or low) + 1)[:4096]:
+                names.append(f"{prefix}{str(n).zfill(len(low))}{suffix}")
+    return names
+
+
+def job_nodes() -> list[str]:
+    nodelist = os.environ.get("SLURM_JOB_NODELIST", "")
+    with suppress(OSError, subprocess.TimeoutExpired):
+        shown = subprocess.run(
+            ["scontrol", "show", "hostnames", nodelist], capture_output=True, text=True, timeout=30, check=False
+        )
+        if shown.returncode == 0 and shown.stdout.split():
+            return shown.stdout.split()
+    return expand_nodelist(nodelist) or [short_host()]
+
+
+def last_step(run_dir: str) -> int | None:
+    """The newest training step in the run's metrics (what an attempt got to)."""
+    summary = metrics_summary(os.path.join(run_dir, METRICS_FILE)) or {}
+    step = (summary.get("train") or {}).get("step")
+    return step if isinstance(step, int) else None
+
+
+def rendezvous_port(job_id: str, master: str) -> int:
+    """A free port when this (the batch) host is the master, else one every node computes alike."""
+    if master == short_host():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("", 0))
+            return sock.getsockname()[1]
+    return 29500 + (int(job_id) if job_id.isdigit() else 0) % 1000
+
+
+class JobAttempt:
+    """One run of a cluster run's batch job (the first, or one after a requeue): what it records in
+    status.json, and whether it asks Slurm to run the job again."""
+
+    def __init__(self, run_dir: str, run: dict[str, Any], job_id: str, launch: list[str]) -> None:
+        self.run_dir, self.run, self.job_id, self.launch = run_dir, run, job_id, launch
+        self.cluster: dict[str, Any] = run["cluster"]
+        self.restart_count = int(os.environ.get("SLURM_RESTART_COUNT") or 0)
+        self.nodes = job_nodes()
+        self.attempt = 0
+        self.proc: subprocess.Popen | None = None
+        self.warned: str | None = None  # why the ranks were asked to checkpoint
+        self.terminated = False  # Slurm is ending the job (scancel, requeue, preemption, node failure)
+
+    def status_path(self) -> str:
+        return os.path.join(self.run_dir, STATUS_FILE)
+
+    def begin(self) -> dict[str, Any]:
+        now = time.time()
+        with run_lock(self.run_dir):
+            status = read_json(self.status_path()) or {}
+            attempts = [a for a in status.get("attempts") or [] if isinstance(a, dict)]
+            if attempts and attempts[-1].get("endedAt") is None:
+                # Ended with its job before it could say so: a node failed, or Slurm requeued,
+                # preempted or cancelled the job (srun ends the ranks at once on SIGTERM).
+                attempts[-1].update(endedAt=now, end="interrupted", lastStep=last_step(self.run_dir))
+            self.attempt = int(status.get("attempt") or 0) + 1
+            attempts.append(
+                {
+                    "attempt": self.attempt, "jobId": self.job_id, "restartCount": self.restart_count,
+                    "nodes": self.nodes, "startedAt": now, "endedAt": None, "end": None, "exitCode": None,
+                    "lastStep": None,
+                }
+            )  # fmt: skip
+            return update_status(
+                self.run_dir,
+                state="running",
+                attempt=self.attempt,
+                attempts=attempts[-MAX_ATTEMPTS_KEPT:],
+                job={"scheduler": "slurm", "id": self.job_id, "nodes": self.nodes, "restartCount": self.restart_count},
+                pid=None, pgid=None, ranks=None, exitCode=None, signal=None, error=None,
+                stopRequested=stop_requested(self.run_dir), startedAt=now, endedAt=None,
+            )  # fmt: skip
+
+    def end(self, end: str, code: int | None, **status: Any) -> dict[str, Any]:
+        with run_lock(self.run_dir):
+            current = read_json(self.status_path()) or {}
+            attempts = [a for a in current.get("attempts") or [] if isinstance(a, dict)]
+            mine = next((a for a in reversed(attempts) if a.get("attempt") == self.attempt), None)
+            if mine is not None:
+                mine.update(endedAt=time.time(), end=end, exitCode=code, lastStep=last_step(self.run_dir))
+            return update_status(self.run_dir, attempts=attempts, **status)
+
+    def warn(self, why: str) -> None:
+        """Ask every rank to checkpoint and stop (srun forwards SIGUSR1 to each); once per attempt."""
+        if self.warned is not None:
+            return
+        self.warned = why
+        log_line(sys.stdout, f"{why}: asking every rank to checkpoint and stop (SIGUSR1)")
+        if self.proc is not None and self.proc.poll() is None:
+            with suppress(OSError):
+                self.proc.send_signal(signal.SIGUSR1)
+
+    def on_terminate(self, *_: Any) -> None:
+        # srun gets the same SIGTERM and ends the ranks itself: nothing to forward.
+        self.terminated = True
+
+    def arm_warnings(self) -> int:
+        """Slurm's own warning (sbatch --signal=B:USR1@W) and, sharper, a timer W seconds before the
+        job's end (Slurm sends its signal up to a minute early or late). Returns W."""
+        warn_s = int(self.cluster.get("warnSeconds") or DEFAULT_WARN_S)
+        signal.signal(signal.SIGUSR1, lambda *_: self.warn("warning from Slurm (time limit or preemption)"))
+        signal.signal(signal.SIGALRM, lambda *_: self.warn(f"{warn_s} s before the job's time limit"))
+        signal.signal(signal.SIGTERM, self.on_terminate)
+        end = os.environ.get("SLURM_JOB_END_TIME", "")
+        if end.isdigit():
+            delay = int(end) - warn_s - time.time()
+            if delay > 0:
+                signal.alarm(max(1, int(delay)))
+        return warn_s
+
+    def launch_env(self) -> dict[str, str]:
+        env = child_env(self.run_dir, self.run)
+        master = self.nodes[0]
+        env.setdefault("MASTER_ADDR", master)
+        env.setdefault("MASTER_PORT", str(rendezvous_port(self.job_id, master)))
+        env.setdefault("USE_LIBUV", "0")
+        return env
+
+    def run_ranks(self) -> int:
+        argv = resume_argv({**self.run, "command": self.launch}) if self.attempt > 1 else list(self.launch)
+        env = self.launch_env()
+        ranks = int(self.cluster.get("nodes", len(self.nodes))) * int(self.cluster.get("nprocPerNode", 1))
+        log_line(
+            sys.stdout,
+            f"attempt {self.attempt} (job {self.job_id}, restart {self.restart_count}) on {','.join(self.nodes)}: "
+            f"{ranks} ranks, MASTER_ADDR={env['MASTER_ADDR']} MASTER_PORT={env['MASTER_PORT']}",
+        )
+        self.proc = subprocess.Popen(argv, cwd=self.run.get("cwd") or self.run_dir, env=env, stdin=subprocess.DEVNULL)
+        if self.warned is not None:  # the warning came while srun was starting
+            with suppress(OSError):
+                self.proc.send_signal(signal.SIGUSR1)
+        code = self.proc.wait()
+        signal.alarm(0)
+        return code
+
+    def requeue(self, end: str, code: int, why: str) -> int:
+        """`scontrol requeue`: Slurm ends this script and runs the job again (after its requeue
+        delay); the next attempt resumes from the newest checkpoint."""
+        self.end(end, code, state="starting", exitCode=code, endedAt=None)
+        log_line(
+            sys.stdout, f"attempt {self.attempt} {end} ({describe_code(code)}): {why}; requeueing job {self.job_id}"
+        )
+        try:
+            done = subprocess.run(
+                ["scontrol", "requeue", self.job_id], capture_output=True, text=True, timeout=60, check=False
+            )
+            said = (done.stderr or done.stdout).strip()
+            ok = done.returncode == 0
+        except (OSError, subprocess.TimeoutExpired) as e:
+            said, ok = str(e), False
+        if not ok:
+            state = "stopped" if end == "preempted" else "failed"
+            error = f"scontrol requeue {self.job_id} failed ({said}); resume it with `gpu-env resume`"
+            with run_lock(self.run_dir):
+                update_status(self.run_dir, state=state, error=error, endedAt=time.time())
+            log_line(sys.stdout, error)
+            return EXIT_FAIL
+        # Slurm now ends this script (SIGTERM); wait for that rather than end the job ourselves.
+        wait_until(lambda: self.terminated, 120.0, 0.2)
+        return EXIT_OK
+
+    def supervise(self) -> int:
+        self.begin()
+        if stop_requested(self.run_dir):
+            self.end("stopped", None, state="stopped", stopRequested=True, endedAt=time.time())
+            log_line(sys.stdout, f"attempt {self.attempt}: a stop was requested; not starting the ranks")
+            return EXIT_OK
+        self.arm_warnings()
+        code = self.run_ranks()
+        failures = sum(
+            1 for a in (read_json(self.status_path()) or {}).get("attempts") or [] if a.get("end") == "failed"
+        )
+        if stop_requested(self.run_dir):
+            self.end("stopped", code, state="stopped", stopRequested=True, exitCode=code, endedAt=time.time())
+        elif self.terminated:
+            self.end(
+                "interrupted", code, state="stopped", signal="SIGTERM", exitCode=None, endedAt=time.time(),
+                error="Slurm ended the job (scancel, requeue, preemption or a failed node); "
+                "a requeued job resumes from the newest checkpoint",
+            )  # fmt: skip
+        elif code == 0:
+            self.end("succeeded", 0, state="succeeded", exitCode=0, endedAt=time.time())
+        elif self.warned is not None or code == EXIT_PREEMPTED:
+            return self.requeue("preempted", code, self.warned or "the ranks checkpointed on a preemption warning")
+        elif failures < max_restarts_of(self.run):
+            return self.requeue("failed", code, f"restart {failures + 1} of {max_restarts_of(self.run)}")
+        else:
+            self.end("failed", code, state="failed", exitCode=code, endedAt=time.time())
+            log_line(
+                sys.stdout,
+                f"attempt {self.attempt} failed ({describe_code(code)}); {failures} restarts used, giving up",
+            )
+            return EXIT_FAIL
+        final = read_json(self.status_path()) or {}
+        log_line(sys.stdout, f"attempt {self.attempt} ended: {final.get('state')} ({describe_code(code)})")
+        return EXIT_OK
+
+
+def cmd_job(args: argparse.Namespace) -> int:
+    launch = list(args.command or [])
+    if not launch:
+        raise RunError("job needs the launch command after --, e.g. job RUN_DIR -- srun ... ", EXIT_USAGE)
+    run_dir = os.path.abspath(args.run_dir)
+    run = load_run(run_dir)
+    if not is_cluster_run(run):
+        raise RunError(f"{run_dir} is not a cluster run (run.json has no 'cluster')", EXIT_USAGE)
+    job_id = os.environ.get("SLURM_JOB_ID", "")
+    if not job_id:
+        raise RunError("job is the batch script of a Slurm job: SLURM_JOB_ID is not set", EXIT_USAGE)
+    return JobAttempt(run_dir, run, job_id, launch).supervise()
+
+
+def slurm_rank_env(env: dict[str, str]) -> dict[str, str]:
+    """torchrun's variables from a Slurm task's, so scripts written for torchrun run unchanged; the
+    job script set MASTER_ADDR and MASTER_PORT for every task."""
+    env = dict(env)
+    rank, world = env.get("SLURM_PROCID", "0"), env.get("SLURM_STEP_NUM_TASKS") or env.get("SLURM_NTASKS", "1")
+    nodes = max(1, int(env.get("SLURM_STEP_NUM_NODES") or env.get("SLURM_JOB_NUM_NODES") or 1))
+    local_world = env.get("SLURM_NTASKS_PER_NODE") or str(max(1, int(world) // nodes))
+    env.update(
+        RANK=rank, LOCAL_RANK=env.get("SLURM_LOCALID", "0"), WORLD_SIZE=world, LOCAL_WORLD_SIZE=local_world,
+        GROUP_RANK=env.get("SLURM_NODEID", "0"), NODE_RANK=env.get("SLURM_NODEID", "0"), ROLE_RANK=rank,
+        ROLE_WORLD_SIZE=world, TORCHELASTIC_RESTART_COUNT=env.get("SLURM_RESTART_COUNT", "0"),
+        TORCHELASTIC_RUN_ID=env.get("GPU_ENV_RUN_ID") or env.get("SLURM_JOB_ID", "gpu-env"), PYTHONUNBUFFERED="1",
+    )  # fmt: skip
+    env.setdefault("USE_LIBUV", "0")
+    step_nodes = expand_nodelist(env.get("SLURM_STEP_NODELIST", ""))
+    env.setdefault("MASTER_ADDR", step_nodes[0] if step_nodes else "127.0.0.1")
+    env.setdefault("MASTER_PORT", str(29500 + int(env.get("SLURM_JOB_ID", "0") or 0) % 1000))
+    cpus = int(env.get("SLURM_CPUS_PER_TASK") or 0) or max(
+        1, int(env.get("SLURM_CPUS_ON_NODE") or cpu_count()) // max(1, int(local_world))
+    )
+    env.setdefault("OMP_NUM_THREADS", str(cpus))
+    return env
+
+
+RANK_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP)
+
+
+def default_signals() -> None:
+    for signum in RANK_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    """One rank: the command with torchrun's variables, each line of its output prefixed with the
+    rank and host, its exit status passed on. Slurm signals every process of the step (scancel
+    --signal, the warning srun forwards), so the command gets its own copy; this wrapper ignores
+    them rather than deliver a second one (a second SIGTERM means "now" to the templates)."""
+    command = list(args.command or [])
+    if not command:
+        raise RunError("rank needs the command after --, e.g. rank -- python3 train.py", EXIT_USAGE)
+    env = slurm_rank_env(dict(os.environ))
+    host = short_host()
+    prefix = f"[rank {env['RANK']} {host}] ".encode()
+    out = sys.stdout.buffer
+
+    def emit(line: bytes) -> None:
+        out.write(prefix + line + (b"" if line.endswith(b"\n") else b"\n"))
+        out.flush()
+
+    for signum in RANK_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    emit(
+        f"rank {env['RANK']} of {env['WORLD_SIZE']} (local {env['LOCAL_RANK']} of {env['LOCAL_WORLD_SIZE']}) on {host}, "
+        f"master {env['MASTER_ADDR']}:{env['MASTER_PORT']}".encode()
+    )
+    read_fd, write_fd = os.pipe()
+    try:
+        child = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, preexec_fn=default_signals
+        )
+    except OSError as e:
+        emit(f"cannot start {command[0]}: {e.strerror or e}".encode())
+        return 127
+    finally:
+        os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        for line in pipe:  # until every writer (the command and its children) closed the pipe
+            emit(line)
+    code = child.wait()
+    if code < 0:
+        emit(f"ended by signal {signal_name(-code)}".encode())
+        return 128 - code
+    if code != 0:
+        emit(f"exited with code {code}".encode())
+    return code
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    command = list(args.command or [])
+    if not command:
+        raise RunError("create needs the command after --, e.g. create RUN_DIR ... -- python3 train.py", EXIT_USAGE)
+    run_dir = os.path.abspath(args.run_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    with run_lock(run_dir):
+        if os.path.exists(os.path.join(run_dir, RUN_FILE)):
+            raise RunError(f"{run_dir} already holds a run", EXIT_EXISTS)
+        run = {
+            "v": VERSION,
+            "id": args.id or os.path.basename(run_dir),
+            "label": args.label,
+            "command": command,
+            "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
+            "environment": args.environment,
+            "autoResume": True,  # by Slurm: the job requeues itself
+            "nprocPerNode": args.nproc_per_node,
+            "maxRestarts": args.max_restarts,
+            "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
+            "cluster": {
+                "scheduler": args.scheduler,
+                "nodes": args.nodes,
+                "nprocPerNode": args.nproc_per_node,
+                "warnSeconds": args.warn_seconds,
+                "time": args.time,
+            },
+            "createdAt": time.time(),
+        }
+        write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
+        status = update_status(run_dir, state="starting", attempt=0, attempts=[], job=None, stopRequested=False)
+    print(json.dumps(with_liveness(status, cluster=True)))
+    return EXIT_OK
+
+
+def cmd_submitted(args: argparse.Namespace) -> int:
+    run_dir = os.path.abspath(args.run_dir)
+    if not is_cluster_run(load_run(run_dir)):
+        raise RunError(f"{run_dir} is not a cluster run", EXIT_USAGE)
+    with run_lock(run_dir):
+        status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
+        job = status.get("job") if isinstance(status.get("job"), dict) else {}
+        if not (job.get("id") == args.job_id and status.get("state") != "starting"):
+            # Not when the job has already started and recorded itself: it knows better.
+            status = update_status(
+                run_dir, state="starting", job={"scheduler": "slurm", "nodes": [], **job, "id": args.job_id},
+                exitCode=None, signal=None, error=None, endedAt=None, stopRequested=False,
+            )  # fmt: skip
+    print(json.dumps(with_liveness(status, cluster=True)))
+    return EXIT_OK
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    run_dir = os.path.abspath(args.run_dir)
+    if not is_cluster_run(load_run(run_dir)):
+        raise RunError(f"{run_dir} is not a cluster run", EXIT_USAGE)
+    with run_lock(run_dir):
+        with suppress(FileNotFoundError):
+            os.unlink(os.path.join(run_dir, STOP_FILE))
+        status = update_status(run_dir, stopRequested=False)
+    print(json.dumps(with_liveness(status, cluster=True)))
+    return EXIT_OK
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -594,11 +997,13 @@ def load_run(run_dir: str) -> dict[str, Any]:
     return run
 
 
-def with_liveness(status: dict[str, Any] | None) -> dict[str, Any] | None:
+def with_liveness(status: dict[str, Any] | None, cluster: bool = False) -> dict[str, Any] | None:
+    """The status with `alive`; None for a cluster run, whose processes are on other machines
+    (gpu-env asks the scheduler's queue instead)."""
     if status is None:
         return None
     result = dict(status)
-    result["alive"] = run_alive(status)
+    result["alive"] = None if cluster else run_alive(status)
     return result
 
 
@@ -648,6 +1053,10 @@ def resume_argv(run: dict[str, Any]) -> list[str]:
 def resume_run(run_dir: str) -> tuple[str, dict[str, Any]]:
     """('resumed' | 'running', status). Resuming a live run is a no-op, not an error."""
     run = load_run(run_dir)
+    if is_cluster_run(run):
+        raise RunError(
+            f"{run_dir} is a cluster run: its batch job runs it; `gpu-env resume` submits it again", EXIT_USAGE
+        )
     status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
     if status.get("state") in ACTIVE_STATES and run_alive(status):
         return "running", status
@@ -675,8 +1084,27 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
         time.sleep(interval)
 
 
+def stop_cluster_run(run_dir: str) -> int:
+    """A cluster run's job was signalled and cancelled by gpu-env on the login node; record that it
+    stopped, unless its batch script already did."""
+    with run_lock(run_dir):
+        with open(os.path.join(run_dir, STOP_FILE), "a", encoding="utf-8"):
+            pass
+        status = read_json(os.path.join(run_dir, STATUS_FILE))
+        if status is None:
+            raise RunError(f"{run_dir} has no {STATUS_FILE}: not a run directory", EXIT_USAGE)
+        changes: dict[str, Any] = {"stopRequested": True}
+        if status.get("state") in ACTIVE_STATES:
+            changes.update(state="stopped", endedAt=time.time())
+        status = update_status(run_dir, **changes)
+    print(json.dumps(with_liveness(status, cluster=True)))
+    return EXIT_OK
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     run_dir = os.path.abspath(args.run_dir)
+    if is_cluster_run(read_json(os.path.join(run_dir, RUN_FILE))):
+        return stop_cluster_run(run_dir)
     path = os.path.join(run_dir, STATUS_FILE)
     with run_lock(run_dir):
         status = read_json(path)
@@ -751,6 +1179,8 @@ def cmd_resume_all(args: argparse.Namespace) -> int:
             run = read_json(os.path.join(run_dir, RUN_FILE))
             if status is None or run is None or status.get("state") not in ACTIVE_STATES or run_alive(status):
                 continue
+            if is_cluster_run(run):
+                continue  # its batch job, not this machine, runs it (and Slurm requeues it)
             if not sealed_here(run):
                 # Not started in this environment (committed with a repository, or changed since):
                 # never run by itself at start, and left as it is. `resume RUN_DIR` runs it on request.
@@ -813,8 +1243,11 @@ def metrics_summary(path: str) -> dict[str, Any] | None:
 def describe_run(run_dir: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": os.path.basename(run_dir), "dir": run_dir}
     try:
-        entry["run"] = read_json(os.path.join(run_dir, RUN_FILE))
-        entry["status"] = with_liveness(read_json(os.path.join(run_dir, STATUS_FILE)))
+        entry["run"] = run = read_json(os.path.join(run_dir, RUN_FILE))
+        status = read_json(os.path.join(run_dir, STATUS_FILE))
+        if status is not None and is_cluster_run(run) and stop_requested(run_dir):
+            status["stopRequested"] = True
+        entry["status"] = with_liveness(status, cluster=is_cluster_run(run))
     except RunError as e:
         entry["error"] = str(e)
     entry["metrics"] = metrics_summary(os.path.join(run_dir, METRICS_FILE))
@@ -857,6 +1290,12 @@ def non_negative_int(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
     return int(text)
+
+
+def job_id_arg(text: str) -> str:
+    if not re.fullmatch(r"\d{1,12}", text):
+        raise argparse.ArgumentTypeError(f"expected a Slurm job id (digits), got {text!r}")
+    return text
 
 
 def positive_seconds(text: str) -> float:
@@ -921,6 +1360,32 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("list", help="every run in RUNS_DIR, one JSON object per line")
     s.add_argument("runs_dir", metavar="RUNS_DIR")
     s.set_defaults(func=cmd_list)
+    s = sub.add_parser("create", help="record a cluster run (CMD after --) that its batch job will run")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--id", help="run id (default: the name of RUN_DIR)")
+    s.add_argument("--label", help="a human-readable name, recorded in run.json")
+    s.add_argument("--environment", help="environment name, recorded in run.json")
+    s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
+    s.add_argument("--scheduler", choices=("slurm",), required=True)
+    s.add_argument("--nodes", type=positive_int, required=True)
+    s.add_argument("--nproc-per-node", type=positive_int, default=1)
+    s.add_argument("--warn-seconds", type=positive_int, default=DEFAULT_WARN_S)
+    s.add_argument("--time", help="the job's own time limit, as Slurm takes it (recorded for resubmission)")
+    s.add_argument("--max-restarts", type=non_negative_int, default=DEFAULT_MAX_RESTARTS)
+    s.add_argument("--resume-arg", action="append")
+    s.set_defaults(func=cmd_create)
+    s = sub.add_parser("submitted", help="record the batch job submitted for a cluster run")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--job-id", required=True, type=job_id_arg)
+    s.set_defaults(func=cmd_submitted)
+    s = sub.add_parser("reopen", help="clear a cluster run's stop request before it is submitted again")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.set_defaults(func=cmd_reopen)
+    s = sub.add_parser("job", help="the batch script of a cluster run: run the launch command after --")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.set_defaults(func=cmd_job)
+    s = sub.add_parser("rank", help="one rank under srun: CMD after -- with torchrun's variables")
+    s.set_defaults(func=cmd_rank)
     return p
 
 
@@ -935,7 +1400,7 @@ def split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
 def main(argv: list[str] | None = None) -> int:
     own, command = split_command(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(own)
-    if command is not None and args.cmd != "start":
+    if command is not None and args.cmd not in ("start", "create", "job", "rank"):
         build_parser().error(f"{args.cmd} takes no command after --")
     args.command = command
     try:

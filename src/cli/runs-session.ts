@@ -1,6 +1,6 @@
-import { openEnvironmentSession } from '../core/api';
+import { openEnvironmentSession, runsClient } from '../core/api';
 import type { CoreContext } from '../core/api';
-import { RunsClient } from '../core/runs/index';
+import type { RunsClient } from '../core/runs/index';
 import type { SshSession } from '../core/ssh/session';
 import type { ReconnectingRuns } from './follow-run';
 
@@ -10,12 +10,12 @@ import type { ReconnectingRuns } from './follow-run';
  */
 export async function withRuns<T>(name: string, ctx: CoreContext, work: (runs: RunsClient, session: SshSession, reconnecting: ReconnectingRuns) => Promise<T>): Promise<T> {
   const first = await openEnvironmentSession(name, { context: ctx });
-  let current: { session: SshSession; runs: RunsClient } | undefined = { session: first, runs: new RunsClient(first) };
+  let current: { session: SshSession; runs: RunsClient } | undefined = { session: first, runs: runsClient(first) };
   const reconnecting: ReconnectingRuns = {
     client: async () => {
       if (!current) {
         const session = await openEnvironmentSession(name, { context: ctx });
-        current = { session, runs: new RunsClient(session) };
+        current = { session, runs: runsClient(session) };
       }
       return current.runs;
     },

@@ -16,6 +16,7 @@ import type { GpuAttribution } from './gpu/gpu-attribution';
 import type { SshSession } from './ssh/session';
 import type { WorkspaceAccess } from './targets/workspace-access';
 import { targetFor } from './targets/target-for';
+import { RunsClient } from './runs/runs-client';
 import { pushWorkspace, type SyncReport } from './sync/push';
 import { watchAndPush, type WatchPushOptions } from './sync/watch-push';
 
@@ -117,7 +118,7 @@ export async function watchWorkspace(name: string, localRoot: string, ctx: CoreC
 }
 
 /** An SSH session to the running environment NAME. */
-export function openEnvironmentSession(
+export async function openEnvironmentSession(
   name: string,
   options: { host?: string; stateDir?: string; signal?: AbortSignal; context?: CoreContext } = {},
 ): Promise<SshSession> {
@@ -126,7 +127,21 @@ export function openEnvironmentSession(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.host ? { host: { url: options.host, source: '--host' as const } } : {}),
   });
-  return targetFor(ctx).openSession(name, ctx);
+  const session = await targetFor(ctx).openSession(name, ctx);
+  sessionPlaces.set(session, { name, ctx });
+  return session;
+}
+
+/** Which environment, on which target, each session opened here goes to (for its runs' scheduler). */
+const sessionPlaces = new WeakMap<SshSession, { readonly name: string; readonly ctx: CoreContext }>();
+
+/**
+ * The runs over `session`, with its target's scheduler where a run can be a batch job of its own
+ * (`train --nodes N` on a cluster): known for every session openEnvironmentSession opened.
+ */
+export function runsClient(session: SshSession): RunsClient {
+  const place = sessionPlaces.get(session);
+  return new RunsClient(session, undefined, undefined, place ? targetFor(place.ctx).runScheduler?.(place.name, place.ctx) : undefined);
 }
 
 // Remote Docker hosts over SSH, and Jupyter through a tunnel.

@@ -121,7 +121,7 @@ export async function closeLoadedCore(): Promise<void> {
 }
 
 function runsApi(core: CoreBundle, session: SshSession): RunsApi {
-  const client = new core.RunsClient(session);
+  const client = core.runsClient(session);
   return {
     start: (options, assets, extra) => client.start(options, assets, extra),
     startScript: (script, assets, extra = {}) => core.startScriptRun(session, assets, { script, ...extra }),

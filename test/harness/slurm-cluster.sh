@@ -5,8 +5,11 @@
 # two stand-in GPUs each as gres) and a login node `login` whose sshd is published on 127.0.0.1.
 # /home is one volume shared by all four, as a cluster's shared file system is.
 #
-#   slurm-cluster.sh start   prints `export …` lines to eval (GPU_ENV_TEST_SLURM_HOST, …_SSH_CONFIG, …)
-#   slurm-cluster.sh stop    removes the containers and volumes
+#   slurm-cluster.sh start        prints `export …` lines to eval (GPU_ENV_TEST_SLURM_HOST, …_SSH_CONFIG, …)
+#   slurm-cluster.sh stop         removes the containers and volumes
+#   slurm-cluster.sh kill-node N  kills compute node N's container (a node failure)
+#   slurm-cluster.sh revive-node N  starts it again: names, munge, stand-in GPUs, slurmd; waits until
+#                                 the controller has it back (ReturnToService=2)
 #
 # Needs GPU_ENV_TEST_BASE_IMAGE (test/harness/base-image.sh). The cluster image is the base plus the
 # Slurm packages, cached by recipe hash in the engine; the packages themselves are cached in
@@ -119,10 +122,58 @@ SchedulerParameters=bf_interval=2
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=5
+# Shorter than Slurm's defaults (300 s, 120 s) so that the tests of a failed node and of a requeued
+# job do not wait minutes: a node that stops answering is DOWN after 30 s, and a requeued job may
+# start again 30 s after it was requeued (cred_expire is also that wait).
+SlurmdTimeout=30
+AuthInfo=cred_expire=30
 NodeName=node[1-2] CPUs=2 RealMemory=4000 Gres=gpu:2 State=UNKNOWN
 PartitionName=gpu Nodes=node[1-2] Default=YES DefaultTime=02:00:00 MaxTime=1-00:00:00 State=UP
 PartitionName=debug Nodes=node[1-2] DefaultTime=00:30:00 MaxTime=01:00:00 State=UP
 EOF
+}
+
+# Names: every node knows every other by its short name (slurm.conf and srun's callbacks use
+# them). Rewritten on every container when one comes back with another address.
+write_hosts() {
+  local hosts="" role
+  for role in "${roles[@]}"; do
+    hosts+="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$prefix-$role") $role"$'\n'
+  done
+  for role in "${roles[@]}"; do
+    printf '%s' "$hosts" | in_role_input "$role" sh -c 'grep -v -w -e ctl -e node1 -e node2 -e login /etc/hosts > /tmp/hosts; cat /tmp/hosts - > /etc/hosts'
+  done
+}
+
+# munged with the key already installed in the container (it survives a restart of the container).
+start_munged() {
+  in_role "$1" sh -c 'mkdir -p /run/munge && chown munge:munge /run/munge && runuser -u munge -- /usr/sbin/munged'
+}
+
+start_slurmd() {
+  # Stand-in GPUs: Slurm only counts the device files (the same major/minor as /dev/null).
+  in_role "$1" sh -c 'for i in 0 1; do [ -e /dev/fakegpu$i ] || mknod -m 666 /dev/fakegpu$i c 1 3; done; mkdir -p /var/lib/slurm/slurmd /var/log/slurm && /usr/sbin/slurmd'
+}
+
+# A node failure: the container and everything in it (slurmd, the job's processes) gone at once.
+kill_node() {
+  local node=${1:?usage: slurm-cluster.sh kill-node node1|node2}
+  case " ${nodes[*]} " in *" $node "*) ;; *) log "no compute node $node (${nodes[*]})"; return 2 ;; esac
+  docker kill "$prefix-$node" >/dev/null
+  log "$node killed"
+}
+
+# The node back: its container started again, names rewritten everywhere, munge and slurmd
+# started; the controller returns it to service once slurmd registers (ReturnToService=2).
+revive_node() {
+  local node=${1:?usage: slurm-cluster.sh revive-node node1|node2}
+  case " ${nodes[*]} " in *" $node "*) ;; *) log "no compute node $node (${nodes[*]})"; return 2 ;; esac
+  docker start "$prefix-$node" >/dev/null
+  write_hosts
+  start_munged "$node"
+  start_slurmd "$node"
+  until_ok 90 "$node back in service" sh -c "docker exec $prefix-login sinfo -h -N -n $node -o '%t' | grep -qE '^(idle|mix|alloc)'"
+  log "$node revived"
 }
 
 start() {
@@ -150,14 +201,7 @@ start() {
       -v "$prefix-home:/home" -v "$prefix-etc:/etc/slurm" "${extra[@]}" "$ref" >/dev/null
   done
 
-  # Names: every node knows every other by its short name (slurm.conf and srun's callbacks use them).
-  local hosts=""
-  for role in "${roles[@]}"; do
-    hosts+="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$prefix-$role") $role"$'\n'
-  done
-  for role in "${roles[@]}"; do
-    printf '%s' "$hosts" | in_role_input "$role" sh -c 'grep -v -w -e ctl -e node1 -e node2 -e login /etc/hosts > /tmp/hosts; cat /tmp/hosts - > /etc/hosts'
-  done
+  write_hosts
 
   # Configuration on the shared /etc/slurm volume, and one munge key copied to every node.
   slurm_conf | in_role_input ctl sh -c 'cat > /etc/slurm/slurm.conf'
@@ -165,15 +209,13 @@ start() {
   echo 'CgroupPlugin=disabled' | in_role_input ctl sh -c 'cat > /etc/slurm/cgroup.conf'
   in_role ctl sh -c 'dd if=/dev/urandom bs=1024 count=1 of=/etc/slurm/.munge.key 2>/dev/null && chmod 0400 /etc/slurm/.munge.key'
   for role in "${roles[@]}"; do
-    in_role "$role" sh -c 'install -o munge -g munge -m 0400 /etc/slurm/.munge.key /etc/munge/munge.key && mkdir -p /run/munge && chown munge:munge /run/munge && runuser -u munge -- /usr/sbin/munged'
+    in_role "$role" sh -c 'install -o munge -g munge -m 0400 /etc/slurm/.munge.key /etc/munge/munge.key'
+    start_munged "$role"
   done
   in_role ctl rm -f /etc/slurm/.munge.key
 
   in_role ctl sh -c 'mkdir -p /var/lib/slurm/slurmctld /var/log/slurm && chown -R slurm:slurm /var/lib/slurm /var/log/slurm && /usr/sbin/slurmctld'
-  for node in "${nodes[@]}"; do
-    # Stand-in GPUs: Slurm only counts the device files (the same major/minor as /dev/null).
-    in_role "$node" sh -c 'for i in 0 1; do [ -e /dev/fakegpu$i ] || mknod -m 666 /dev/fakegpu$i c 1 3; done; mkdir -p /var/lib/slurm/slurmd /var/log/slurm && /usr/sbin/slurmd'
-  done
+  for node in "${nodes[@]}"; do start_slurmd "$node"; done
 
   # The login node: sshd for the test user only, key login only, its host key pinned below.
   ssh-keygen -q -t ed25519 -N '' -C "$user@gpu-env-test-slurm" -f "$run/id_ed25519"
@@ -225,5 +267,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: slurm-cluster.sh start|stop" >&2; exit 2 ;;
+  kill-node) kill_node "${2:-}" ;;
+  revive-node) revive_node "${2:-}" ;;
+  *) echo "usage: slurm-cluster.sh start|stop|kill-node NODE|revive-node NODE" >&2; exit 2 ;;
 esac

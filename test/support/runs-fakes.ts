@@ -28,7 +28,7 @@ export const TEMPLATE_COMMAND = ['python3', '/workspace/gpu-env-templates/train_
 
 export function status(state: RunnerState, overrides: Partial<RunStatus> = {}): RunStatus {
   return {
-    state, pid: 42, exitCode: null, signal: null, stopRequested: false, attempt: 1, startedAt: 1000, updatedAt: 1000, endedAt: null, error: null, alive: state === 'running' || state === 'starting' ? true : false,
+    state, pid: 42, exitCode: null, signal: null, stopRequested: false, attempt: 1, startedAt: 1000, updatedAt: 1000, endedAt: null, error: null, alive: state === 'running' || state === 'starting' ? true : false, job: null, attempts: [],
     ...overrides,
   };
 }
@@ -40,7 +40,7 @@ export function listing(id: string, input: ListingInput = {}): ListedRun {
   return withFacts({
     id,
     dir: `/workspace/.gpu-env/runs/${id}`,
-    run: { id, label: input.label ?? 'cnn · fashion-mnist · 5 epochs', command: [...(input.command ?? TEMPLATE_COMMAND)], cwd: '/workspace', environment: 'exp', autoResume: true, createdAt: input.startedAt ?? 1000 },
+    run: { id, label: input.label ?? 'cnn · fashion-mnist · 5 epochs', command: [...(input.command ?? TEMPLATE_COMMAND)], cwd: '/workspace', environment: 'exp', autoResume: true, createdAt: input.startedAt ?? 1000, cluster: null },
     status: status(state, {
       startedAt: input.startedAt ?? 1000,
       endedAt: ended,

@@ -23,7 +23,9 @@ export const runsCommand: CliCommand = {
       io.stdout.write(`no runs in ${name}; start one with \`gpu-env train ${name}\`\n`);
       return 0;
     }
-    io.stdout.write(table(['RUN', 'STATE', 'LABEL', 'EPOCH', 'STEP', 'LOSS', 'ACCURACY'], listed.runs.map(runRow)));
+    // Cluster runs (batch jobs of their own) add their job, nodes and attempts.
+    const jobs = listed.runs.some((run) => run.run?.cluster);
+    io.stdout.write(table(['RUN', 'STATE', 'LABEL', 'EPOCH', 'STEP', 'LOSS', 'ACCURACY', ...(jobs ? ['JOB', 'NODES', 'ATTEMPTS'] : [])], listed.runs.map((run) => [...runRow(run), ...(jobs ? jobColumns(run) : [])])));
     return 0;
   },
 };
@@ -40,4 +42,13 @@ function runRow(run: RunListing): string[] {
     train?.loss === null || train?.loss === undefined ? '-' : train.loss.toFixed(4),
     accuracy === undefined ? '-' : `${(accuracy * 100).toFixed(2)}%`,
   ];
+}
+
+/** Job id (and its queue state while it waits), the nodes of its newest attempt, the attempts so far. */
+function jobColumns(run: RunListing): string[] {
+  const job = run.status?.job;
+  if (!run.run?.cluster || !job) return ['-', '-', '-'];
+  const waiting = run.queue && run.queue.state !== 'RUNNING' ? ` (${run.queue.state.toLowerCase()}${run.queue.reason ? `: ${run.queue.reason}` : ''})` : '';
+  const nodes = job.nodes.length > 0 ? job.nodes : (run.queue?.nodes ?? []);
+  return [`${job.id}${waiting}`, nodes.join(',') || '-', String(run.status?.attempts.length ?? 0)];
 }

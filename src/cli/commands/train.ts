@@ -8,7 +8,7 @@ import { HOST_USAGE, REMOTE_HOST_OPTIONS, remoteContext } from '../host-options'
 import { withRuns } from '../runs-session';
 import { followRun } from '../follow-run';
 
-const usage = `gpu-env train NAME [--template ${TEMPLATES.join('|')}] [--dataset ${DATASETS.join('|')}] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--target-accuracy X] [--nproc-per-node K] [--nodes N] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
+const usage = `gpu-env train NAME [--template ${TEMPLATES.join('|')}] [--dataset ${DATASETS.join('|')}] [--data-dir DIR] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--target-accuracy X] [--subset N] [--nproc-per-node K] [--nodes N] [--time LIMIT] [--no-auto-resume] [--follow] [--json] ${HOST_USAGE}`;
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -25,6 +25,8 @@ export const trainCommand: CliCommand = {
       'target-accuracy': { type: 'string' },
       'nproc-per-node': { type: 'string' },
       nodes: { type: 'string' },
+      subset: { type: 'string' },
+      time: { type: 'string' },
       'no-auto-resume': { type: 'boolean' },
       follow: { type: 'boolean', short: 'f' },
       ...REMOTE_HOST_OPTIONS,
@@ -47,6 +49,8 @@ export const trainCommand: CliCommand = {
       ...given('targetAccuracy', 'target-accuracy'),
       ...given('nprocPerNode', 'nproc-per-node'),
       ...given('nodes', 'nodes'),
+      ...given('subset', 'subset'),
+      ...given('time', 'time'),
       autoResume: values['no-auto-resume'] !== true,
     };
     // Validated before connecting: bad flags exit 2 and start nothing.
@@ -58,9 +62,10 @@ export const trainCommand: CliCommand = {
       const started = await runs.start(checked.options, readShippedAssets(ctx.assetsRoot), { environment: name, signal: io.signal }).catch((error: unknown) => {
         throw error instanceof TrainOptionsError ? flagsError(error.problems) : error;
       });
-      if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv })}\n`);
+      if (values.json === true) io.stdout.write(`${JSON.stringify({ id: started.id, dir: started.dir, state: started.status.state, argv: started.argv, ...(started.jobId !== undefined ? { job: started.jobId } : {}) })}\n`);
       else io.stdout.write(`${started.id}\n`);
-      io.stderr.write(`run ${started.id} started in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
+      const how = started.jobId !== undefined ? `submitted as job ${started.jobId}` : 'started';
+      io.stderr.write(`run ${started.id} ${how} in ${started.dir}; follow it with \`gpu-env logs ${name} ${started.id} --follow\`\n`);
       const note = templatesNote(started.templates, runs.paths.templatesDir);
       if (note) io.stderr.write(`• ${note}\n`);
       return values.follow === true ? followRun(reconnecting, started.id, io) : 0;

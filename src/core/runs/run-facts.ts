@@ -81,7 +81,8 @@ export function runFacts(listing: RunListing): RunFacts {
 export function toRunInfo(listing: RunListing): RunInfo {
   const status = listing.status;
   let state: RunState = status?.state ?? 'unknown';
-  if (status && (status.state === 'running' || status.state === 'starting') && status.alive === false) state = 'unknown';
+  if (listing.run?.cluster && listing.queue !== undefined) state = clusterRunState(listing);
+  else if (status && (status.state === 'running' || status.state === 'starting') && status.alive === false) state = 'unknown';
   return {
     id: listing.id,
     label: listing.run?.label ?? listing.id,
@@ -89,6 +90,26 @@ export function toRunInfo(listing: RunListing): RunInfo {
     startTime: listing.run?.createdAt ?? status?.startedAt ?? null,
     env: listing.run?.environment ?? null,
   };
+}
+
+/** Queue states in which a job waits to run (again): a requeued job is PENDING until it restarts. */
+const WAITING = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'SUSPENDED', 'RESV_DEL_HOLD']);
+
+/**
+ * A cluster run's state from its files and its job in the queue: status.json lags behind Slurm
+ * (a requeued job is queued again while its last attempt said "stopped"; a job killed with its
+ * node could not say anything), so the queue decides whether it is still on its way.
+ */
+function clusterRunState(listing: RunListing): RunState {
+  const status = listing.status;
+  const queue = listing.queue;
+  const recorded: RunState = status?.state ?? 'unknown';
+  const active = recorded === 'running' || recorded === 'starting';
+  if (!queue) return active ? 'unknown' : recorded;
+  if (status?.stopRequested || recorded === 'succeeded' || recorded === 'failed') return recorded;
+  if (WAITING.has(queue.state)) return 'starting';
+  if (queue.state === 'RUNNING') return recorded === 'running' ? 'running' : 'starting';
+  return recorded; // COMPLETING and the like: what the run last said
 }
 
 /** The best accuracy figure there is (0..1): the final test accuracy, else the last evaluation, else training. */
@@ -123,6 +144,7 @@ export function trainOptionsFromCommand(command: readonly string[]): TrainOption
   set('lr', commandArg(command, '--lr'));
   set('seed', commandArg(command, '--seed'));
   set('targetAccuracy', commandArg(command, '--target-accuracy'));
+  set('subset', commandArg(command, '--subset'));
   const checked = validateTrainOptions(input);
   return checked.ok ? checked.options : undefined;
 }

@@ -28,6 +28,51 @@ export interface RunRecord {
   readonly autoResume: boolean;
   /** Unix seconds. */
   readonly createdAt: number | null;
+  /** A run that is a cluster's batch job of its own (`train --nodes N` on Slurm); null: one machine's processes. */
+  readonly cluster: ClusterRunRecord | null;
+}
+
+export interface ClusterRunRecord {
+  readonly scheduler: 'slurm';
+  readonly nodes: number;
+  readonly nprocPerNode: number;
+  /** The job's own time limit as given (Slurm's form); null: the environment's. */
+  readonly time: string | null;
+}
+
+/** The batch job a cluster run is (status.json `job`), as its last attempt recorded it. */
+export interface RunJob {
+  readonly id: string;
+  /** Empty until the job has started. */
+  readonly nodes: readonly string[];
+  /** How often Slurm has requeued it (SLURM_RESTART_COUNT). */
+  readonly restartCount: number;
+}
+
+/** How one attempt of a cluster run ended. */
+export type AttemptEnd = 'succeeded' | 'failed' | 'preempted' | 'stopped' | 'interrupted';
+const ATTEMPT_ENDS: readonly string[] = ['succeeded', 'failed', 'preempted', 'stopped', 'interrupted'];
+
+/** One run of a cluster run's batch job: the first, or one after a requeue. */
+export interface RunAttempt {
+  readonly attempt: number;
+  readonly jobId: string;
+  readonly nodes: readonly string[];
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  /** Null while it runs. */
+  readonly end: AttemptEnd | null;
+  readonly exitCode: number | null;
+  /** The newest training step when it ended. */
+  readonly lastStep: number | null;
+}
+
+/** A cluster run's job as the scheduler's queue shows it now (not from the run's files). */
+export interface QueuedJob {
+  /** PENDING, RUNNING, COMPLETING, … */
+  readonly state: string;
+  readonly reason: string | null;
+  readonly nodes: readonly string[];
 }
 
 /** status.json, plus `alive` (the process or its supervisor still runs) when the runner checked. */
@@ -43,6 +88,10 @@ export interface RunStatus {
   readonly endedAt: number | null;
   readonly error: string | null;
   readonly alive: boolean | null;
+  /** A cluster run's batch job; null for a run of one machine. */
+  readonly job: RunJob | null;
+  /** A cluster run's attempts, oldest first; empty for a run of one machine. */
+  readonly attempts: readonly RunAttempt[];
 }
 
 export interface TrainSnapshot {
@@ -88,6 +137,11 @@ export interface RunListing {
   readonly metrics: MetricsSummary | null;
   /** The runner could not read this run's files. */
   readonly error: string | null;
+  /**
+   * A cluster run's job in the scheduler's queue (added by RunsClient, which asks the scheduler);
+   * null when it is not queued (ended) or the run is not a cluster run.
+   */
+  readonly queue?: QueuedJob | null;
 }
 
 export interface ParsedRunList {
@@ -135,7 +189,46 @@ export function readRunRecord(x: unknown): RunRecord | null {
     environment: stringOrNull(x.environment, 200),
     autoResume: x.autoResume === true,
     createdAt: finiteOrNull(x.createdAt),
+    cluster: readClusterRecord(x.cluster),
   };
+}
+
+function readClusterRecord(x: unknown): ClusterRunRecord | null {
+  if (!isObject(x) || x.scheduler !== 'slurm') return null;
+  const nodes = integerOrNull(x.nodes);
+  const nprocPerNode = integerOrNull(x.nprocPerNode);
+  return nodes !== null && nodes > 0 && nprocPerNode !== null && nprocPerNode > 0 ? { scheduler: 'slurm', nodes, nprocPerNode, time: stringOrNull(x.time, 32) } : null;
+}
+
+const JOB_ID = /^\d{1,12}$/;
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function nodeNames(x: unknown): string[] {
+  return (stringList(x, 4096) ?? []).filter((name) => NODE_NAME.test(name));
+}
+
+function readJob(x: unknown): RunJob | null {
+  if (!isObject(x) || typeof x.id !== 'string' || !JOB_ID.test(x.id)) return null;
+  return { id: x.id, nodes: nodeNames(x.nodes), restartCount: integerOrNull(x.restartCount) ?? 0 };
+}
+
+function readAttempts(x: unknown): RunAttempt[] {
+  if (!Array.isArray(x)) return [];
+  return x.slice(-1000).flatMap((a: unknown): RunAttempt[] => {
+    if (!isObject(a) || typeof a.jobId !== 'string' || !JOB_ID.test(a.jobId)) return [];
+    const attempt = integerOrNull(a.attempt);
+    if (attempt === null) return [];
+    return [{
+      attempt,
+      jobId: a.jobId,
+      nodes: nodeNames(a.nodes),
+      startedAt: finiteOrNull(a.startedAt),
+      endedAt: finiteOrNull(a.endedAt),
+      end: typeof a.end === 'string' && ATTEMPT_ENDS.includes(a.end) ? (a.end as AttemptEnd) : null,
+      exitCode: integerOrNull(a.exitCode),
+      lastStep: integerOrNull(a.lastStep),
+    }];
+  });
 }
 
 export function readRunStatus(x: unknown): RunStatus | null {
@@ -152,6 +245,8 @@ export function readRunStatus(x: unknown): RunStatus | null {
     endedAt: finiteOrNull(x.endedAt),
     error: stringOrNull(x.error),
     alive: typeof x.alive === 'boolean' ? x.alive : null,
+    job: readJob(x.job),
+    attempts: readAttempts(x.attempts),
   };
 }
 

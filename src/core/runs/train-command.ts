@@ -23,13 +23,14 @@ export function trainArgv(options: TrainOptions, paths: RunPaths, id: string): s
   // String(n) gives "0.001" or "1e-7"; Python's float() reads both.
   if (options.lr !== undefined) argv.push('--lr', String(options.lr));
   if (options.targetAccuracy !== undefined) argv.push('--target-accuracy', String(options.targetAccuracy));
+  if (options.subset !== undefined) argv.push('--subset', String(options.subset));
   argv.push('--seed', String(options.seed), '--run-dir', runDir(paths, id));
   return argv;
 }
 
 /** A short human name for lists: "cnn · fashion-mnist · 5 epochs" (and " · 2 processes"). */
-export function runLabel(options: TrainOptions, nprocPerNode = 1): string {
-  const processes = nprocPerNode > 1 ? ` · ${nprocPerNode} processes` : '';
+export function runLabel(options: TrainOptions, nprocPerNode = 1, nodes = 1): string {
+  const processes = nodes > 1 ? ` · ${nodes} nodes × ${nprocPerNode} process${nprocPerNode === 1 ? '' : 'es'}` : nprocPerNode > 1 ? ` · ${nprocPerNode} processes` : '';
   return `${options.template} · ${options.dataset} · ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${processes}`;
 }
 
@@ -62,6 +63,42 @@ export function startCommand(paths: RunPaths, input: StartCommandInput): string 
   if (input.autoResume) args.push('--auto-resume');
   if (input.nprocPerNode !== undefined && input.nprocPerNode > 1) args.push('--nproc-per-node', String(input.nprocPerNode));
   return shellJoin([...args, '--', ...input.argv]);
+}
+
+export interface CreateCommandInput {
+  readonly id: string;
+  readonly argv: readonly string[];
+  readonly label?: string;
+  readonly environment?: string;
+  readonly scheduler: 'slurm';
+  readonly nodes: number;
+  readonly nprocPerNode: number;
+  /** Seconds before the time limit at which the job asks its ranks to checkpoint. */
+  readonly warnSeconds: number;
+  /** The job's own time limit (Slurm's form), recorded so that `resume` submits it alike. */
+  readonly time?: string;
+}
+
+/** Records a cluster run (run.json, status.json) that its batch job will run; starts nothing. */
+export function createCommand(paths: RunPaths, input: CreateCommandInput): string {
+  if (input.argv.length === 0) throw new RangeError('createCommand: empty command');
+  const args = [paths.python, paths.runner, 'create', runDir(paths, input.id), `--id=${input.id}`, `--cwd=${paths.workspace}`];
+  if (input.label !== undefined) args.push(`--label=${input.label}`);
+  if (input.environment !== undefined) args.push(`--environment=${input.environment}`);
+  args.push(`--scheduler=${input.scheduler}`, `--nodes=${input.nodes}`, `--nproc-per-node=${input.nprocPerNode}`, `--warn-seconds=${input.warnSeconds}`);
+  if (input.time !== undefined) args.push(`--time=${input.time}`);
+  return shellJoin([...args, '--', ...input.argv]);
+}
+
+/** Records the batch job that will run a cluster run. */
+export function submittedCommand(paths: RunPaths, id: string, jobId: string): string {
+  if (!/^\d{1,12}$/.test(jobId)) throw new RangeError(`"${jobId}" is not a Slurm job id`);
+  return shellJoin([paths.python, paths.runner, 'submitted', runDir(paths, id), `--job-id=${jobId}`]);
+}
+
+/** Clears a cluster run's stop request before it is submitted again. */
+export function reopenCommand(paths: RunPaths, id: string): string {
+  return shellJoin([paths.python, paths.runner, 'reopen', runDir(paths, id)]);
 }
 
 export function stopCommand(paths: RunPaths, id: string, graceSeconds?: number): string {

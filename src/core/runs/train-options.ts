@@ -1,4 +1,5 @@
 import { GpuEnvError } from '../errors';
+import { SLURM_TIME_FORMS, parseSlurmDuration } from '../slurm/slurm-time';
 
 /**
  * Options of a "Train CNN" run, validated from whatever the UI or CLI hands over. Every problem is
@@ -26,8 +27,15 @@ export interface TrainOptions {
   readonly targetAccuracy: number | undefined;
   /** Processes (ranks) per machine; undefined: one per GPU the environment sees, 1 without GPUs. */
   readonly nprocPerNode: number | undefined;
-  /** Machines; more than 1 needs a cluster target. Undefined: 1. */
+  /**
+   * Machines; more than 1 needs a cluster target, where giving it at all makes the run a batch job
+   * of its own (with a warning before its time limit and requeues). Undefined: 1, in the environment.
+   */
   readonly nodes: number | undefined;
+  /** Train on the first N training images only (quick tries); undefined: all. */
+  readonly subset?: number | undefined;
+  /** The cluster job's time limit in Slurm's form (`90`, `4:00:00`); undefined: the environment's. */
+  readonly time?: string | undefined;
   /** Resume automatically when the environment restarts. */
   readonly autoResume: boolean;
 }
@@ -53,11 +61,12 @@ export const LIMITS = {
   seed: { min: 0, max: 4_294_967_295 },
   nprocPerNode: { min: 1, max: 1024 },
   nodes: { min: 1, max: 1024 },
+  subset: { min: 1, max: 100_000_000 },
   lrMax: 10,
   dataDirChars: 4096,
 } as const;
 
-const KNOWN = new Set<string>(['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'targetAccuracy', 'nprocPerNode', 'nodes', 'autoResume']);
+const KNOWN = new Set<string>(['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'targetAccuracy', 'nprocPerNode', 'nodes', 'subset', 'time', 'autoResume']);
 
 /** Validates `input` (an object from a form, settings or CLI flags; numbers may be numeric strings). */
 export function validateTrainOptions(input: unknown): Validated {
@@ -83,11 +92,13 @@ export function validateTrainOptions(input: unknown): Validated {
   const targetAccuracy = raw.targetAccuracy === undefined ? undefined : accuracy(raw.targetAccuracy) ?? report('targetAccuracy', `targetAccuracy must be a number above 0 and at most 1, e.g. 0.88 for 88 % (got ${show(raw.targetAccuracy)})`);
   const nprocPerNode = raw.nprocPerNode === undefined ? undefined : integerIn(raw.nprocPerNode, LIMITS.nprocPerNode, undefined) ?? report('nprocPerNode', `nprocPerNode must be a whole number from ${LIMITS.nprocPerNode.min} to ${LIMITS.nprocPerNode.max}: the processes per machine, default one per GPU (got ${show(raw.nprocPerNode)})`);
   const nodes = raw.nodes === undefined ? undefined : integerIn(raw.nodes, LIMITS.nodes, undefined) ?? report('nodes', `nodes must be a whole number from ${LIMITS.nodes.min} to ${LIMITS.nodes.max} (got ${show(raw.nodes)})`);
+  const subset = raw.subset === undefined ? undefined : integerIn(raw.subset, LIMITS.subset, undefined) ?? report('subset', `subset must be a whole number from ${LIMITS.subset.min} to ${LIMITS.subset.max}: the training images to use (got ${show(raw.subset)})`);
+  const time = raw.time === undefined ? undefined : slurmTime(raw.time) ?? report('time', `time must be a Slurm time limit: ${SLURM_TIME_FORMS} (got ${show(raw.time)})`);
   const autoResume = bool(raw.autoResume, DEFAULT_TRAIN_OPTIONS.autoResume) ?? report('autoResume', `autoResume must be true or false (got ${show(raw.autoResume)})`);
   if (problems.length > 0 || template === undefined || dataset === undefined || epochs === undefined || seed === undefined || autoResume === undefined) {
     return { ok: false, problems };
   }
-  return { ok: true, options: { template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, autoResume } };
+  return { ok: true, options: { template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, ...(subset !== undefined ? { subset } : {}), ...(time !== undefined ? { time } : {}), autoResume } };
 }
 
 /** Like validateTrainOptions, but throws a TrainOptionsError listing every problem. */
@@ -126,6 +137,14 @@ function integerIn(value: unknown, range: { readonly min: number; readonly max: 
 function learningRate(value: unknown): number | undefined {
   const n = numeric(value);
   return n !== undefined && n > 0 && n <= LIMITS.lrMax ? n : undefined;
+}
+
+/** A finite Slurm time limit as typed (trimmed); UNLIMITED is the partition's business, not a run's. */
+function slurmTime(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).trim();
+  const seconds = parseSlurmDuration(text);
+  return seconds !== undefined && seconds > 0 && Number.isFinite(seconds) ? text : undefined;
 }
 
 function accuracy(value: unknown): number | undefined {
@@ -172,13 +191,18 @@ export interface Placement {
 
 /**
  * The processes per machine for `options` on `placement`, or the problems (usage errors: nothing is
- * started). Default: one per GPU, 1 without GPUs. More processes than GPUs is refused (each rank owns
+ * started). Default: one per GPU, 1 without GPUs. A time limit needs a cluster job (nodes given on a
+ * cluster). More processes than GPUs is refused (each rank owns
  * one); on CPUs any number runs (gloo), sharing the cores.
  */
 export function processesPerNode(options: TrainOptions, placement: Placement): { readonly ok: true; readonly nprocPerNode: number } | { readonly ok: false; readonly problems: readonly OptionProblem[] } {
   const problems: OptionProblem[] = [];
   if ((options.nodes ?? 1) > 1 && placement.target === 'machine') {
     problems.push({ option: 'nodes', message: `nodes ${options.nodes}: training on several machines needs a cluster target (Slurm); this environment is one container on one machine (it can run one process per GPU)` });
+  }
+  if (options.time !== undefined && (placement.target !== 'cluster' || options.nodes === undefined)) {
+    const why = placement.target === 'cluster' ? 'give nodes too: a time limit is for a run that is a batch job of its own' : 'this environment is not on a cluster';
+    problems.push({ option: 'time', message: `time ${options.time}: a time limit is for a cluster job; ${why}` });
   }
   const wanted = options.nprocPerNode ?? Math.max(1, placement.gpus);
   if (placement.gpus > 0 && wanted > placement.gpus) {

@@ -28,20 +28,30 @@ export function jobName(name: string): string {
 
 /** sbatch's options (the script goes on stdin); `--parsable` prints `ID[;CLUSTER]`. */
 export function sbatchArgv(plan: BatchJobPlan): string[] {
-  const { spec } = plan;
-  const gpus = spec.gpusPerNode.count > 0 ? [`--gres=gpu:${spec.gpusPerNode.type !== undefined ? `${spec.gpusPerNode.type}:` : ''}${spec.gpusPerNode.count}`] : [];
   return [
     'sbatch',
     '--parsable',
     `--job-name=${jobName(plan.name)}`,
     `--output=${plan.paths.outputPattern}`,
     `--chdir=${plan.workspace}`,
+    ...allocationOptions(plan.spec, 1),
+  ];
+}
+
+/**
+ * What a job of `spec` asks Slurm for: partition, account, QOS, time, the nodes with `tasksPerNode`
+ * tasks each, GPUs per node and the rest, the user's own sbatch options last. Shared by the
+ * environment's job and the batch jobs of cluster runs (core/slurm/training-job.ts).
+ */
+export function allocationOptions(spec: SlurmJobSpec, tasksPerNode: number): string[] {
+  const gpus = spec.gpusPerNode.count > 0 ? [`--gres=gpu:${spec.gpusPerNode.type !== undefined ? `${spec.gpusPerNode.type}:` : ''}${spec.gpusPerNode.count}`] : [];
+  return [
     ...(spec.partition !== undefined ? [`--partition=${spec.partition}`] : []),
     ...(spec.account !== undefined ? [`--account=${spec.account}`] : []),
     ...(spec.qos !== undefined ? [`--qos=${spec.qos}`] : []),
     ...(spec.time !== undefined ? [`--time=${spec.time}`] : []),
     `--nodes=${spec.nodes}`,
-    '--ntasks-per-node=1',
+    `--ntasks-per-node=${tasksPerNode}`,
     ...gpus,
     ...(spec.cpusPerTask !== undefined ? [`--cpus-per-task=${spec.cpusPerTask}`] : []),
     ...(spec.mem !== undefined ? [`--mem=${spec.mem}`] : []),

@@ -8,20 +8,31 @@ export interface Partition {
   /** Seconds; Infinity when unlimited. */
   readonly maxTimeSeconds?: number;
   readonly up: boolean;
+  /** How many nodes it has (sinfo's %D, summed over its lines); absent when sinfo did not say. */
+  readonly nodes?: number;
 }
 
-export const PARTITION_FORMAT = '%P|%l|%a';
+export const PARTITION_FORMAT = '%P|%l|%a|%D';
 
-/** `sinfo -h -o '%P|%l|%a'` lines → partitions (the default one carries a `*`); one per name. */
+/**
+ * `sinfo -h -o '%P|%l|%a|%D'` lines → partitions (the default one carries a `*`); one per name, its
+ * node counts summed where sinfo splits a partition over several lines.
+ */
 export function parsePartitions(output: string): Partition[] {
   const seen = new Map<string, Partition>();
   for (const line of output.split('\n')) {
-    const [rawName, limit, avail] = line.trim().split('|');
+    const [rawName, limit, avail, count] = line.trim().split('|');
     if (!rawName || limit === undefined || avail === undefined) continue;
     const name = rawName.replace(/\*$/, '');
-    if (!/^[A-Za-z0-9_.-]+$/.test(name) || seen.has(name)) continue;
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) continue;
+    const nodes = count !== undefined && /^\d{1,7}$/.test(count) ? Number(count) : undefined;
+    const known = seen.get(name);
+    if (known) {
+      if (known.nodes !== undefined && nodes !== undefined) seen.set(name, { ...known, nodes: known.nodes + nodes });
+      continue;
+    }
     const max = parseSlurmDuration(limit);
-    seen.set(name, { name, isDefault: rawName.endsWith('*'), ...(max !== undefined ? { maxTimeSeconds: max } : {}), up: avail === 'up' });
+    seen.set(name, { name, isDefault: rawName.endsWith('*'), ...(max !== undefined ? { maxTimeSeconds: max } : {}), up: avail === 'up', ...(nodes !== undefined ? { nodes } : {}) });
   }
   return [...seen.values()];
 }

@@ -20,6 +20,7 @@ import { nodeBlocksText, openNodeSession, writeNodeBlock, type NodeRoute } from 
 import { runSlurmDoctor } from './slurm-doctor';
 import { slurmGpus, slurmIdleReport, slurmKeepRunning } from './slurm-idle';
 import { slurmUp } from './slurm-up';
+import { slurmRunScheduler } from './slurm-run-scheduler';
 import { watchCluster } from './watch-cluster';
 
 /** Environments as long-lived batch jobs on a Slurm cluster, reached through its login node. */
@@ -42,6 +43,7 @@ export const slurmTarget: EnvironmentTarget = {
   gpus: slurmGpus,
   idle: slurmIdleReport,
   keepRunning: slurmKeepRunning,
+  runScheduler: slurmRunScheduler,
 };
 
 export const CANCEL_WAIT_MS = 60_000;

@@ -35,6 +35,15 @@ const MAX_FOLLOWS = 48;
 export const SBATCH_REFUSED = 3;
 
 /**
+ * sbatch refused the request itself: an account, QOS or combination the cluster does not accept
+ * is a usage error (exit 2), anything else a failure.
+ */
+export function sbatchRefusedError(login: string, said: string): GpuEnvError {
+  const message = `sbatch on ${login} refused the job: ${said}`;
+  return /invalid|not allowed|not permitted|unrecognized|requested node configuration is not available/i.test(said) ? usageError(message) : new GpuEnvError(message);
+}
+
+/**
  * Shell for the login node, after a script that sets `$id` and prints `gpu-env-job $id`: polls
  * squeue (and the job's ready file) there and prints a line whenever state, reason, expected start
  * or readiness change, until the job runs with its nodes prepared, leaves the queue, or an hour has
@@ -104,11 +113,7 @@ async function followOnce(cluster: Cluster, script: string, options: FollowOptio
   const exit = await remote.exit;
   throwIfAborted(options.signal, 'waiting for the job');
   const said = Buffer.concat(stderr).toString().trim().split('\n').slice(-4).join(' ');
-  if (exit.code === SBATCH_REFUSED) {
-    // sbatch refused the request itself: an account, QOS or combination the cluster does not accept.
-    const message = `sbatch on ${cluster.label} refused the job: ${said}`;
-    throw /invalid|not allowed|not permitted|unrecognized|requested node configuration is not available/i.test(said) ? usageError(message) : new GpuEnvError(message);
-  }
+  if (exit.code === SBATCH_REFUSED) throw sbatchRefusedError(cluster.label, said);
   if (exit.code !== 0) throw new GpuEnvError(`preparing the job on ${cluster.label} failed (exit ${String(exit.code)}): ${said}`);
   if (reader.jobId === undefined) throw new GpuEnvError(`preparing the job on ${cluster.label} printed no job id: ${said}`);
   return reader.gone ? { kind: 'ended', ...(reader.job ? { job: reader.job } : {}) } : { kind: 'again' };

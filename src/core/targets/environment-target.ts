@@ -11,6 +11,7 @@ import type { UpRequest } from '../lifecycle/request';
 import type { UpResult } from '../lifecycle/up';
 import type { SshSession } from '../ssh/session';
 import type { WorkspaceAccess } from './workspace-access';
+import type { RunScheduler } from '../runs/run-scheduler';
 
 /** The kinds of machine that run environments: a Docker engine (local, tcp:// or ssh://) or a Slurm cluster. */
 export type TargetKind = 'docker' | 'slurm';
@@ -52,4 +53,9 @@ export interface EnvironmentTarget {
   hostProcessLookup?(name: string, ctx: CoreContext): Promise<ProcessLookup>;
   /** The GPU requests of the machine's running environments, the environment's own included. */
   gpuClaims?(name: string, ctx: CoreContext): Promise<ClaimsSnapshot>;
+  /**
+   * Where a run of environment NAME can be a batch job of its own (`train --nodes N`): a cluster's
+   * scheduler. Absent on targets whose runs are always processes of the environment (Docker).
+   */
+  runScheduler?(name: string, ctx: CoreContext): RunScheduler;
 }

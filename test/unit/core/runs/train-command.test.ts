@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_PATHS, runDir } from '../../../../src/core/runs/paths';
-import { GPU_COUNT_COMMAND, listCommand, parseGpuCount, resumeAllCommand, runLabel, startCommand, stopCommand, trainArgv } from '../../../../src/core/runs/train-command';
+import { GPU_COUNT_COMMAND, createCommand, listCommand, parseGpuCount, reopenCommand, resumeAllCommand, runLabel, startCommand, stopCommand, submittedCommand, trainArgv } from '../../../../src/core/runs/train-command';
 import { parseTrainOptions } from '../../../../src/core/runs/train-options';
 import { shellArgv } from '../../../support/sh-argv';
 
@@ -102,5 +102,30 @@ describe('processes and GPUs', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(parseGpuCount('garbage')).toBe(0);
+  });
+});
+
+describe('cluster runs (a batch job of their own)', () => {
+  const id = '20261203-120000-abcd';
+  const argv = ['python3', '/workspace/gpu-env-templates/train_cnn.py', '--epochs', '2', '--subset', '6000'];
+
+  it('passes the subset to the template and labels the nodes', () => {
+    expect(trainArgv(parseTrainOptions({ subset: 6000 }), DEFAULT_RUN_PATHS, id)).toEqual(expect.arrayContaining(['--subset', '6000']));
+    expect(runLabel(parseTrainOptions({ epochs: 2 }), 1, 2)).toBe('cnn · fashion-mnist · 2 epochs · 2 nodes × 1 process');
+    expect(runLabel(parseTrainOptions({ epochs: 2 }), 4, 8)).toBe('cnn · fashion-mnist · 2 epochs · 8 nodes × 4 processes');
+  });
+
+  it('records the run with the runner\'s create (nothing started), every option as --name=value', () => {
+    const line = createCommand(DEFAULT_RUN_PATHS, { id, argv, label: '-odd label', environment: 'exp', scheduler: 'slurm', nodes: 2, nprocPerNode: 1, warnSeconds: 45, time: '3' });
+    expect(shellArgv(line)).toEqual([
+      'python3', '/workspace/.gpu-env/runner/gpu_env_run.py', 'create', runDir(DEFAULT_RUN_PATHS, id), `--id=${id}`, '--cwd=/workspace', '--label=-odd label', '--environment=exp',
+      '--scheduler=slurm', '--nodes=2', '--nproc-per-node=1', '--warn-seconds=45', '--time=3', '--', ...argv,
+    ]);
+  });
+
+  it('records the submitted job (digits only), and reopens a run for submitting it again', () => {
+    expect(shellArgv(submittedCommand(DEFAULT_RUN_PATHS, id, '42')).slice(2)).toEqual(['submitted', runDir(DEFAULT_RUN_PATHS, id), '--job-id=42']);
+    expect(() => submittedCommand(DEFAULT_RUN_PATHS, id, '42;x')).toThrow(RangeError);
+    expect(shellArgv(reopenCommand(DEFAULT_RUN_PATHS, id)).slice(2)).toEqual(['reopen', runDir(DEFAULT_RUN_PATHS, id)]);
   });
 });

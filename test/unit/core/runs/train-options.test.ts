@@ -53,7 +53,7 @@ describe('validateTrainOptions', () => {
     [{ dataDir: 'data/mnist' }, /^dataDir: dataDir must be an absolute path inside the environment/],
     [{ dataDir: '/data\nrm -rf /' }, /^dataDir: .*without control characters/],
     [{ dataset: 'imagefolder' }, /^dataDir: dataDir is required for the imagefolder dataset/],
-    [{ epocs: 3 }, /^epocs: unknown option "epocs"; accepted: template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, autoResume$/],
+    [{ epocs: 3 }, /^epocs: unknown option "epocs"; accepted: template, dataset, dataDir, epochs, batchSize, lr, seed, targetAccuracy, nprocPerNode, nodes, subset, time, autoResume$/],
   ])('%j → a problem naming the option and the accepted form', (input, expected) => {
     const found = problems(input);
     expect(found).toHaveLength(1);
@@ -129,5 +129,32 @@ describe('processesPerNode', () => {
     expect(placed.ok).toBe(false);
     expect(!placed.ok && placed.problems.map((p) => `${p.option}: ${p.message}`)).toEqual([expect.stringMatching(/^nodes: nodes 2: training on several machines needs a cluster target \(Slurm\)/)]);
     expect(processesPerNode(parseTrainOptions({ nodes: 2 }), { target: 'cluster', gpus: 1 })).toEqual({ ok: true, nprocPerNode: 1 });
+  });
+
+  it('takes a time limit only for a cluster job: a cluster target and nodes given', () => {
+    const timed = parseTrainOptions({ nodes: 2, time: '10' });
+    expect(processesPerNode(timed, { target: 'cluster', gpus: 0 })).toEqual({ ok: true, nprocPerNode: 1 });
+    const onMachine = processesPerNode(parseTrainOptions({ time: '10' }), machine(0));
+    expect(!onMachine.ok && onMachine.problems).toEqual([{ option: 'time', message: 'time 10: a time limit is for a cluster job; this environment is not on a cluster' }]);
+    const noNodes = processesPerNode(parseTrainOptions({ time: '10' }), { target: 'cluster', gpus: 0 });
+    expect(!noNodes.ok && noNodes.problems[0]!.message).toMatch(/give nodes too/);
+  });
+});
+
+describe('subset and time', () => {
+  it('accepts a training subset and a Slurm time limit as given', () => {
+    expect(parseTrainOptions({ subset: '6000', time: '1-12' })).toMatchObject({ subset: 6000, time: '1-12' });
+    expect(parseTrainOptions({})).not.toHaveProperty('time');
+  });
+
+  it.each([
+    [{ subset: 0 }, /^subset must be a whole number from 1 to 100000000/],
+    [{ time: '99:99:99x' }, /^time must be a Slurm time limit: minutes, minutes:seconds, hours:minutes:seconds/],
+    [{ time: 'UNLIMITED' }, /^time must be a Slurm time limit/],
+    [{ time: '0' }, /^time must be a Slurm time limit/],
+  ])('%j is refused naming the accepted form', (input, message) => {
+    const checked = validateTrainOptions(input);
+    expect(checked.ok).toBe(false);
+    expect(!checked.ok && checked.problems[0]!.message).toMatch(message);
   });
 });

@@ -21,4 +21,9 @@ describe('partitions (sinfo)', () => {
     expect(() => checkPartitionRequest(partitions, { time: '2-00', timeSeconds: 172_800 }, fields, 'x')).toThrow(/partition gpu allows \(1-00:00:00\)/);
     expect(() => checkPartitionRequest(partitions, { partition: 'gpu', time: '4:00:00', timeSeconds: 14_400 }, fields, 'x')).not.toThrow();
   });
+
+  it('counts each partition\'s nodes (sinfo %D), summing the lines sinfo splits it into', () => {
+    expect(parsePartitions('gpu*|1-00:00:00|up|1\ngpu*|1-00:00:00|up|3\ndebug|1:00:00|up|2\n').map((p) => [p.name, p.nodes])).toEqual([['gpu', 4], ['debug', 2]]);
+    expect(parsePartitions('gpu*|1-00:00:00|up\n')[0]).not.toHaveProperty('nodes');
+  });
 });
