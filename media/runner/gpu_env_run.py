@@ -660,6 +660,16 @@ def rendezvous_port(job_id: str, master: str) -> int:
     return 29500 + (int(job_id) if job_id.isdigit() else 0) % 1000
 
 
+def job_waiting(job_id: str) -> bool:
+    """Whether the job is queued to run again (squeue: PENDING, REQUEUED, ...)."""
+    with suppress(OSError, subprocess.TimeoutExpired):
+        shown = subprocess.run(
+            ["squeue", "-h", "-j", job_id, "-o", "%T"], capture_output=True, text=True, timeout=30, check=False
+        )
+        return shown.stdout.strip() in ("PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "CONFIGURING")
+    return False
+
+
 class JobAttempt:
     """One run of a cluster run's batch job (the first, or one after a requeue): what it records in
     status.json, and whether it asks Slurm to run the job again."""
@@ -781,6 +791,10 @@ class JobAttempt:
             ok = done.returncode == 0
         except (OSError, subprocess.TimeoutExpired) as e:
             said, ok = str(e), False
+        if not ok and job_waiting(self.job_id):
+            # Slurm got there first (a failed node: the job is already queued again).
+            ok = True
+            log_line(sys.stdout, f"job {self.job_id} is already queued again ({said})")
         if not ok:
             state = "stopped" if end == "preempted" else "failed"
             error = f"scontrol requeue {self.job_id} failed ({said}); resume it with `gpu-env resume`"

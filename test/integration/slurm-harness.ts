@@ -94,3 +94,26 @@ export function listeningPorts(node: (typeof COMPUTE_NODES)[number]): number[] {
   }
   return [...ports].sort((a, b) => a - b);
 }
+
+/** A node failure: `slurm-cluster.sh kill-node` (docker kill of the node's container). */
+export function killNode(node: (typeof COMPUTE_NODES)[number]): void {
+  harnessCommand(['kill-node', node]);
+}
+
+/** The node back in service (`slurm-cluster.sh revive-node`: container, names, munge, slurmd), waited for. */
+export function reviveNode(node: (typeof COMPUTE_NODES)[number]): void {
+  harnessCommand(['revive-node', node], 120_000);
+}
+
+function harnessCommand(args: readonly string[], timeoutMs = 60_000): void {
+  const script = join(__dirname, '..', 'harness', 'slurm-cluster.sh');
+  // The cluster's own instance (its containers are gpu-env-slurm-INSTANCE-*), whatever this process says.
+  const instance = SLURM.containerPrefix.replace(/^gpu-env-slurm-/, '');
+  const result = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, GPU_ENV_TEST_INSTANCE: instance } });
+  if (result.status !== 0) throw new Error(`slurm-cluster.sh ${args.join(' ')} failed (${String(result.status)}): ${result.stderr}`);
+}
+
+/** A file on the shared /home, as the test user reads it ('' when it is not there). */
+export async function readOnCluster(path: string): Promise<string> {
+  return (await onLogin(`cat '${path}' 2>/dev/null || true`)).stdout;
+}

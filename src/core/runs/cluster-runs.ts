@@ -47,8 +47,12 @@ export function isClusterRun(listing: RunListing | null | undefined): boolean {
  * The cluster runs of `list`, each with its job as the queue shows it (`queue`, null once it has
  * left) and `alive` from that. When the queue cannot be read, the runs are listed without it and
  * the reason joins the list's problems.
+ *
+ * The files were read before the queue: a run whose files said it was active and whose job had
+ * left the queue by then may have ended in between (its batch script records the end before the
+ * job ends), so such a run is read again with `reread`; what it says now is final.
  */
-export async function withQueue(list: ParsedRunList, scheduler: RunScheduler, signal?: AbortSignal): Promise<ParsedRunList> {
+export async function withQueue(list: ParsedRunList, scheduler: RunScheduler, signal?: AbortSignal, reread?: (id: string) => Promise<RunListing | null>): Promise<ParsedRunList> {
   const jobIds = [...new Set(list.runs.filter(isClusterRun).map((run) => run.status?.job?.id).filter((id): id is string => id !== undefined))];
   if (jobIds.length === 0) return list;
   let queued;
@@ -58,11 +62,13 @@ export async function withQueue(list: ParsedRunList, scheduler: RunScheduler, si
     if (signal?.aborted) throw error;
     return { runs: list.runs, problems: [...list.problems, `cannot read the cluster's queue: ${messageOf(error)}`] };
   }
-  const runs = list.runs.map((run): RunListing => {
+  const runs = await Promise.all(list.runs.map(async (run): Promise<RunListing> => {
     const id = isClusterRun(run) ? run.status?.job?.id : undefined;
     if (id === undefined || !run.status) return run;
     const queue = queued.get(id) ?? null;
-    return { ...run, queue, status: { ...run.status, alive: queue !== null } };
-  });
+    const active = run.status.state === 'running' || run.status.state === 'starting';
+    const now = queue === null && active && reread ? ((await reread(run.id)) ?? run) : run;
+    return now.status ? { ...now, queue, status: { ...now.status, alive: queue !== null } } : now;
+  }));
   return { runs, problems: list.problems };
 }

@@ -106,8 +106,10 @@ function clusterRunState(listing: RunListing): RunState {
   const recorded: RunState = status?.state ?? 'unknown';
   const active = recorded === 'running' || recorded === 'starting';
   if (!queue) return active ? 'unknown' : recorded;
-  if (status?.stopRequested || recorded === 'succeeded' || recorded === 'failed') return recorded;
+  if (status?.stopRequested || recorded === 'succeeded') return recorded;
+  // A failed attempt whose job is queued again (Slurm requeued it after a failed node) comes back.
   if (WAITING.has(queue.state)) return 'starting';
+  if (recorded === 'failed') return recorded;
   if (queue.state === 'RUNNING') return recorded === 'running' ? 'running' : 'starting';
   return recorded; // COMPLETING and the like: what the run last said
 }

@@ -154,13 +154,18 @@ export class RunsClient {
     // A workspace with no runs yet has no runs folder: the runner lists nothing, which is right.
     const result = await this.run('list runs', listCommand(this.paths), signal);
     const listed = parseRunList(result.stdout);
-    return this.scheduler ? withQueue(listed, this.scheduler, signal) : listed;
+    return this.scheduler ? withQueue(listed, this.scheduler, signal, (id) => this.filesOf(id, signal)) : listed;
   }
 
   async status(id: string, signal?: AbortSignal): Promise<RunListing | null> {
+    const listed = { runs: [await this.filesOf(id, signal)].filter((run): run is RunListing => run !== null), problems: [] };
+    return (this.scheduler ? await withQueue(listed, this.scheduler, signal, (again) => this.filesOf(again, signal)) : listed).runs[0] ?? null;
+  }
+
+  /** The run as its files say (the runner's status), without asking any scheduler. */
+  private async filesOf(id: string, signal?: AbortSignal): Promise<RunListing | null> {
     const result = await this.run(`status of run ${id}`, statusCommand(this.paths, id), signal);
-    const listed = parseRunList(result.stdout);
-    return (this.scheduler ? await withQueue(listed, this.scheduler, signal) : listed).runs[0] ?? null;
+    return parseRunList(result.stdout).runs[0] ?? null;
   }
 
   /**

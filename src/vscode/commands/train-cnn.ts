@@ -23,7 +23,7 @@ export const trainCnnCommand: GpuCommand = {
     if (file !== undefined) {
       request = scriptRequest(services, info, file);
     } else {
-      const target = await askTrainTarget(services);
+      const target = await askTrainTarget(services, { cluster: info.host?.kind === 'slurm' });
       if (!target) return;
       if (target.kind === 'script' && !(await ui.saveFile(target.localPath))) return void ui.showWarning(t('{0} could not be saved; nothing was started.', target.localPath));
       request = target.kind === 'template' ? target : scriptRequest(services, info, target.localPath);

@@ -15,6 +15,8 @@ export interface TrainChoices {
   readonly targetAccuracy?: number;
   /** Undefined: one process per GPU (1 without GPUs). */
   readonly nprocPerNode?: number;
+  /** Cluster environments only; undefined: the run goes in the environment's own job. */
+  readonly nodes?: number;
 }
 
 export const CHOICES_KEY = 'gpuEnv.train.lastChoices';
@@ -29,8 +31,8 @@ export function defaultChoices(core: Pick<LocalApi, 'DEFAULT_TRAIN_OPTIONS'>): T
 export function readChoices(store: KeyValueStore, core: Pick<LocalApi, 'DEFAULT_TRAIN_OPTIONS' | 'validateTrainOptions'>): TrainChoices {
   const raw = store.get(CHOICES_KEY);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return defaultChoices(core);
-  const { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode } = raw as Record<string, unknown>;
-  const picked = { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode };
+  const { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode, nodes } = raw as Record<string, unknown>;
+  const picked = { template, dataset, dataDir, epochs, batchSize, lr, targetAccuracy, nprocPerNode, nodes };
   const present = Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
   const checked = core.validateTrainOptions(present);
   return checked.ok ? choicesOf(checked.options) : defaultChoices(core);
@@ -47,6 +49,7 @@ export function choicesOf(options: TrainOptions): TrainChoices {
     ...(options.lr !== undefined ? { lr: options.lr } : {}),
     ...(options.targetAccuracy !== undefined ? { targetAccuracy: options.targetAccuracy } : {}),
     ...(options.nprocPerNode !== undefined ? { nprocPerNode: options.nprocPerNode } : {}),
+    ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
   };
 }
 

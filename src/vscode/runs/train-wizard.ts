@@ -1,7 +1,8 @@
 /**
  * The Train CNN questions: what to train (a template, or the Python file in the editor), then for
  * a template the dataset, its folder for imagefolder, epochs, batch size, learning rate, a target
- * accuracy to stop at and the processes per machine. Each
+ * accuracy to stop at, the processes per machine and, where the environment is on a cluster, the
+ * nodes (a batch job of its own). Each
  * answer is checked by the core's own validator as it is typed; the answers are remembered per
  * workspace and offered first next time.
  */
@@ -22,14 +23,19 @@ type WhatToTrain = { readonly kind: 'template'; readonly template: TemplateName 
 /** The questions' context: the UI, and the core's validators and defaults (loaded before the first question). */
 type WizardServices = Pick<Services, 'ui' | 't'> & { readonly core: Pick<LocalApi, 'DATASETS' | 'DEFAULT_TRAIN_OPTIONS' | 'validateTrainOptions'> };
 
+/** Where the run goes: on a cluster, the nodes question is asked (nowhere else can a run span machines). */
+export interface WizardPlace {
+  readonly cluster: boolean;
+}
+
 /** Undefined when the user backed out at any question. */
-export async function askTrainTarget(from: Pick<Services, 'ui' | 't' | 'core'>): Promise<TrainTarget | undefined> {
+export async function askTrainTarget(from: Pick<Services, 'ui' | 't' | 'core'>, place: WizardPlace = { cluster: false }): Promise<TrainTarget | undefined> {
   const services: WizardServices = { ui: from.ui, t: from.t, core: await from.core() };
   const last = readChoices(services.ui.workspaceState, services.core);
   const what = await services.ui.pick(whatItems(services, last), services.t('What to train'));
   if (!what) return undefined;
   if (what.kind === 'script') return what;
-  const choices = await askTemplateChoices(services, what.template, last);
+  const choices = await askTemplateChoices(services, what.template, last, place);
   if (!choices) return undefined;
   await saveChoices(services.ui.workspaceState, choices);
   return { kind: 'template', choices };
@@ -53,7 +59,7 @@ function isTemplate(value: WhatToTrain, template: TemplateName): boolean {
   return value.kind === 'template' && value.template === template;
 }
 
-async function askTemplateChoices(services: WizardServices, template: TemplateName, last: TrainChoices): Promise<TrainChoices | undefined> {
+async function askTemplateChoices(services: WizardServices, template: TemplateName, last: TrainChoices, place: WizardPlace): Promise<TrainChoices | undefined> {
   const dataset = await services.ui.pick(datasetItems(services.t, last.dataset, services.core.DATASETS), services.t('Dataset'));
   if (!dataset) return undefined;
   const dataDir = dataset === 'imagefolder' ? await askDataDir(services, last.dataDir) : undefined;
@@ -68,6 +74,10 @@ async function askTemplateChoices(services: WizardServices, template: TemplateNa
   if (targetAccuracy === undefined) return undefined;
   const nprocPerNode = await askNumber(services, 'nprocPerNode', last.nprocPerNode === undefined ? '' : String(last.nprocPerNode), services.t('Processes (data-parallel ranks)'), services.t('empty: one per GPU (1 without GPUs)'));
   if (nprocPerNode === undefined) return undefined;
+  const nodes = place.cluster
+    ? await askNumber(services, 'nodes', last.nodes === undefined ? '' : String(last.nodes), services.t('Nodes (a batch job of its own)'), services.t('empty: in the environment\'s own job'))
+    : '';
+  if (nodes === undefined) return undefined;
   return {
     template,
     dataset,
@@ -77,6 +87,7 @@ async function askTemplateChoices(services: WizardServices, template: TemplateNa
     ...(lr !== '' ? { lr: Number(lr) } : {}),
     ...(targetAccuracy !== '' ? { targetAccuracy: Number(targetAccuracy) } : {}),
     ...(nprocPerNode !== '' ? { nprocPerNode: Number(nprocPerNode) } : {}),
+    ...(nodes !== '' ? { nodes: Number(nodes) } : {}),
   };
 }
 
@@ -104,7 +115,7 @@ async function askDataDir(services: WizardServices, last: string | undefined): P
 }
 
 /** '' (meaning "automatic") where `emptyMeans` is given; the number as typed otherwise. */
-async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr' | 'targetAccuracy' | 'nprocPerNode', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
+async function askNumber(services: WizardServices, option: 'epochs' | 'batchSize' | 'lr' | 'targetAccuracy' | 'nprocPerNode' | 'nodes', value: string, prompt: string, emptyMeans: string | undefined): Promise<string | undefined> {
   const answer = await services.ui.askText({
     title: services.t('Train CNN'),
     prompt,

@@ -15,7 +15,7 @@ import { runLogSource, withRuns } from '../runs/runs-access';
 import { stateText } from '../runs/run-summary';
 
 export const TASK_TYPE = 'gpu-env';
-const OPTION_KEYS = ['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'targetAccuracy', 'nprocPerNode', 'nodes'] as const;
+const OPTION_KEYS = ['template', 'dataset', 'dataDir', 'epochs', 'batchSize', 'lr', 'seed', 'targetAccuracy', 'nprocPerNode', 'nodes', 'subset', 'time'] as const;
 
 export type ParsedTask =
   | { readonly ok: true; readonly environment: string | undefined; readonly options: Readonly<Record<string, unknown>> }

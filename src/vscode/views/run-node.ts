@@ -3,6 +3,7 @@
  * message rows for "no runs yet" and errors. views/runs-tree.ts turns these into TreeItems.
  */
 import type { ListedRun } from '../../core/runs/run-facts';
+import type { AttemptEnd, RunAttempt } from '../../core/runs/run-listing';
 import type { RunState } from '../../shared/protocol/dashboard';
 import type { Translate } from '../l10n';
 import type { EnvironmentRuns } from '../runs/runs-model';
@@ -109,7 +110,16 @@ export function runTooltip(node: RunNode, t: Translate, nowSeconds: number): str
   ];
   if (dataset !== undefined) rows.push(row(t('Data'), escapeMarkdown(dataDir !== undefined ? `${dataset} (${dataDir})` : dataset)));
   if (elapsed !== undefined) rows.push(row(t('Time'), formatDuration(elapsed)));
-  if (listing.status && listing.status.attempt > 1) rows.push(row(t('Attempt'), String(listing.status.attempt)));
+  const job = listing.run?.cluster ? listing.status?.job : undefined;
+  if (job) {
+    const queue = listing.queue;
+    const waiting = queue && queue.state !== 'RUNNING' ? ` — ${queue.state.toLowerCase()}${queue.reason ? ` (${queue.reason})` : ''}` : '';
+    rows.push(row(t('Slurm job'), escapeMarkdown(`${job.id}${waiting}`)));
+    if (job.nodes.length > 0) rows.push(row(t('Nodes'), escapeMarkdown(job.nodes.join(', '))));
+    if (listing.status && listing.status.attempts.length > 0) rows.push(row(t('Attempts'), escapeMarkdown(attemptsText(listing.status.attempts, t))));
+  } else if (listing.status && listing.status.attempt > 1) {
+    rows.push(row(t('Attempt'), String(listing.status.attempt)));
+  }
   if (listing.status?.exitCode !== null && listing.status?.exitCode !== undefined) rows.push(row(t('Exit code'), String(listing.status.exitCode)));
   if (end?.testAccuracy !== null && end?.testAccuracy !== undefined) rows.push(row(t('Test accuracy'), fractionAsPercent(end.testAccuracy)));
   if (end?.bestCheckpoint) rows.push(row(t('Best checkpoint'), escapeMarkdown(end.bestCheckpoint)));
@@ -120,4 +130,15 @@ export function runTooltip(node: RunNode, t: Translate, nowSeconds: number): str
 
 function messageModel(id: string, label: string, icon: string): NodeModel {
   return { id: `runs-message:${id}`, label, description: '', icon: { id: icon }, tooltip: escapeMarkdown(label) };
+}
+
+/** "1 preempted at step 650 · 2 running" for a cluster run's attempts (the last ten). */
+export function attemptsText(attempts: readonly RunAttempt[], t: Translate): string {
+  const ends: Record<AttemptEnd, string> = {
+    succeeded: t('succeeded'), failed: t('failed'), preempted: t('preempted'), stopped: t('stopped'), interrupted: t('interrupted'),
+  };
+  return attempts.slice(-10).map((a) => {
+    const how = a.end === null ? t('running') : ends[a.end];
+    return a.end !== null && a.lastStep !== null ? t('{0} {1} at step {2}', a.attempt, how, a.lastStep) : `${a.attempt} ${how}`;
+  }).join(' · ');
 }

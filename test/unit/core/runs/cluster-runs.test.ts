@@ -62,6 +62,12 @@ describe('the queue decides whether a cluster run is still on its way', () => {
     expect(state({ state: 'running', stopRequested: false }, null)).toBe('unknown');
   });
 
+  it('a failed attempt whose job Slurm queued again (a failed node) is starting again; once it has left, failed', () => {
+    expect(state({ state: 'failed', stopRequested: false }, job('PENDING'))).toBe('starting');
+    expect(state({ state: 'failed', stopRequested: false }, job('COMPLETING'))).toBe('failed');
+    expect(state({ state: 'failed', stopRequested: false }, null)).toBe('failed');
+  });
+
   it('a stop asked for, or an end recorded, is what it says', () => {
     expect(state({ state: 'stopped', stopRequested: true }, job('RUNNING'))).toBe('stopped');
     expect(state({ state: 'succeeded', stopRequested: false }, job('COMPLETING'))).toBe('succeeded');
@@ -80,6 +86,25 @@ describe('withQueue', () => {
     expect(byId.get('20261203-121800-0000')).toMatchObject({ queue: { state: 'PENDING', reason: 'BeginTime' }, status: { alive: true } });
     // A run of one machine is left as the runner listed it.
     expect(byId.get(RUNNING.id)).toEqual(list.runs.find((run) => run.id === RUNNING.id));
+  });
+
+  it('reads a run again when its files said active but its job had left the queue (it ended in between)', async () => {
+    const running = withStatus({ state: 'running', stopRequested: false });
+    const ended = withStatus({ state: 'succeeded', stopRequested: false });
+    const reread: string[] = [];
+    const queued = await withQueue(parseRunList(JSON.stringify(running)), schedulerWith({}), undefined, async (id) => {
+      reread.push(id);
+      return parsed(ended);
+    });
+    expect(reread).toEqual([CLUSTER_RUN.id]);
+    expect(runFacts(queued.runs[0]!).state).toBe('succeeded');
+    // Still running in the queue: nothing to read again.
+    reread.length = 0;
+    await withQueue(parseRunList(JSON.stringify(running)), schedulerWith({ '10': { state: 'RUNNING', reason: null, nodes: [] } }), undefined, async (id) => {
+      reread.push(id);
+      return null;
+    });
+    expect(reread).toEqual([]);
   });
 
   it('lists the runs without the queue, saying why, when it cannot be read', async () => {

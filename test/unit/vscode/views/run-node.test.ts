@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatOnly } from '../../../../src/vscode/l10n';
 import { childNodes, isRunNode, rootNodes, runNodeModel, runsNodeModel } from '../../../../src/vscode/views/run-node';
 import { listing } from '../../../support/runs-fakes';
+import { CLUSTER_RUN } from '../../../support/runner-listings';
+import { parseRunList } from '../../../../src/core/runs/run-listing';
+import { withFacts } from '../../../../src/core/runs/run-facts';
 
 describe('run rows', () => {
   const now = 1000 + 192;
@@ -33,5 +36,16 @@ describe('run rows', () => {
     expect(childNodes(empty!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now))).toEqual([expect.objectContaining({ label: 'No runs yet', command: expect.objectContaining({ id: 'gpuEnv.trainCnn' }) })]);
     const [failed] = rootNodes([{ environment: 'exp', state: { kind: 'failed', message: 'ssh: connection refused' } }]);
     expect(childNodes(failed!, formatOnly).map((n) => runsNodeModel(n, formatOnly, now).description)).toEqual(['ssh: connection refused']);
+  });
+
+  it('tooltip of a cluster run: its Slurm job (and why it waits), its nodes and its attempts', () => {
+    const parsed = parseRunList(JSON.stringify(CLUSTER_RUN)).runs[0]!;
+    const requeued = withFacts({ ...parsed, status: { ...parsed.status!, state: 'stopped', stopRequested: false }, queue: { state: 'PENDING', reason: 'BeginTime', nodes: [] } });
+    const model = runNodeModel({ kind: 'run', environment: 'dd', listing: requeued }, formatOnly, now);
+    expect(model.icon.id).toBe('loading~spin'); // requeued: on its way again
+    expect(model.tooltip).toContain('**Slurm job:** 10 — pending \\(BeginTime\\)');
+    expect(model.tooltip).toContain('**Nodes:** node1, node2');
+    expect(model.tooltip).toContain('**Attempts:** 1 interrupted at step 234 · 2 stopped at step 250');
+    expect(model.tooltip).not.toContain('**Attempt:**');
   });
 });
