@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { loadAverage } from './lib.mjs';
+import { slurmDistributed } from './slurm-distributed.mjs';
 import { slurmTimeToReady } from './slurm-time-to-ready.mjs';
 import { timeToReady } from './time-to-ready.mjs';
 
@@ -42,6 +43,7 @@ await section('timeToReady', () => {
   return timeToReady({ baseImage, repetitions: quick ? 2 : 5 });
 });
 await section('slurmTimeToReady', () => slurmTimeToReady({ repetitions: quick ? 2 : 7 }));
+await section('slurmDistributed', () => slurmDistributed({ quick }));
 for (const [name, file, fn] of [
   ['cliStart', 'cli-start.mjs', 'cliStart'],
   ['activation', 'activation.mjs', 'activation'],

@@ -935,44 +935,30 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    command = list(args.command or [])
-    if not command:
-        raise RunError("create needs the command after --, e.g. create RUN_DIR ... -- python3 train.py", EXIT_USAGE)
-    run_dir = os.path.abspath(args.run_dir)
-    os.makedirs(run_dir, exist_ok=True)
+    cluster = {
+        "scheduler": args.scheduler,
+        "nodes": args.nodes,
+        "nprocPerNode": args.nproc_per_node,
+        "warnSeconds": args.warn_seconds,
+        "time": args.time,
+    }
+    # autoResume: by Slurm, which runs the job again after a requeue.
+    run_dir, _ = write_new_run(args, "create", autoResume=True, cluster=cluster)
     with run_lock(run_dir):
-        if os.path.exists(os.path.join(run_dir, RUN_FILE)):
-            raise RunError(f"{run_dir} already holds a run", EXIT_EXISTS)
-        run = {
-            "v": VERSION,
-            "id": args.id or os.path.basename(run_dir),
-            "label": args.label,
-            "command": command,
-            "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
-            "environment": args.environment,
-            "autoResume": True,  # by Slurm: the job requeues itself
-            "nprocPerNode": args.nproc_per_node,
-            "maxRestarts": args.max_restarts,
-            "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
-            "cluster": {
-                "scheduler": args.scheduler,
-                "nodes": args.nodes,
-                "nprocPerNode": args.nproc_per_node,
-                "warnSeconds": args.warn_seconds,
-                "time": args.time,
-            },
-            "createdAt": time.time(),
-        }
-        write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
         status = update_status(run_dir, state="starting", attempt=0, attempts=[], job=None, stopRequested=False)
     print(json.dumps(with_liveness(status, cluster=True)))
     return EXIT_OK
 
 
-def cmd_submitted(args: argparse.Namespace) -> int:
-    run_dir = os.path.abspath(args.run_dir)
+def cluster_run_dir(path: str) -> str:
+    run_dir = os.path.abspath(path)
     if not is_cluster_run(load_run(run_dir)):
         raise RunError(f"{run_dir} is not a cluster run", EXIT_USAGE)
+    return run_dir
+
+
+def cmd_submitted(args: argparse.Namespace) -> int:
+    run_dir = cluster_run_dir(args.run_dir)
     with run_lock(run_dir):
         status = read_json(os.path.join(run_dir, STATUS_FILE)) or {}
         job = status.get("job") if isinstance(status.get("job"), dict) else {}
@@ -987,9 +973,7 @@ def cmd_submitted(args: argparse.Namespace) -> int:
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    run_dir = os.path.abspath(args.run_dir)
-    if not is_cluster_run(load_run(run_dir)):
-        raise RunError(f"{run_dir} is not a cluster run", EXIT_USAGE)
+    run_dir = cluster_run_dir(args.run_dir)
     with run_lock(run_dir):
         with suppress(FileNotFoundError):
             os.unlink(os.path.join(run_dir, STOP_FILE))
@@ -1021,10 +1005,12 @@ def with_liveness(status: dict[str, Any] | None, cluster: bool = False) -> dict[
     return result
 
 
-def cmd_start(args: argparse.Namespace) -> int:
+def write_new_run(args: argparse.Namespace, verb: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """run.json of a new run in RUN_DIR (sealed with this environment's key when there is one);
+    exit 3 when RUN_DIR holds a run already. Returns (RUN_DIR, the record)."""
     command = list(args.command or [])
     if not command:
-        raise RunError("start needs a command after --, e.g. start RUN_DIR -- python3 train.py", EXIT_USAGE)
+        raise RunError(f"{verb} needs a command after --, e.g. {verb} RUN_DIR -- python3 train.py", EXIT_USAGE)
     run_dir = os.path.abspath(args.run_dir)
     os.makedirs(run_dir, exist_ok=True)
     with run_lock(run_dir):
@@ -1042,17 +1028,22 @@ def cmd_start(args: argparse.Namespace) -> int:
             "command": command,
             "cwd": os.path.abspath(args.cwd) if args.cwd else os.getcwd(),
             "environment": args.environment,
-            "autoResume": bool(args.auto_resume),
             "nprocPerNode": args.nproc_per_node,
             "maxRestarts": args.max_restarts,
             "resumeArgs": args.resume_arg if args.resume_arg is not None else DEFAULT_RESUME_ARGS,
+            **extra,
             "createdAt": time.time(),
         }
         key = run_key()
         if key is not None:
             run["seal"] = seal_of(run, key)
         write_json_atomic(os.path.join(run_dir, RUN_FILE), run)
-    print(json.dumps(launch(run_dir, command, run)))
+    return run_dir, run
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    run_dir, run = write_new_run(args, "start", autoResume=bool(args.auto_resume))
+    print(json.dumps(launch(run_dir, run["command"], run)))
     return EXIT_OK
 
 
@@ -1322,27 +1313,14 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="gpu_env_run.py",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("\n\n", 1)[1],
-    )
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
-    s = sub.add_parser("start", help="start CMD detached, recording it in RUN_DIR")
+def add_record_options(s: argparse.ArgumentParser, ranks_help: str) -> None:
+    """What run.json records of a new run (start, create)."""
     s.add_argument("run_dir", metavar="RUN_DIR")
     s.add_argument("--id", help="run id (default: the name of RUN_DIR)")
     s.add_argument("--label", help="a human-readable name, recorded in run.json")
-    s.add_argument("--auto-resume", action="store_true", help="resume-all may relaunch it after a restart")
     s.add_argument("--environment", help="environment name, recorded in run.json")
     s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
-    s.add_argument(
-        "--nproc-per-node",
-        type=positive_int,
-        default=1,
-        help="start CMD this many times as the ranks of one group, with torchrun's variables (default: 1)",
-    )
+    s.add_argument("--nproc-per-node", type=positive_int, default=1, help=f"{ranks_help} (default: 1)")
     s.add_argument(
         "--max-restarts",
         type=non_negative_int,
@@ -1352,6 +1330,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--resume-arg", action="append", help="argument added to CMD on resume (repeatable; default: --resume)"
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gpu_env_run.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    s = sub.add_parser("start", help="start CMD detached, recording it in RUN_DIR")
+    add_record_options(s, "start CMD this many times as the ranks of one group, with torchrun's variables")
+    s.add_argument("--auto-resume", action="store_true", help="resume-all may relaunch it after a restart")
     s.set_defaults(func=cmd_start)
     s = sub.add_parser("stop", help="SIGTERM the run's process group, SIGKILL after --grace seconds")
     s.add_argument("run_dir", metavar="RUN_DIR")
@@ -1375,18 +1366,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("runs_dir", metavar="RUNS_DIR")
     s.set_defaults(func=cmd_list)
     s = sub.add_parser("create", help="record a cluster run (CMD after --) that its batch job will run")
-    s.add_argument("run_dir", metavar="RUN_DIR")
-    s.add_argument("--id", help="run id (default: the name of RUN_DIR)")
-    s.add_argument("--label", help="a human-readable name, recorded in run.json")
-    s.add_argument("--environment", help="environment name, recorded in run.json")
-    s.add_argument("--cwd", help="working directory of CMD (default: the current one)")
+    add_record_options(s, "ranks per node (srun tasks), recorded for the job")
     s.add_argument("--scheduler", choices=("slurm",), required=True)
     s.add_argument("--nodes", type=positive_int, required=True)
-    s.add_argument("--nproc-per-node", type=positive_int, default=1)
     s.add_argument("--warn-seconds", type=positive_int, default=DEFAULT_WARN_S)
     s.add_argument("--time", help="the job's own time limit, as Slurm takes it (recorded for resubmission)")
-    s.add_argument("--max-restarts", type=non_negative_int, default=DEFAULT_MAX_RESTARTS)
-    s.add_argument("--resume-arg", action="append")
     s.set_defaults(func=cmd_create)
     s = sub.add_parser("submitted", help="record the batch job submitted for a cluster run")
     s.add_argument("run_dir", metavar="RUN_DIR")

@@ -42,34 +42,28 @@ export function parseGpuCount(stdout: string): number {
   return Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
-export interface StartCommandInput {
+/** What run.json records of a new run, whichever command writes it (start, create). */
+interface RunRecordInput {
   readonly id: string;
   readonly argv: readonly string[];
   readonly label?: string;
-  readonly autoResume: boolean;
-  /** Ranks the runner starts on this machine (torchrun's variables each); undefined or 1: one process. */
-  readonly nprocPerNode?: number;
   /** Environment name, recorded in run.json. */
   readonly environment?: string;
 }
 
-/** The shell command that asks the runner to start `argv` detached in the run's directory. */
-export function startCommand(paths: RunPaths, input: StartCommandInput): string {
-  if (input.argv.length === 0) throw new RangeError('startCommand: empty command');
-  // --option=value: a value starting with '-' (a script named -train.py as the label) stays a value.
-  const args = [paths.python, paths.runner, 'start', runDir(paths, input.id), `--id=${input.id}`, `--cwd=${paths.workspace}`];
-  if (input.label !== undefined) args.push(`--label=${input.label}`);
-  if (input.environment !== undefined) args.push(`--environment=${input.environment}`);
-  if (input.autoResume) args.push('--auto-resume');
-  if (input.nprocPerNode !== undefined && input.nprocPerNode > 1) args.push('--nproc-per-node', String(input.nprocPerNode));
-  return shellJoin([...args, '--', ...input.argv]);
+export interface StartCommandInput extends RunRecordInput {
+  readonly autoResume: boolean;
+  /** Ranks the runner starts on this machine (torchrun's variables each); undefined or 1: one process. */
+  readonly nprocPerNode?: number;
 }
 
-export interface CreateCommandInput {
-  readonly id: string;
-  readonly argv: readonly string[];
-  readonly label?: string;
-  readonly environment?: string;
+/** The shell command that asks the runner to start `argv` detached in the run's directory. */
+export function startCommand(paths: RunPaths, input: StartCommandInput): string {
+  const extra = [...(input.autoResume ? ['--auto-resume'] : []), ...(input.nprocPerNode !== undefined && input.nprocPerNode > 1 ? ['--nproc-per-node', String(input.nprocPerNode)] : [])];
+  return recordCommand(paths, 'start', input, extra);
+}
+
+export interface CreateCommandInput extends RunRecordInput {
   readonly scheduler: 'slurm';
   readonly nodes: number;
   readonly nprocPerNode: number;
@@ -81,13 +75,17 @@ export interface CreateCommandInput {
 
 /** Records a cluster run (run.json, status.json) that its batch job will run; starts nothing. */
 export function createCommand(paths: RunPaths, input: CreateCommandInput): string {
-  if (input.argv.length === 0) throw new RangeError('createCommand: empty command');
-  const args = [paths.python, paths.runner, 'create', runDir(paths, input.id), `--id=${input.id}`, `--cwd=${paths.workspace}`];
+  const extra = [`--scheduler=${input.scheduler}`, `--nodes=${input.nodes}`, `--nproc-per-node=${input.nprocPerNode}`, `--warn-seconds=${input.warnSeconds}`, ...(input.time !== undefined ? [`--time=${input.time}`] : [])];
+  return recordCommand(paths, 'create', input, extra);
+}
+
+function recordCommand(paths: RunPaths, verb: 'start' | 'create', input: RunRecordInput, extra: readonly string[]): string {
+  if (input.argv.length === 0) throw new RangeError(`${verb}Command: empty command`);
+  // --option=value: a value starting with '-' (a script named -train.py as the label) stays a value.
+  const args = [paths.python, paths.runner, verb, runDir(paths, input.id), `--id=${input.id}`, `--cwd=${paths.workspace}`];
   if (input.label !== undefined) args.push(`--label=${input.label}`);
   if (input.environment !== undefined) args.push(`--environment=${input.environment}`);
-  args.push(`--scheduler=${input.scheduler}`, `--nodes=${input.nodes}`, `--nproc-per-node=${input.nprocPerNode}`, `--warn-seconds=${input.warnSeconds}`);
-  if (input.time !== undefined) args.push(`--time=${input.time}`);
-  return shellJoin([...args, '--', ...input.argv]);
+  return shellJoin([...args, ...extra, '--', ...input.argv]);
 }
 
 /** Records the batch job that will run a cluster run. */
