@@ -645,10 +645,12 @@ def job_nodes() -> list[str]:
 
 
 def last_step(run_dir: str) -> int | None:
-    """The newest training step in the run's metrics (what an attempt got to)."""
+    """The newest step in the run's metrics (what an attempt got to): its newest train line, or its
+    newest event (a checkpoint saved on a warning can be past the last train line)."""
     summary = metrics_summary(os.path.join(run_dir, METRICS_FILE)) or {}
-    step = (summary.get("train") or {}).get("step")
-    return step if isinstance(step, int) else None
+    steps = [(summary.get(kind) or {}).get("step") for kind in ("train", "event")]
+    found = [step for step in steps if isinstance(step, int) and not isinstance(step, bool)]
+    return max(found) if found else None
 
 
 def rendezvous_port(job_id: str, master: str) -> int:
@@ -806,6 +808,17 @@ class JobAttempt:
         wait_until(lambda: self.terminated, 120.0, 0.2)
         return EXIT_OK
 
+    def stalled(self) -> int:
+        """Attempts in a row, this one included, that got no further than the one before them."""
+        attempts = [a for a in (read_json(self.status_path()) or {}).get("attempts") or [] if isinstance(a, dict)]
+        steps = [a.get("lastStep") or 0 for a in attempts[:-1]] + [last_step(self.run_dir) or 0]
+        streak = 0
+        for before, after in zip(reversed(steps[:-1]), reversed(steps[1:])):
+            if after > before:
+                break
+            streak += 1
+        return streak
+
     def supervise(self) -> int:
         self.begin()
         if stop_requested(self.run_dir):
@@ -827,6 +840,18 @@ class JobAttempt:
             )  # fmt: skip
         elif code == 0:
             self.end("succeeded", 0, state="succeeded", exitCode=0, endedAt=time.time())
+        elif (self.warned is not None or code == EXIT_PREEMPTED) and self.stalled() >= max_restarts_of(self.run):
+            # Warned again before a step was trained: a time limit too short for the start-up
+            # (or a node that slow) would requeue the job forever.
+            stalled = self.stalled()
+            error = (
+                f"{stalled} attempts in a row were warned before they trained a step past {last_step(self.run_dir)}: "
+                f"the job's time limit ({self.cluster.get('time') or 'the partition default'}) leaves too little "
+                "time after the start-up; train with a longer --time"
+            )
+            self.end("preempted", code, state="failed", exitCode=code, error=error, endedAt=time.time())
+            log_line(sys.stdout, f"attempt {self.attempt} preempted ({describe_code(code)}): {error}; not requeueing")
+            return EXIT_FAIL
         elif self.warned is not None or code == EXIT_PREEMPTED:
             return self.requeue("preempted", code, self.warned or "the ranks checkpointed on a preemption warning")
         elif failures < max_restarts_of(self.run):

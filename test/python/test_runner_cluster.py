@@ -228,6 +228,51 @@ class JobCommandTest(unittest.TestCase):
         self.assertIn("launch got SIGUSR1", out)
         self.assertEqual(self.status()["attempts"][-1]["end"], "preempted")
 
+    def test_attempts_warned_before_they_train_a_step_end_the_run_instead_of_requeueing_forever(self):
+        # Three attempts already ended at step 50, the last two without getting further (a time
+        # limit too short for the start-up); the fourth is warned before it trains a step.
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "w") as f:
+            f.write(json.dumps({"split": "train", "step": 50, "loss": 0.5}) + "\n")
+            f.write(json.dumps({"event": "resume", "step": 50}) + "\n")
+        path = os.path.join(self.run_dir, "status.json")
+        data = read_json(path)
+        data["attempt"] = 3
+        data["attempts"] = [
+            {
+                "attempt": n,
+                "jobId": "7",
+                "nodes": ["node1", "node2"],
+                "end": "preempted",
+                "endedAt": 1.0,
+                "lastStep": step,
+            }
+            for n, step in ((1, 50), (2, 50), (3, 50))
+        ]
+        with open(path, "w") as f:
+            json.dump(data, f)
+        job = self.job("wait", self.ready, env=slurm_env(SLURM_RESTART_COUNT="3"))
+        wait_for(lambda: os.path.exists(self.ready), timeout=30, what="the launch to start")
+        job.send_signal(signal.SIGUSR1)
+        out, _ = job.communicate(timeout=90)
+        self.assertEqual(job.returncode, 1, out)
+        self.assertNotIn("requeueing job", out)
+        status = self.status()
+        self.assertEqual((status["state"], status["attempts"][-1]["end"]), ("failed", "preempted"), out)
+        self.assertRegex(
+            status["error"],
+            r"^3 attempts in a row were warned before they trained a step past 50: .*; train with a longer --time$",
+        )
+        # One step further, and the same warning requeues (here: fails to, with no scontrol).
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps({"split": "train", "step": 60, "loss": 0.4}) + "\n")
+        os.unlink(self.ready)
+        job = self.job("wait", self.ready, env=slurm_env(SLURM_RESTART_COUNT="4"))
+        wait_for(lambda: os.path.exists(self.ready), timeout=30, what="the launch to start")
+        job.send_signal(signal.SIGUSR1)
+        out, _ = job.communicate(timeout=90)
+        self.assertIn("requeueing job 7", out)
+        self.assertIn("scontrol requeue 7 failed", self.status()["error"])
+
     def test_the_next_attempt_closes_an_unrecorded_one_and_resumes(self):
         self.job("0").communicate(timeout=60)
         # An attempt killed with its job (node failure) leaves no end; the next one says so.
