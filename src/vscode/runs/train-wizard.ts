@@ -29,7 +29,7 @@ export interface WizardPlace {
 }
 
 /** Undefined when the user backed out at any question. */
-export async function askTrainTarget(from: Pick<Services, 'ui' | 't' | 'core'>, place: WizardPlace = { cluster: false }): Promise<TrainTarget | undefined> {
+export async function askTrainTarget(from: Pick<Services, 'ui' | 't'> & { readonly core: () => Promise<WizardServices['core']> }, place: WizardPlace = { cluster: false }): Promise<TrainTarget | undefined> {
   const services: WizardServices = { ui: from.ui, t: from.t, core: await from.core() };
   const last = readChoices(services.ui.workspaceState, services.core);
   const what = await services.ui.pick(whatItems(services, last), services.t('What to train'));
