@@ -6,11 +6,12 @@
  * puts the environment variables back.
  */
 import type Docker from 'dockerode';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BASE_IMAGE, DOCKER_HOST, docker, removeDir, tempDir, userWorkspace } from './harness-env';
+import { BUNDLE, requireBundle, ROOT } from '../support/extension-bundle';
 import { extensionContext, installVsCodeMock, state, type ExtensionModule, type TreeProviderLike } from '../support/vscode-module-mock';
 
-export const BUNDLE = join(resolve(__dirname, '../..'), 'dist/extension.js');
+export { BUNDLE };
 
 export interface ExtensionOnEngine {
   readonly workspace: string;
@@ -35,11 +36,8 @@ export function activateExtensionOnEngine(name: string, prefix: string, engine: 
   state.settings = { 'gpuEnv.engineHost': engine.host, 'gpuEnv.baseImage': BASE_IMAGE, 'gpuEnv.environmentName': name };
   state.folders = [workspace];
   installVsCodeMock();
-  const context = extensionContext(join(home, 'global-storage'), resolve(__dirname, '../..'));
-  // Another file may have loaded the bundle against its own instance of the mock.
-  delete require.cache[require.resolve(BUNDLE)];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
-  (require(BUNDLE) as ExtensionModule).activate(context);
+  const context = extensionContext(join(home, 'global-storage'), ROOT);
+  requireBundle<ExtensionModule>().activate(context);
   return {
     workspace,
     stateDir,

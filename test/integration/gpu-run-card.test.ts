@@ -10,14 +10,13 @@
  * would report a process with a CUDA context. Which run that pid belongs to is left to gpu-env.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_IMAGE, removeDir, tempDir, userWorkspace } from './harness-env';
 import { GPU_DOCKER_HOST, GPU_HARNESS_READY, GPU_SKIP_REASON, STANDIN_UUID, gpuDocker, removeEnvironments, runCliAs, writeStandinGpus, writeStandinProcesses } from './gpu-harness';
 import { extensionContext, FakeWebviewView, installVsCodeMock, state } from '../support/vscode-module-mock';
+import { BUNDLE, ROOT, requireBundle } from '../support/extension-bundle';
 
-const ROOT = resolve(__dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/extension.js');
 const PREFIX = 'card-';
 const NAME = `${PREFIX}train`;
 
@@ -97,9 +96,7 @@ describe.skipIf(!GPU_HARNESS_READY || !existsSync(BUNDLE))(`a run on its GPU's c
     state.folders = [];
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
-    delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
-    (require(BUNDLE) as { activate(c: typeof context): void }).activate(context);
+    requireBundle<{ activate(c: typeof context): void }>().activate(context);
     const view = new FakeWebviewView();
     state.webviewViews.get('gpuEnv.monitor')!.resolveWebviewView(view);
     view.webview.send({ type: 'ready', view: 'monitor', protocol: 1 });

@@ -4,14 +4,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_IMAGE, DOCKER_HOST, HARNESS_READY, SKIP_REASON, docker, productContainers, removeDir, runProcess, tempDir, userWorkspace, waitFor } from './harness-env';
 import { extensionContext, installVsCodeMock, state, type PseudoterminalLike, type TreeProviderLike } from '../support/vscode-module-mock';
+import { BUNDLE, ROOT, requireBundle } from '../support/extension-bundle';
 
-const ROOT = resolve(__dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/extension.js');
 const NAME = 'itest-vsx';
 const CANCELLED = 'itest-vsx-cancel';
 
@@ -64,8 +63,7 @@ describe.skipIf(!HARNESS_READY || !existsSync(BUNDLE))(`VS Code extension on the
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
     const t0 = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
-    const extension = require(BUNDLE) as ExtensionModule;
+    const extension = requireBundle<ExtensionModule>();
     const t1 = performance.now();
     extension.activate(context);
     const t2 = performance.now();

@@ -4,14 +4,13 @@
  * job, the Environments tree as cluster → environment with its job, stop, and Sync Workspace.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './harness-env';
 import { SLURM, SLURM_READY, SLURM_SKIP_REASON, cancelAllJobs, homeWithClusterAlias, onLogin, userJobs, waitForJobState } from './slurm-harness';
 import { extensionContext, installVsCodeMock, runRegisteredCommand, state, type ExtensionModule, type TreeItemLike, type TreeProviderLike } from '../support/vscode-module-mock';
+import { BUNDLE, ROOT, requireBundle } from '../support/extension-bundle';
 
-const ROOT = resolve(__dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/extension.js');
 const NAME = 'itest-vsx-slurm';
 
 const run = runRegisteredCommand;
@@ -32,9 +31,7 @@ describe.skipIf(!SLURM_READY || !existsSync(BUNDLE))(`VS Code extension on the S
     state.folders = [workspace];
     installVsCodeMock();
     context = extensionContext(join(home, 'global-storage'), ROOT);
-    delete require.cache[require.resolve(BUNDLE)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle is loaded as VS Code loads it, after the vscode stand-in is registered
-    (require(BUNDLE) as ExtensionModule).activate(context);
+    requireBundle<ExtensionModule>().activate(context);
     await cancelAllJobs();
   });
 

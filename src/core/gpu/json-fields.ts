@@ -2,6 +2,7 @@
  * Reading typed values out of untrusted JSON without throwing. Out-of-range or mistyped values
  * become null: a monitor shows "unknown", it never shows a wrong number.
  */
+import { withoutControlChars } from '../../shared/control-chars';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -23,8 +24,7 @@ export function integerIn(value: unknown, min: number, max: number): number | nu
 /** A string of at most maxLength characters with control characters removed. */
 export function boundedText(value: unknown, maxLength: number): string | null {
   if (typeof value !== 'string') return null;
-  // eslint-disable-next-line no-control-regex -- control characters are what is dropped
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const clean = withoutControlChars(value).trim();
   return clean === '' ? null : clean.slice(0, maxLength);
 }
 

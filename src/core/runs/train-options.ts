@@ -1,4 +1,5 @@
 import { GpuEnvError } from '../errors';
+import { hasControlChars } from '../../shared/control-chars';
 import { SLURM_TIME_FORMS, parseSlurmDuration } from '../slurm/slurm-time';
 
 /**
@@ -168,8 +169,7 @@ function checkDataDir(value: unknown, dataset: DatasetName | undefined, report: 
   const accepted = 'an absolute path inside the environment, e.g. /workspace/data/fashion-mnist';
   if (typeof value !== 'string') return report('dataDir', `dataDir must be ${accepted} (got ${show(value)})`);
   // Control characters would corrupt run.json readers and log lines; the path is quoted for the shell anyway.
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (!value.startsWith('/') || value.length > LIMITS.dataDirChars || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (!value.startsWith('/') || value.length > LIMITS.dataDirChars || hasControlChars(value)) {
     return report('dataDir', `dataDir must be ${accepted}, without control characters, at most ${LIMITS.dataDirChars} characters (got ${show(value)})`);
   }
   return value;

@@ -5,6 +5,7 @@
  * startCommand, parseStatusOutput) rather than by changing RunsClient.
  */
 import { usageError } from '../errors';
+import { hasControlChars } from '../../shared/control-chars';
 import type { SshSession } from '../ssh/session';
 import { DEFAULT_RUN_PATHS, runDir, runPathsOf, type RunPaths } from '../runs/paths';
 import { generateRunId } from '../runs/run-id';
@@ -26,8 +27,7 @@ const MAX_SCRIPT_CHARS = 4096;
 /** A script path the runner may be given: absolute, under the workspace, a .py file, no control characters. */
 export function validateScriptPath(script: string, paths: RunPaths = DEFAULT_RUN_PATHS): string {
   const accepted = `a .py file under ${paths.workspace}`;
-  // eslint-disable-next-line no-control-regex -- a path with control characters is refused
-  if (script.length > MAX_SCRIPT_CHARS || /[\u0000-\u001f\u007f]/.test(script)) throw usageError(`script: ${JSON.stringify(script.slice(0, 80))} is not ${accepted}`);
+  if (script.length > MAX_SCRIPT_CHARS || hasControlChars(script)) throw usageError(`script: ${JSON.stringify(script.slice(0, 80))} is not ${accepted}`);
   const parts = script.split('/');
   if (!script.startsWith(`${paths.workspace}/`) || parts.includes('..') || parts.includes('.') || !script.endsWith('.py')) {
     throw usageError(`script: ${JSON.stringify(script)} is not ${accepted}`);

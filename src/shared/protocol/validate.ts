@@ -4,6 +4,7 @@
  * turns that into `undefined`. Hand-written (no schema library): they run in the webviews too, and
  * over snapshots of hundreds of thousands of points.
  */
+import { hasProtocolControlChars } from '../control-chars';
 
 export const FAIL: unique symbol = Symbol('invalid');
 export type Checked<T> = T | typeof FAIL;
@@ -20,12 +21,8 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-// C0/C1 controls other than tab: never expected in names, and they garble status lines.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
-
 export function text(x: unknown, max: number, allowEmpty = false): Checked<string> {
-  if (typeof x !== 'string' || x.length > max || (!allowEmpty && x.length === 0) || CONTROL.test(x)) return FAIL;
+  if (typeof x !== 'string' || x.length > max || (!allowEmpty && x.length === 0) || hasProtocolControlChars(x)) return FAIL;
   return x;
 }
 

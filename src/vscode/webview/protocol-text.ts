@@ -3,12 +3,10 @@
  * over-long text, and one bad name must not make a whole snapshot invalid, so names are cleaned
  * on the way out instead.
  */
-
-// eslint-disable-next-line no-control-regex -- control characters are what is stripped
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+import { protocolControlCharsToSpaces } from '../../shared/control-chars';
 
 export function clipText(s: string, max: number): string {
-  const clean = s.replace(CONTROL, ' ');
+  const clean = protocolControlCharsToSpaces(s);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
