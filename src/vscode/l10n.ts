@@ -5,9 +5,4 @@
  * (src/shared/protocol/dashboard-labels.ts, monitor-labels.ts) are the bundles' other messages; the host
  * translates them with webview/translate-labels.ts and sends them to the webview.
  */
-import { fillPlaceholders } from '../shared/fill-placeholders';
-
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-/** `{0}`-style substitution without translation (tests, and the fallback before VS Code loads a bundle). */
-export const formatOnly: Translate = fillPlaceholders;

@@ -6,7 +6,7 @@ import { EnvironmentStore, type StoreSource } from '../../src/vscode/environment
 import type { ActiveFile, Ui, KeyValueStore, PickItem, ProgressUpdate, SecretPort, StatusBarPort, TerminalBackend, TextOutput, TextQuestion } from '../../src/vscode/ui';
 import { JupyterTunnels } from '../../src/vscode/jupyter/jupyter-tunnels';
 import { hostKeyPrompt } from '../../src/vscode/remote/host-key-prompt';
-import { formatOnly } from '../../src/vscode/l10n';
+import { formatOnly } from './format-only';
 import type { Log } from '../../src/vscode/log';
 import { coreContext, type Services } from '../../src/vscode/services';
 import { readSettings } from '../../src/vscode/settings';

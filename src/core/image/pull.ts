@@ -8,10 +8,6 @@ import { backoffDelay } from '../util/backoff';
 import { followEngineStream, type EngineStreamMessage } from './engine-stream';
 import { classifyEngineFailure, engineMessage, noSpaceMessage, type EngineFailureKind } from './pull-failure';
 
-export async function imageExists(docker: Docker, ref: string, signal?: AbortSignal): Promise<boolean> {
-  return (await inspectImage(docker, ref, signal)) !== undefined;
-}
-
 /** The image's ID, or undefined when the engine does not have it. */
 export async function inspectImage(docker: Docker, ref: string, signal?: AbortSignal): Promise<Docker.ImageInspectInfo | undefined> {
   try {

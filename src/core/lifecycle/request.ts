@@ -70,12 +70,6 @@ export function settingsForTarget(input: UpInput): UpInput {
   return docker;
 }
 
-/** Every name in `fields`, the Slurm options' included (to check that each is a real setting or flag). */
-export function allFieldNames(fields: FieldNames): string[] {
-  const { slurm, ...rest } = fields;
-  return [...Object.values(rest).filter((v): v is string => typeof v === 'string'), ...(slurm ? Object.values(slurm) : [])];
-}
-
 /** A validated `up`: a container on a Docker engine, or a batch job on a Slurm cluster. */
 export type UpRequest = DockerUpRequest | SlurmUpRequest;
 

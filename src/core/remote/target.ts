@@ -31,11 +31,6 @@ export function isSshUrl(value: string): boolean {
   return SSH_URL.test(value);
 }
 
-/** `slurm://[user@]login[:port]` or `slurm://ALIAS`: a Slurm cluster reached through its login node. */
-export function isSlurmUrl(value: string): boolean {
-  return SLURM_URL.test(value.trim());
-}
-
 /** `slurm://[user@]login[:port]` → the login node's parts, looked up in ~/.ssh/config like ssh:// hosts. */
 export function parseSlurmUrl(field: string, url: string): SshHostSpec {
   const match = SLURM_URL.exec(url.trim());

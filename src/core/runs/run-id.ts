@@ -23,14 +23,3 @@ export function generateRunId(now: Date = new Date(), random: (size: number) => 
 export function isRunId(value: string): boolean {
   return RUN_ID_PATTERN.test(value);
 }
-
-/** Start time encoded in an id (UTC, whole seconds), or null when `id` is not a run id. */
-export function runIdTime(id: string): Date | null {
-  if (!isRunId(id)) return null;
-  const [y, mo, d, h, mi, s] = [id.slice(0, 4), id.slice(4, 6), id.slice(6, 8), id.slice(9, 11), id.slice(11, 13), id.slice(13, 15)].map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Reject ids such as 20261399-… that Date would silently roll over.
-  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h ? date : null;
-}

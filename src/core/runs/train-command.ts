@@ -121,11 +121,6 @@ export function statusCommand(paths: RunPaths, id: string): string {
   return shellJoin([paths.python, paths.runner, 'status', runDir(paths, id)]);
 }
 
-/** What the container entrypoint runs at start (as root; runs are relaunched as their owner). */
-export function resumeAllCommand(paths: RunPaths): string {
-  return shellJoin([paths.python, paths.runner, 'resume-all', paths.runsDir]);
-}
-
 /** The runner's exit status when the runner file is not the one gpu-env ships (see runnerGuard). */
 export const RUNNER_CHANGED_EXIT = 97;
 

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/vscode/commands/index';
-import { formatOnly } from '../../../src/vscode/l10n';
+import { formatOnly } from '../../support/format-only';
 import { SETTING_FIELDS } from '../../../src/vscode/settings';
-import { allFieldNames } from '../../../src/core/lifecycle/request';
+import { allFieldNames } from '../../support/field-names';
 import { ENVIRONMENT_ACTIONS_COMMAND } from '../../../src/vscode/contribution-ids';
-import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID, VIEW_CONTAINER } from '../../../src/vscode/contribution-ids';
+import { ENVIRONMENTS_VIEW, MONITOR_VIEW, RUNS_VIEW, TERMINAL_PROFILE_ID } from '../../../src/vscode/contribution-ids';
 import type { RunState } from '../../../src/shared/protocol/dashboard';
 import { runContextValue } from '../../../src/vscode/views/run-node';
 import { TASK_TYPE } from '../../../src/vscode/tasks/train-task';
@@ -91,9 +91,9 @@ describe('package.json commands', () => {
 
 describe('package.json views, terminal and activation', () => {
   it('declares the GPU container with the environments tree, the runs tree and the monitor webview', () => {
-    expect(manifest.contributes.viewsContainers.activitybar).toEqual([expect.objectContaining({ id: VIEW_CONTAINER, icon: 'media/icons/gpu.svg' })]);
+    expect(manifest.contributes.viewsContainers.activitybar).toEqual([expect.objectContaining({ id: 'gpuEnv', icon: 'media/icons/gpu.svg' })]);
     expect(existsSync(join(ROOT, 'media/icons/gpu.svg'))).toBe(true);
-    expect(manifest.contributes.views[VIEW_CONTAINER]!.map((v) => [v.id, v.type ?? 'tree'])).toEqual([
+    expect(manifest.contributes.views.gpuEnv!.map((v) => [v.id, v.type ?? 'tree'])).toEqual([
       [ENVIRONMENTS_VIEW, 'tree'], [RUNS_VIEW, 'tree'], [MONITOR_VIEW, 'webview'],
     ]);
   });

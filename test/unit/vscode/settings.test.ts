@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings, SETTING_FIELDS, upInputFromSettings } from '../../../src/vscode/settings';
-import { allFieldNames } from '../../../src/core/lifecycle/request';
+import { allFieldNames } from '../../support/field-names';
 
 describe('readSettings', () => {
   it('trims text, drops empty values and applies defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentStore } from '../../../src/vscode/environment-store';
-import { formatOnly } from '../../../src/vscode/l10n';
+import { formatOnly } from '../../support/format-only';
 import { EnvironmentStatusBar } from '../../../src/vscode/status-bar';
 import { environment, FakeStatusBar, RecordingLog } from '../../support/extension-fakes';
 import { scriptedSource } from '../../support/scripted-store-source';

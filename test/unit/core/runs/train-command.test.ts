@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_PATHS, runDir } from '../../../../src/core/runs/paths';
-import { GPU_COUNT_COMMAND, createCommand, listCommand, parseGpuCount, reopenCommand, resumeAllCommand, runLabel, startCommand, stopCommand, submittedCommand, trainArgv } from '../../../../src/core/runs/train-command';
+import { GPU_COUNT_COMMAND, createCommand, listCommand, parseGpuCount, reopenCommand, runLabel, startCommand, stopCommand, submittedCommand, trainArgv } from '../../../../src/core/runs/train-command';
 import { parseTrainOptions } from '../../../../src/core/runs/train-options';
 import { shellArgv } from '../../../support/sh-argv';
 
@@ -71,10 +71,6 @@ describe('runner commands', () => {
   it('list is a no-op where the runner was never installed', () => {
     const paths = { ...DEFAULT_RUN_PATHS, runner: '/nonexistent/gpu_env_run.py' };
     expect(execFileSync('sh', ['-c', listCommand(paths)]).toString()).toBe('');
-  });
-
-  it('resume-all, for the container entrypoint', () => {
-    expect(resumeAllCommand(DEFAULT_RUN_PATHS)).toBe('python3 /workspace/.gpu-env/runner/gpu_env_run.py resume-all /workspace/.gpu-env/runs');
   });
 });
 

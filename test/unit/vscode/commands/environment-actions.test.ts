@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionsFor, environmentActionsCommand } from '../../../../src/vscode/commands/environment-actions';
 import { runCommand } from '../../../../src/vscode/commands/run-command';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { environment, fakeCore, fakeServices, settle } from '../../../support/extension-fakes';
 
 describe('environment actions (status bar)', () => {

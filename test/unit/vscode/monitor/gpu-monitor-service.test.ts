@@ -4,7 +4,7 @@ import { parseAgentLine } from '../../../../src/core/gpu/parse-agent-line';
 import type { GpuSample } from '../../../../src/core/gpu/types';
 import type { GpuReading } from '../../../../src/shared/gpu-reading';
 import { usageError } from '../../../../src/shared/errors';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { localApi } from '../../../../src/core/local-api';
 import { GpuMonitorService } from '../../../../src/vscode/monitor/gpu-monitor-service';
 import { FakeStatusBar, RecordingLog, settle } from '../../../support/extension-fakes';

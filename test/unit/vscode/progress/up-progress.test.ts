@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { UpProgressModel } from '../../../../src/vscode/progress/up-progress';
 
 describe('start progress', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { recogniseFailure } from '../../../../src/core/runs/failure';
 import type { ListedRun } from '../../../../src/core/runs/run-facts';
 import { announceFinished, failureMessage, successMessage } from '../../../../src/vscode/runs/finish-notifier';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { ASSETS, FakeRuns, idleSession, listing, TEMPLATE_COMMAND } from '../../../support/runs-fakes';
 import { environment, fakeCore, fakeServices } from '../../../support/extension-fakes';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { formatDuration, formatLoss, runDescription } from '../../../../src/vscode/runs/run-summary';
 import { listing } from '../../../support/runs-fakes';
 

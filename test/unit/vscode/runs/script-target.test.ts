@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { containerPathOf, fileArgument } from '../../../../src/vscode/runs/script-target';
 
 describe('Train CNN inputs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localApi } from '../../../../src/core/local-api';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { askTrainTarget } from '../../../../src/vscode/runs/train-wizard';
 import { CHOICES_KEY } from '../../../../src/vscode/runs/train-choices';
 import { FakeUi } from '../../../support/extension-fakes';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RemoteExit, RemoteProcess, SpawnOptions, SshSession } from '../../../../src/core/ssh/session';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { SHELL_COMMAND, SshPseudoterminal } from '../../../../src/vscode/terminal/ssh-pseudoterminal';
 import { RecordingLog, settle } from '../../../support/extension-fakes';
 

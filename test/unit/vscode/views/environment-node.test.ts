@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { environmentNodeModel, escapeMarkdown, nodeModel, treeChildren, childrenOf } from '../../../../src/vscode/views/environment-node';
 import { environment } from '../../../support/extension-fakes';
 import type { HostIdentity } from '../../../../src/core/lifecycle/environment-info';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOnly } from '../../../../src/vscode/l10n';
+import { formatOnly } from '../../../support/format-only';
 import { childNodes, isRunNode, rootNodes, runNodeModel, runsNodeModel } from '../../../../src/vscode/views/run-node';
 import { listing } from '../../../support/runs-fakes';
 import { CLUSTER_RUN } from '../../../support/runner-listings';
