@@ -1,7 +1,4 @@
-import type {
-  CoreContext, EnvironmentChange, IdleReport, EnvironmentInfo, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, RemoveResult, SshSession, SyncReport, TokenStore,
-  UpRequest, UpResult,
-} from '../core/api';
+import type { CoreContext, EnvironmentChange, IdleReport, EventWatcher, IncludeResult, JupyterTunnel, JupyterTunnelOptions, SshSession, SyncReport, TokenStore } from '../core/api';
 import type { MonitorEvent, MonitorStream } from '../core/gpu/monitor-stream';
 import type { RecognisedFailure } from '../core/runs/failure';
 import type { FileChunk } from '../core/runs/remote-file';
@@ -10,6 +7,7 @@ import type { RunStatus } from '../core/runs/run-listing';
 import type { StartedRun, StartOptions } from '../core/runs/runs-client';
 import type { ShippedAssets } from '../core/runs/shipped-assets';
 import type { LocalApi } from '../core/local-api';
+import type { EnvironmentTarget } from '../core/targets/environment-target';
 import type { DoctorApi } from './doctor-api';
 import type { Attribution } from './monitor/gpu-monitor-service';
 import { coreBundle, type CoreBundle } from './core-bundle';
@@ -38,22 +36,20 @@ export interface MonitorRequest {
 }
 
 /**
+ * An environment's operations as every target has them (src/core/targets/environment-target.ts),
+ * run on the target the context's host names. sshConfig also rewrites the environment's block in
+ * gpu-env's ssh_config to match.
+ */
+type EnvironmentOperations = Pick<EnvironmentTarget, 'up' | 'down' | 'remove' | 'list' | 'status' | 'openSession' | 'sshConfig' | 'logs'>;
+
+/**
  * Everything the extension does with engines, containers, SSH and files, behind one interface:
  * handlers receive it (unit tests pass a fake), and the real one is loaded on first use so that
  * activating the extension does not evaluate dockerode or ssh2. It is the extension's only way to
  * the core's code (eslint.config.mjs refuses value imports of core modules in src/vscode): the
  * validators, facts and texts too, as `LocalApi` (src/core/local-api.ts).
  */
-export interface CoreApi extends DoctorApi, LocalApi {
-  up(request: UpRequest, ctx: CoreContext): Promise<UpResult>;
-  down(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
-  remove(name: string, options: { purge: boolean }, ctx: CoreContext): Promise<RemoveResult>;
-  list(ctx: CoreContext): Promise<EnvironmentInfo[]>;
-  status(name: string, ctx: CoreContext): Promise<EnvironmentInfo>;
-  openSession(name: string, ctx: CoreContext): Promise<SshSession>;
-  /** The environment's OpenSSH config text; its block in gpu-env's ssh_config is rewritten to match. */
-  sshConfig(name: string, ctx: CoreContext): Promise<string>;
-  logs(name: string, options: { tail: number }, ctx: CoreContext): Promise<string>;
+export interface CoreApi extends DoctorApi, LocalApi, EnvironmentOperations {
   watchEvents(ctx: CoreContext, onChange: (change: EnvironmentChange) => void, onDisconnect: (reason: string, retryInMs: number) => void): EventWatcher;
   ensureUserSshInclude(homeDir: string, stateDir: string): IncludeResult;
   userSshIncludePresent(homeDir: string, stateDir: string): boolean;

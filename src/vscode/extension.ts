@@ -18,7 +18,7 @@ import { EnvironmentStatusBar } from './status-bar';
 import { TimeLimitWarning } from './time-limit-warning';
 import { IdleStopWarning } from './idle-stop-warning';
 import { registerTerminalProfile } from './terminal/profile-provider';
-import { EnvironmentsTreeProvider } from './views/environments-tree';
+import { environmentsTree } from './views/environments-tree';
 import { createVsCodeUi, vscodeTranslate } from './vscode-ui';
 import { START_COMMAND } from './contribution-ids';
 import { createTraining, registerTraining, type TrainingParts } from './training-setup';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const command of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(services, command, args)));
   }
-  const tree = new EnvironmentsTreeProvider(services.store, services.t);
+  const tree = environmentsTree(services.store, services.t);
   context.subscriptions.push(
     tree,
     vscode.window.registerTreeDataProvider(ENVIRONMENTS_VIEW, tree),

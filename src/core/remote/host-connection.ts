@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { GpuEnvError, messageOf } from '../errors';
-import { wrapChannel } from '../ssh/connection';
+import { collectOutput, wrapChannel } from '../ssh/connection';
 import type { ExecResult, RemoteProcess } from '../ssh/session';
 import { CancelledError, sleep } from '../util/abort';
 import { backoffDelay } from '../util/backoff';
@@ -75,14 +75,7 @@ export class HostConnection {
 
   /** Runs `command` on the host (not in a container); stdin is written then closed. */
   async exec(command: string, options: { stdin?: string | Buffer; signal?: AbortSignal } = {}): Promise<ExecResult> {
-    const process = await this.spawn(command, options.signal);
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    process.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    process.stdin.end(options.stdin);
-    const exit = await process.exit;
-    return { ...exit, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+    return collectOutput(await this.spawn(command, options.signal), options.stdin);
   }
 
   /**

@@ -157,14 +157,7 @@ class Ssh2Session implements SshSession {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const process = await this.spawn(command, options.signal ? { signal: options.signal } : {});
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    process.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    process.stdin.end(options.stdin ?? undefined);
-    const exit = await process.exit;
-    return { ...exit, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+    return collectOutput(await this.spawn(command, options.signal ? { signal: options.signal } : {}), options.stdin);
   }
 
   spawn(command: string, options: SpawnOptions = {}): Promise<RemoteProcess> {
@@ -199,6 +192,20 @@ function ended(stream: PassThrough): Promise<void> {
     stream.once('end', () => resolve());
     stream.once('close', () => resolve());
   });
+}
+
+/**
+ * Writes `stdin` (then closes it) and waits for the exit with all output: what `exec` is over
+ * `spawn`, for an environment's session and for a remote host's connection alike.
+ */
+export async function collectOutput(process: RemoteProcess, stdin?: string | Buffer): Promise<ExecResult> {
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  process.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  process.stdin.end(stdin);
+  const exit = await process.exit;
+  return { ...exit, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
 }
 
 /** A channel as a RemoteProcess: output streams, an exit promise, closed on abort. */
