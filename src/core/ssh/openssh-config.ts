@@ -3,6 +3,7 @@ import { withFileLock } from '../util/file-lock';
 import { writeFileAtomic } from '../util/files';
 import { environmentPaths, hostAlias, sshConfigPath } from '../state/paths';
 import { shellJoin } from '../runs/shell';
+import type { ResolvedSshHost } from '../remote/resolve-host';
 
 export interface SshEndpoint {
   readonly host: string;
@@ -17,17 +18,12 @@ export interface SshEndpoint {
   readonly proxyCommand?: string;
 }
 
-/** A remote Docker host (or one of its ProxyJump hops) as a block of the generated config. */
-export interface JumpHost {
+/**
+ * A remote Docker host (or one of its ProxyJump hops) as a block of the generated config: the
+ * resolved host's connection and key settings under gpu-env's own alias (jumpAlias).
+ */
+export interface JumpHost extends Pick<ResolvedSshHost, 'hostName' | 'port' | 'user' | 'identityFiles' | 'identitiesOnly' | 'userKnownHostsFiles' | 'globalKnownHostsFiles' | 'hostKeyAlias'> {
   readonly alias: string;
-  readonly hostName: string;
-  readonly port: number;
-  readonly user: string;
-  readonly identityFiles: readonly string[];
-  readonly identitiesOnly: boolean;
-  readonly userKnownHostsFiles: readonly string[];
-  readonly globalKnownHostsFiles: readonly string[];
-  readonly hostKeyAlias?: string;
   /** The alias of the hop before it, when it is reached through another jump host. */
   readonly via?: string;
 }
