@@ -166,6 +166,51 @@ export async function openWorkbench(
   }
 }
 
+/** Where the web workbench stores the editor part's layout (its open editors, webviews included). */
+const EDITOR_LAYOUT_KEY = 'memento/workbench.parts.editor';
+
+/**
+ * Whether the workspace's stored editor layout (IndexedDB `vscode-web-state-db-<workspace>`, table
+ * ItemTable, key memento/workbench.parts.editor) mentions `needle`. The web workbench saves it every
+ * few seconds while idle and cannot finish saving it during an unload ("Long running operations
+ * during shutdown are unsupported in the web"), so a reload right after an editor opened comes back
+ * without that editor.
+ */
+export async function storedWorkbenchStateHas(page: Page, needle: string): Promise<boolean> {
+  return page.evaluate(async ({ text, key }) => {
+    const names = (await indexedDB.databases()).map((db) => db.name ?? '').filter((name) => name.startsWith('vscode-web-state-db-') && !name.endsWith('-global'));
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error ?? new Error(`cannot open ${name}`));
+      });
+      try {
+        if (!db.objectStoreNames.contains('ItemTable')) continue;
+        const value = await new Promise<unknown>((resolve, reject) => {
+          const read = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').get(key);
+          read.onsuccess = () => resolve(read.result);
+          read.onerror = () => reject(read.error ?? new Error(`cannot read ${key}`));
+        });
+        if (typeof value === 'string' && value.includes(text)) return true;
+      } finally {
+        db.close();
+      }
+    }
+    return false;
+  }, { text: needle, key: EDITOR_LAYOUT_KEY });
+}
+
+/** Waits (bounded) until the stored editor layout does (or does not) mention `needle`. */
+export async function waitForStoredWorkbenchState(page: Page, needle: string, present: boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await storedWorkbenchStateHas(page, needle).catch(() => !present)) === present) return;
+    await sleep(500);
+  }
+  throw new Error(`the workbench's stored editor layout ${present ? 'never mentioned' : 'still mentions'} ${needle} after ${timeoutMs} ms`);
+}
+
 /** Reloads the page (like "Developer: Reload Window") and waits for the workbench again. */
 export async function reloadWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
   await page.reload({ timeout: timeoutMs, waitUntil: 'domcontentloaded' });

@@ -18,6 +18,7 @@ import {
   openView,
   readTerminalText,
   reloadWorkbench,
+  waitForStoredWorkbenchState,
   runCommand,
   screenshot,
   typeInTerminal,
@@ -65,6 +66,9 @@ let workspace: string | undefined;
 let session: JourneySession | undefined;
 /** Set by journey 1; later journeys need a running environment. */
 let environmentRunning = false;
+/** The dashboard panel's view type, as the workbench stores an open one in its editor layout. */
+const DASHBOARD_VIEW_TYPE = 'gpuEnv.dashboard';
+
 /** Seconds journey 4's one-epoch run took (from its finish notification); sizes journey 6's run. */
 let epochSeconds: number | undefined;
 
@@ -312,6 +316,9 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
         await clearNotifications(page);
         // A fresh dashboard (journey 4's may still be open, showing the finished run).
         await runCommand(page, 'View: Close All Editors');
+        // Journey 4's dashboard must be gone from the stored layout too, so that finding the
+        // dashboard there below means this one (see waitForStoredWorkbenchState).
+        await waitForStoredWorkbenchState(page, DASHBOARD_VIEW_TYPE, false);
         const epochs = reloadEpochs();
         console.log(`[product] reload journey: ${epochs} epochs (journey 4's 1-epoch run took ${epochSeconds ?? '?'} s)`);
         const t0 = Date.now();
@@ -329,6 +336,11 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
 
         // The GPU container (with the GPU Monitor webview) stays open: the monitor and the dashboard
         // are restored together at the reload, each in its own service-worker scope (webview-scopes.ts).
+        // The reload must find the dashboard in the stored layout, as a user's later reload would:
+        // the web workbench saves it every few seconds, and not during an unload.
+        const tStored = Date.now();
+        await waitForStoredWorkbenchState(page, DASHBOARD_VIEW_TYPE, true);
+        console.log(`[product] the stored layout named the dashboard after ${Date.now() - tStored} ms more`);
         const t1 = Date.now();
         await reloadWorkbench(page);
         await hidePanel(page); // the reload brings back the panel with a local shell
