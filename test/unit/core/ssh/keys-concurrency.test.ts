@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { environmentPaths } from '../../../../src/core/state/paths';
@@ -19,7 +19,11 @@ const root = mkdtempSync(join(tmpdir(), 'gpu-env-keys-race-'));
 beforeAll(async () => {
   child = await bundleStateWriter();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// The bundled child lives in a temp folder of its own (bundleStateWriter).
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  if (child) rmSync(dirname(child), { recursive: true, force: true });
+});
 
 function publicOf(privatePath: string): string {
   const parsed = utils.parseKey(readFileSync(privatePath, 'utf8'));

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sshConfigPath } from '../../../../src/core/state/paths';
 import { bundleStateWriter, raceWriters } from '../../../support/state-writers';
@@ -18,7 +18,11 @@ const root = mkdtempSync(join(tmpdir(), 'gpu-env-config-race-'));
 beforeAll(async () => {
   child = await bundleStateWriter();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// The bundled child lives in a temp folder of its own (bundleStateWriter).
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  if (child) rmSync(dirname(child), { recursive: true, force: true });
+});
 
 it(`${WRITERS.length} processes adding their blocks to ssh_config at once lose none (${TRIALS} trials)`, async () => {
   const losses: string[] = [];
