@@ -5,7 +5,7 @@
  * and OpenSSH's own sshd (inetd mode), killed after it sent its banner.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,21 +49,36 @@ let bannerThenClose = 0;
 let silent = 0;
 let killedSshd = 0;
 const sockets: Socket[] = [];
+/** What sshd said on stderr when it exited before its banner (the test then fails naming it). */
+let sshdRefused = '';
 
 beforeAll(async () => {
   bannerThenClose = await listen((socket) => socket.end('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
   silent = await listen(() => {});
   const hostKey = join(dir, 'host_key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  // sshd refuses to start without its privilege separation folder, which lives on /run (a tmpfs:
+  // gone after every boot of a machine that never started the sshd service).
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   // A real sshd per connection (inetd mode), SIGKILLed once it has sent its banner: what a
   // container stopped in the middle of the handshake looks like from the client.
   killedSshd = await listen((socket) => {
-    const sshd = spawn('/usr/sbin/sshd', ['-i', '-f', '/dev/null', '-h', hostKey, '-o', 'UsePAM=no', '-o', 'PidFile=none'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const sshd = spawn('/usr/sbin/sshd', ['-i', '-e', '-f', '/dev/null', '-h', hostKey, '-o', 'UsePAM=no', '-o', 'PidFile=none'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    sshd.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     socket.pipe(sshd.stdin).on('error', () => {});
+    let sentBanner = false;
     sshd.stdout.once('data', (banner: Buffer) => {
+      sentBanner = true;
       socket.write(banner);
       sshd.kill('SIGKILL');
       sshd.once('exit', () => socket.end());
+    });
+    // An sshd that could not start is not the peer this test is about: say why, and let go.
+    sshd.once('exit', (code) => {
+      if (sentBanner) return;
+      sshdRefused = `sshd exited (${String(code)}) before its banner: ${stderr.trim()}`;
+      socket.destroy();
     });
     socket.on('error', () => {});
   });
@@ -86,6 +101,7 @@ describe('connectSsh settles when the peer goes away', () => {
 
   it('rejects at once when a real sshd is killed mid-handshake', async () => {
     const result = await within(5_000, connectSsh(target(killedSshd), { readyTimeoutMs: 20_000 }));
+    expect(sshdRefused).toBe('');
     expect(result.hung, 'connectSsh never settled').toBeUndefined();
     expect(result.error?.message).toMatch(/closed the connection before the SSH handshake finished/);
   });
