@@ -7,7 +7,7 @@
 // Screenshots: test-artifacts/e2e/product-<journey>.png (failure: .failure.png + logs).
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   answerQuickInput,
@@ -300,6 +300,21 @@ describe('gpu-env product journeys (trusted workspace, one code-server session)'
       await expect.poll(() => frame.locator('.no-gpu').textContent(), { timeout: 60_000, message: 'monitor no-GPU reason' }).toMatch(/no NVIDIA driver/i);
       expect(await frame.locator('.no-gpu').isVisible()).toBe(true);
       console.log(`[product] monitor: "${(await frame.locator('.env-line').textContent())?.trim()}" / "${(await frame.locator('.no-gpu').textContent())?.trim()}"`);
+
+      // Local resources (catalogue case 4): the page may load files from dist/webview only. Its own
+      // script is served again; the extension's package.json beside dist/ is refused by VS Code,
+      // asked for by its path and through '../' written as %2F (which the browser does not fold).
+      const script = await frame.evaluate(() => document.querySelector<HTMLScriptElement>('script[nonce]')?.src ?? '');
+      const own = /(dist(?:\/|%2F)webview(?:\/|%2F))monitor\.js/i.exec(script);
+      expect(own, `the monitor's script URL names dist/webview/monitor.js: ${script}`).not.toBeNull();
+      const sep = own![1]!.includes('%2F') || own![1]!.includes('%2f') ? '%2F' : '/';
+      const inside = await resourceStatus(page, frame, script.replace(own![0], `${own![1]}monitor.js`));
+      const outside = await resourceStatus(page, frame, script.replace(own![0], 'package.json'));
+      const dotDot = await resourceStatus(page, frame, script.replace(own![0], `${own![1]}..%2F..%2Fpackage.json`));
+      console.log(`[product] webview resources: dist/webview/monitor.js ${inside}, package.json ${outside}, dist/webview/..%2F..%2Fpackage.json ${dotDot} (separator ${sep})`);
+      expect(inside).toBe(200);
+      expect(outside).not.toBe(200);
+      expect(dotDot).not.toBe(200);
       // No hover tooltip left over from earlier steps in the picture.
       await page.mouse.move(250, 250);
       await sleep(700);
@@ -459,6 +474,21 @@ async function runsRow(page: Page, epochs: number) {
  * Waits until the loss chart has more than `seen` points, or the run's row says it ended (then
  * the chart must still hold at least `seen`); returns the count.
  */
+/**
+ * The status the webview got for `url` (an image request made in the webview's page, so it goes
+ * through VS Code's resource loading as the page's own files do). Bounded by `timeoutMs`.
+ */
+async function resourceStatus(page: Page, frame: Frame, url: string, timeoutMs = 20_000): Promise<number> {
+  const probe = `${url}${url.includes('?') ? '&' : '?'}gpu-env-probe=${Math.random().toString(36).slice(2)}`;
+  const tag = probe.slice(probe.indexOf('gpu-env-probe='));
+  const response = page.waitForResponse((r) => r.url().includes(tag), { timeout: timeoutMs });
+  await frame.evaluate((src) => {
+    const img = new Image();
+    img.src = src;
+  }, probe);
+  return (await response).status();
+}
+
 async function waitForLossGrowthOrEnd(frame: Awaited<ReturnType<typeof frameWithGlobal>>, seen: number, state: () => Promise<string>, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
