@@ -25,7 +25,7 @@ export const openJupyterCommand: GpuCommand = {
     const info = await ensureRunning(services, chosen);
     if (!info) return;
     const core = await services.core();
-    const tokens = secretTokenStore(ui.secrets);
+    const tokens = secretTokenStore(ui.secrets, t);
     const tunnel = await ui.withProgress(t('Opening Jupyter in GPU environment "{0}"', info.name), (report, signal) =>
       services.jupyter.get(info.name, () =>
         core.openJupyter(info.name, coreContext(core, services, { signal }), tokens, {

@@ -1,12 +1,27 @@
 import type { TokenStore } from '../../core/jupyter/token';
+import { GpuEnvError, messageOf } from '../../shared/errors';
+import type { Translate } from '../l10n';
 import type { SecretPort } from '../ui';
 
 export const TOKEN_KEY_PREFIX = 'gpuEnv.jupyter.';
 
-/** Jupyter tokens in VS Code's SecretStorage (the OS keychain), one per environment, instead of a file. */
-export function secretTokenStore(secrets: SecretPort): TokenStore {
+/**
+ * Jupyter tokens in VS Code's SecretStorage (the OS keychain), one per environment, instead of a file.
+ * When the keychain cannot be used (Linux without a Secret Service, a locked keyring) the token is
+ * kept nowhere else: Open Jupyter fails saying what is missing, rather than writing it in plain text.
+ */
+export function secretTokenStore(secrets: SecretPort, t: Translate): TokenStore {
+  const unavailable = (cause: unknown) =>
+    new GpuEnvError(
+      t(
+        'VS Code could not use the system keyring, where the Jupyter token is kept ({0}); the token was not saved anywhere else. On Linux, install and unlock a Secret Service keyring (for example gnome-keyring), then open Jupyter again.',
+        messageOf(cause),
+      ),
+      'failure',
+      { cause },
+    );
   return {
-    get: (name) => secrets.get(`${TOKEN_KEY_PREFIX}${name}`),
-    set: (name, token) => secrets.store(`${TOKEN_KEY_PREFIX}${name}`, token),
+    get: (name) => secrets.get(`${TOKEN_KEY_PREFIX}${name}`).catch((error: unknown) => Promise.reject(unavailable(error))),
+    set: (name, token) => secrets.store(`${TOKEN_KEY_PREFIX}${name}`, token).catch((error: unknown) => Promise.reject(unavailable(error))),
   };
 }

@@ -48,6 +48,24 @@ describe('Open Jupyter', () => {
     expect(services.ui.messages.at(-1)?.actions).toEqual([]);
   });
 
+  it('without a usable keyring (SecretStorage rejects), fails saying so and keeps the token nowhere else', async () => {
+    const services = fakeServices({ core: jupyterCore([]) });
+    const refused = () => Promise.reject(new Error('Cannot create an item in a locked collection'));
+    services.ui.secrets.store = refused;
+    services.ui.secrets.get = refused;
+    await runCommand(services, openJupyterCommand, ['exp']);
+    const errors = services.ui.texts('error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/could not use the system keyring, where the Jupyter token is kept \(Cannot create an item in a locked collection\); the token was not saved anywhere else\. On Linux, install and unlock a Secret Service keyring/);
+    expect(services.ui.opened).toEqual([]);
+    expect(services.ui.clipboard).toBe('');
+    // No plaintext fallback: not in the extension's state, its log or anything it showed.
+    const kept = JSON.stringify([...services.ui.globalState.values, ...services.ui.workspaceState.values]);
+    const said = [...services.log.lines, ...services.ui.messages.map((m) => `${m.message} ${m.detail ?? ''}`)];
+    expect(kept).not.toContain(TOKEN);
+    expect(said.filter((line) => line.includes(TOKEN))).toEqual([]);
+  });
+
   it('with the Jupyter extension installed, offers the local URL for "Existing Server" on the clipboard', async () => {
     const services = fakeServices({ core: jupyterCore([]) });
     services.ui.extensions.add(JUPYTER_EXTENSION);
