@@ -162,7 +162,13 @@ describe.skipIf(!SLURM_READY)(`distributed training on a Slurm cluster${SLURM_RE
     const end = records.find((r) => r.event === 'end')!;
     console.log(`test accuracy after 2 epochs on 2 nodes (resumed once at step ${resumed[0]!.step}): ${String(end.test_accuracy)}, ${Math.round(end.train_images_per_s as number)} images/s`);
     expect(end.test_accuracy).toBeGreaterThanOrEqual(0.85);
-    imagesPerSecond = end.train_images_per_s as number;
+    // The speed while training: the median of the train lines' rates (all ranks together). The end
+    // line's average is the last attempt's alone, start-up included: 871-956 images/s in two runs
+    // whose next job then trained at 2,300-3,200.
+    const rates = records.flatMap((r) => (r.split === 'train' && typeof r.images_per_s === 'number' ? [r.images_per_s] : [])).sort((a, b) => a - b);
+    expect(rates.length).toBeGreaterThan(0);
+    imagesPerSecond = rates[Math.floor(rates.length / 2)]!;
+    console.log(`training speed on 2 nodes: ${Math.round(imagesPerSecond)} images/s (median of ${rates.length} train lines)`);
   }, RUN_TIMEOUT_MS + 120_000);
 
   it('a compute node killed mid-run: Slurm requeues the job, it waits for the node, then resumes from the newest checkpoint', async () => {
@@ -194,13 +200,11 @@ describe.skipIf(!SLURM_READY)(`distributed training on a Slurm cluster${SLURM_RE
 
   it('a time limit shorter than the training: the warning makes the ranks checkpoint before the kill, and the requeued job finishes', async () => {
     expect(imagesPerSecond).toBeGreaterThan(0);
-    // About 300 s of training at the speed measured above: a 2-minute job holds at most 90 s of it
+    // About 250 s of training at the speed measured above: a 2-minute job holds at most 90 s of it
     // (it is warned 30 s before its end, or earlier by Slurm, and spends some of it starting), so
-    // the first attempt cannot finish even if the machine has become three times as fast since (its
-    // load moves: with 100 s, and again with 200 s when the speed was measured while other work
-    // shared the two CPUs, 871 images/s, and the job then trained at ~2,300, a machine whose load
-    // dropped finished in one attempt); a few attempts do.
-    const images = imagesPerSecond * 300;
+    // the first attempt cannot finish even if the machine has become 2.5 times as fast since (its
+    // load moves); three or four attempts do.
+    const images = imagesPerSecond * 250;
     const epochs = Math.max(4, Math.ceil(images / 60_000));
     const subset = Math.min(60_000, Math.ceil(images / epochs));
     const { id, job } = await trainJob(['--time', '2', '--epochs', String(epochs), '--subset', String(subset)]);
