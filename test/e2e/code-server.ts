@@ -256,7 +256,10 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const xdgDataHome = path.join(tmpDir, 'xdg-data');
   const config = path.join(tmpDir, 'config.yaml');
   const logFile = path.join(tmpDir, 'code-server.log');
-  for (const d of [userDataDir, extensionsDir, xdgConfigHome, xdgDataHome, path.join(userDataDir, 'User')]) {
+  // Its own temporary folder (removed with tmpDir): code-server and its extension host leave
+  // vscode-ipc-*.sock and vscode-typescript* behind in TMPDIR when they are killed.
+  const scratch = path.join(tmpDir, 't');
+  for (const d of [userDataDir, extensionsDir, xdgConfigHome, xdgDataHome, scratch, path.join(userDataDir, 'User')]) {
     mkdirSync(d, { recursive: true });
   }
   writeFileSync(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
@@ -269,6 +272,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     ...process.env,
     XDG_CONFIG_HOME: xdgConfigHome,
     XDG_DATA_HOME: xdgDataHome,
+    TMPDIR: scratch,
     // Never let a password or a GitHub token from the runner's environment leak in.
     PASSWORD: undefined,
     HASHED_PASSWORD: undefined,
