@@ -5,10 +5,9 @@
  * The first snapshot the page gets holds the newest points only; the whole history follows in a
  * later snapshot. The time to the first drawn chart is printed, never asserted.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardFeed } from '../../src/vscode/dashboard/dashboard-feed';
 import { DEFAULT_WINDOW_BYTES, MetricsTail } from '../../src/core/metrics/metrics-tail';
@@ -16,7 +15,7 @@ import type { DashboardHostMessage as HostMessage, SeriesData } from '../../src/
 import { DashboardController } from '../../src/vscode/dashboard/dashboard-controller';
 import { MemoryStore } from '../support/extension-fakes';
 import { LocalSession, waitFor } from '../support/local-process-session';
-import { bundleWebviews, launchChromium, openWebview, postedByWebview, serveWebviews } from './harness';
+import { openWebview, postedByWebview, startWebviewStage, type WebviewStage } from './harness';
 import { DEFAULT_RUN, generateMetrics } from './metrics-generator';
 import { dashboardLabels } from '../support/webview-labels';
 
@@ -24,20 +23,14 @@ const RUN = 'run-long';
 // About 25 MB: far more than the window, so the history takes a while to read behind it.
 const LONG_RUN = { ...DEFAULT_RUN, epochs: 40, stepsPerEpoch: 4000 };
 
-let dir: string;
-let server: { origin: string; close(): Promise<void> };
-let browser: Browser;
+let stage: WebviewStage;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gpu-env-reattach-'));
-  server = await serveWebviews(await bundleWebviews(['dashboard'], join(dir, 'bundle')));
-  browser = await launchChromium();
+  stage = await startWebviewStage('gpu-env-reattach-', ['dashboard']);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stage?.close();
 });
 
 /** The training loss in a data message (a snapshot, or an append to an empty one). */
@@ -59,9 +52,9 @@ async function lossChart(page: Page): Promise<{ rows: number; xMin: number | nul
 
 describe('dashboard re-attach to a long run', () => {
   it('draws the newest points first and fills the history in behind', async () => {
-    const file = join(dir, 'metrics.jsonl');
+    const file = join(stage.dir, 'metrics.jsonl');
     writeFileSync(file, generateMetrics(LONG_RUN));
-    const page = await openWebview(browser, server.origin, 'dashboard');
+    const page = await openWebview(stage.browser, stage.origin, 'dashboard');
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);

@@ -9,10 +9,9 @@
  *
  * Run: npx vitest run --project webview test/webview/dashboard.test.ts
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardFeed, DEFAULT_FEED_OPTIONS, type FeedCursor } from '../../src/vscode/dashboard/dashboard-feed';
 import { parseMetricsLine } from '../../src/core/metrics/parse-metrics-line';
@@ -21,7 +20,7 @@ import { MetricsTail } from '../../src/core/metrics/metrics-tail';
 import { parseDashboardHostMessage, parseDashboardWebviewMessage, type DashboardHostMessage, type RunInfo, type SeriesData } from '../../src/shared/protocol/dashboard';
 import { LocalSession, waitFor } from '../support/local-process-session';
 import { dashboardInit } from '../support/webview-labels';
-import { ARTIFACTS, bundleWebviews, latinWords, launchChromium, openWebview, pageTexts, postedByWebview, postToWebview, serveWebviews } from './harness';
+import { ARTIFACTS, latinWords, openWebview, pageTexts, postedByWebview, postToWebview, startWebviewStage, type WebviewStage } from './harness';
 import { generateMetrics } from './metrics-generator';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -38,10 +37,8 @@ interface ChartSummary {
   hasGap: boolean;
 }
 
-let dir: string;
+let stage: WebviewStage;
 let file: string;
-let server: { origin: string; close(): Promise<void> };
-let browser: Browser;
 let page: Page;
 let session: LocalSession;
 let tail: MetricsTail;
@@ -56,7 +53,7 @@ function fixturePath(): { path: string; source: string } {
   if (fromEnv) return { path: fromEnv, source: `GPU_ENV_METRICS_FIXTURE=${fromEnv}` };
   const real = join('test', 'fixtures', 'metrics', 'real-run.jsonl');
   if (existsSync(real)) return { path: real, source: real };
-  const generated = join(dir, 'generated.jsonl');
+  const generated = join(stage.dir, 'generated.jsonl');
   writeFileSync(generated, generateMetrics());
   return { path: generated, source: 'generated development run' };
 }
@@ -143,15 +140,12 @@ async function pixelsOfColour(chartId: string, colour: string): Promise<number> 
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gpu-env-dashboard-'));
   mkdirSync(ARTIFACTS, { recursive: true });
+  stage = await startWebviewStage('gpu-env-dashboard-', ['dashboard']);
   const fixture = fixturePath();
   console.info(`metrics fixture: ${fixture.source}`);
-  file = join(dir, 'metrics.jsonl');
+  file = join(stage.dir, 'metrics.jsonl');
   copyFileSync(fixture.path, file);
-  const bundles = await bundleWebviews(['dashboard'], join(dir, 'bundle'));
-  server = await serveWebviews(bundles);
-  browser = await launchChromium();
 
   feed = new DashboardFeed();
   session = new LocalSession();
@@ -173,14 +167,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   session?.drop();
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stage?.close();
 });
 
 describe('training dashboard webview', () => {
   it('says ready with a valid message, then draws every point of the metrics file on one time axis', async () => {
-    page = await openWebview(browser, server.origin, 'dashboard');
+    page = await openWebview(stage.browser, stage.origin, 'dashboard');
     page.on('pageerror', (error) => pageErrors.push(String(error.stack ?? error)));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
@@ -354,7 +346,7 @@ describe('training dashboard webview', () => {
   });
 
   it('speaks the display language: Chinese labels from the zh-cn bundle, and no English of its own', async () => {
-    const zh = await openWebview(browser, server.origin, 'dashboard', { locale: 'zh-CN' });
+    const zh = await openWebview(stage.browser, stage.origin, 'dashboard', { locale: 'zh-CN' });
     const errors: string[] = [];
     zh.on('pageerror', (error) => errors.push(String(error.stack ?? error)));
     await zh.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
@@ -406,7 +398,7 @@ describe('training dashboard webview', () => {
     const bounded = new DashboardFeed({ ...DEFAULT_FEED_OPTIONS, maxMetricSeriesPerRun: 3, snapshotPoints: 600 });
     bounded.setRuns([{ id: RUN, label: 'flood', state: 'running', startTime: 0, env: 'demo' }]);
     bounded.ingestLines(RUN, Array.from({ length: 2000 }, (_, step) => parseMetricsLine(JSON.stringify({ v: 1, time: step, step, split: 'train', loss: 1 / (step + 1), accuracy: step / 2000, lr: 0.1, [`layer_${step}`]: 1 }))));
-    const flood = await openWebview(browser, server.origin, 'dashboard');
+    const flood = await openWebview(stage.browser, stage.origin, 'dashboard');
     const errors: string[] = [];
     flood.on('pageerror', (error) => errors.push(String(error.stack ?? error)));
     await flood.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);

@@ -7,7 +7,7 @@
  * Also used by bench/chart.mjs (bundled with esbuild), so it must not import vitest.
  */
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
@@ -205,6 +205,41 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
   // launch() gives each browser a fresh temporary profile (user-data-dir).
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/** What a webview test file runs its pages on; close() ends the browser and the server and removes `dir`. */
+export interface WebviewStage {
+  /** A fresh folder of the test file's own (the bundles are in its `bundle/`). */
+  readonly dir: string;
+  readonly origin: string;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Bundles `names` into a fresh `<prefix>XXXXXX` temp folder, serves them from 127.0.0.1 and starts Chromium. */
+export async function startWebviewStage(prefix: string, names: readonly WebviewName[]): Promise<WebviewStage> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  let server: { origin: string; close(): Promise<void> } | undefined;
+  try {
+    server = await serveWebviews(await bundleWebviews(names, join(dir, 'bundle')));
+    const browser = await launchChromium();
+    const served = server;
+    return {
+      dir,
+      origin: served.origin,
+      browser,
+      async close() {
+        await browser.close();
+        await served.close();
+        removeDir();
+      },
+    };
+  } catch (error) {
+    await server?.close();
+    removeDir();
+    throw error;
+  }
 }
 
 /** `locale`: the browser's, as VS Code's Electron has its display language (default en-US). */

@@ -7,41 +7,32 @@
  *
  * Run: npx vitest run --project webview test/webview/hostile-names.test.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetricsLine } from '../../src/core/metrics/parse-metrics-line';
 import type { GpuReading } from '../../src/shared/gpu-reading';
 import { DashboardFeed } from '../../src/vscode/dashboard/dashboard-feed';
 import { GpuPanelModel } from '../../src/vscode/monitor/gpu-panel-model';
 import { dashboardInit, monitorInit } from '../support/webview-labels';
-import { bundleWebviews, launchChromium, openWebview, postToWebview, serveWebviews } from './harness';
+import { openWebview, postToWebview, startWebviewStage, type WebviewStage } from './harness';
 
 const IMG = '"><img src=x onerror=alert(1)>';
 const SCRIPT = '</script><script>alert(2)</script>';
 const RUN_NAME = `${IMG} ${SCRIPT}`;
 const RUN = 'run-hostile';
 
-let dir: string;
-let server: { origin: string; close(): Promise<void> };
-let browser: Browser;
+let stage: WebviewStage;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gpu-env-hostile-names-'));
-  server = await serveWebviews(await bundleWebviews(['dashboard', 'monitor'], dir));
-  browser = await launchChromium();
+  stage = await startWebviewStage('gpu-env-hostile-names-', ['dashboard', 'monitor']);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stage?.close();
 });
 
 async function open(name: 'dashboard' | 'monitor'): Promise<{ page: Page; errors: string[] }> {
-  const page = await openWebview(browser, server.origin, name, { width: 1000, height: 800 });
+  const page = await openWebview(stage.browser, stage.origin, name, { width: 1000, height: 800 });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error.stack ?? error)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

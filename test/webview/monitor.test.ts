@@ -4,10 +4,9 @@
  *
  * Run: npx vitest run --project webview test/webview/monitor.test.ts
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuAttribution } from '../../src/core/gpu/gpu-attribution';
 import { gpuClaimOf } from '../../src/core/gpu/gpu-claims';
@@ -17,12 +16,10 @@ import { GpuPanelModel } from '../../src/vscode/monitor/gpu-panel-model';
 import type { GpuDeviceReading, GpuReading } from '../../src/shared/gpu-reading';
 import { parseMonitorWebviewMessage } from '../../src/shared/protocol/monitor';
 import { monitorInit } from '../support/webview-labels';
-import { ARTIFACTS, bundleWebviews, latinWords, launchChromium, openWebview, pageTexts, postedByWebview, postToWebview, serveWebviews } from './harness';
+import { ARTIFACTS, latinWords, openWebview, pageTexts, postedByWebview, postToWebview, startWebviewStage, type WebviewStage } from './harness';
 
 const XSS = '<img src=x onerror=alert(1)>';
-let dir: string;
-let server: { origin: string; close(): Promise<void> };
-let browser: Browser;
+let stage: WebviewStage;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -40,21 +37,17 @@ async function settle(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gpu-env-monitor-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await serveWebviews(await bundleWebviews(['monitor'], dir));
-  browser = await launchChromium();
+  stage = await startWebviewStage('gpu-env-monitor-', ['monitor']);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stage?.close();
 });
 
 describe('GPU monitor webview', () => {
   it('shows one card per GPU with bars, figures, the run, and a sparkline with its gap', async () => {
-    page = await openWebview(browser, server.origin, 'monitor', { width: 320, height: 640 });
+    page = await openWebview(stage.browser, stage.origin, 'monitor', { width: 320, height: 640 });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
@@ -134,7 +127,7 @@ describe('GPU monitor webview', () => {
   });
 
   it('speaks the display language: Chinese labels from the zh-cn bundle, and no English of its own', async () => {
-    const zh = await openWebview(browser, server.origin, 'monitor', { width: 320, height: 640, locale: 'zh-CN' });
+    const zh = await openWebview(stage.browser, stage.origin, 'monitor', { width: 320, height: 640, locale: 'zh-CN' });
     const errors: string[] = [];
     zh.on('pageerror', (e) => errors.push(String(e)));
     await zh.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
