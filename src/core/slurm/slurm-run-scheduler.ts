@@ -55,16 +55,20 @@ export function placementProblems(partitions: readonly Partition[], partition: s
   if (wanted.length === 0) return [];
   const names = wanted.map((p) => p.name).join(', ');
   const problems: OptionProblem[] = [];
-  const counts = wanted.map((p) => p.nodes).filter((n): n is number => n !== undefined);
-  if (counts.length === wanted.length && request.nodes > Math.max(...counts)) {
-    const most = Math.max(...counts);
+  const most = largestOfAll(wanted.map((p) => p.nodes));
+  if (most !== undefined && request.nodes > most) {
     problems.push({ option: 'nodes', message: `nodes ${request.nodes}: partition ${names} has ${most} node${most === 1 ? '' : 's'}; ask for at most ${most}` });
   }
-  const limits = wanted.map((p) => p.maxTimeSeconds).filter((n): n is number => n !== undefined);
-  if (request.time !== undefined && timeSeconds !== undefined && limits.length === wanted.length && timeSeconds > Math.max(...limits)) {
-    problems.push({ option: 'time', message: `time ${request.time}: longer than partition ${names} allows (${formatSlurmDuration(Math.max(...limits))}); ask for at most that` });
+  const longest = largestOfAll(wanted.map((p) => p.maxTimeSeconds));
+  if (request.time !== undefined && timeSeconds !== undefined && longest !== undefined && timeSeconds > longest) {
+    problems.push({ option: 'time', message: `time ${request.time}: longer than partition ${names} allows (${formatSlurmDuration(longest)}); ask for at most that` });
   }
   return problems;
+}
+
+/** The largest value, or undefined when any is unknown (then that partition limits nothing we can check). */
+function largestOfAll(values: readonly (number | undefined)[]): number | undefined {
+  return values.every((v): v is number => v !== undefined) ? Math.max(...values) : undefined;
 }
 
 async function submit(cluster: Cluster, planned: ClusterRunPlan, signal?: AbortSignal): Promise<string> {
