@@ -200,11 +200,11 @@ describe.skipIf(!SLURM_READY)(`distributed training on a Slurm cluster${SLURM_RE
 
   it('a time limit shorter than the training: the warning makes the ranks checkpoint before the kill, and the requeued job finishes', async () => {
     expect(imagesPerSecond).toBeGreaterThan(0);
-    // About 250 s of training at the speed measured above: a 2-minute job holds at most 90 s of it
+    // About 300 s of training at the speed measured above: a 2-minute job holds at most 90 s of it
     // (it is warned 30 s before its end, or earlier by Slurm, and spends some of it starting), so
-    // the first attempt cannot finish even if the machine has become 2.5 times as fast since (its
-    // load moves); three or four attempts do.
-    const images = imagesPerSecond * 250;
+    // the first attempt cannot finish even if the machine has become 3 times as fast since (its
+    // load moves; CI once ran this job 1.4 times as fast as measured); three to five attempts do.
+    const images = imagesPerSecond * 300;
     const epochs = Math.max(4, Math.ceil(images / 60_000));
     const subset = Math.min(60_000, Math.ceil(images / epochs));
     const { id, job } = await trainJob(['--time', '2', '--epochs', String(epochs), '--subset', String(subset)]);
@@ -220,8 +220,15 @@ describe.skipIf(!SLURM_READY)(`distributed training on a Slurm cluster${SLURM_RE
     // Each warning: the ranks told; an attempt that trained got a checkpoint saved for it before it
     // ended (the template says so), and the next attempt resumed from the newest checkpoint. (On a
     // loaded machine an attempt can be warned while its ranks still start: it dies of the signal
-    // with nothing new to save, and the next one resumes from the same checkpoint.)
-    expect(log.match(/(warning from Slurm \(time limit or preemption\)|\d+ s before the job's time limit): asking every rank to checkpoint and stop/g)).toHaveLength(attempts.length - 1);
+    // with nothing new to save, and the next one resumes from the same checkpoint.) Every attempt
+    // but the last was warned once; the last may be warned too, when the warning finds its ranks
+    // past their last step (testing, saving): they finish, and the run succeeds.
+    const sections = log.split(/^\[gpu-env-run [^\]]+\] attempt \d+ \(job \d+, restart \d+\) on /m).slice(1);
+    expect(sections).toHaveLength(attempts.length);
+    const warnings = sections.map((section) => section.match(/(warning from Slurm \(time limit or preemption\)|\d+ s before the job's time limit): asking every rank to checkpoint and stop/g)?.length ?? 0);
+    console.log(`warnings per attempt: ${JSON.stringify(warnings)}`);
+    expect(warnings.slice(0, -1)).toEqual(attempts.slice(0, -1).map(() => 1));
+    expect(warnings.at(-1)).toBeLessThanOrEqual(1);
     const trained = attempts.slice(0, -1).filter((a, i) => (a.lastStep ?? 0) > (i === 0 ? 0 : (attempts[i - 1]!.lastStep ?? 0)));
     expect(trained.length).toBeGreaterThanOrEqual(1);
     expect(log.match(/\[rank 0 \S+\] stopped by preempted at step \d+; checkpoint saved/g)).toHaveLength(trained.length);
