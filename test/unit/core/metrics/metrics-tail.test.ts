@@ -107,15 +107,23 @@ describe('MetricsTail over a real tail -F', () => {
     const tail = c.tail();
     const total = 1500;
     let written = 0;
-    const writer = setInterval(() => {
-      // Odd-sized chunks so that connections drop in the middle of lines.
+    let finished = false;
+    let writer: NodeJS.Timeout | undefined;
+    // Odd-sized chunks so that connections drop in the middle of lines. Each chunk's second part is
+    // written before the next chunk is scheduled: with two independent timers a busy machine ran
+    // the next chunk's first part in between, and the file itself held broken lines.
+    const writeChunk = (): void => {
       let chunk = '';
       for (let i = 0; i < 8 && written < total; i++) chunk += line(written++);
       const cut = Math.floor(chunk.length / 3);
       appendFileSync(file, chunk.slice(0, cut));
-      setTimeout(() => appendFileSync(file, chunk.slice(cut)), 1);
-      if (written >= total) clearInterval(writer);
-    }, 10);
+      writer = setTimeout(() => {
+        appendFileSync(file, chunk.slice(cut));
+        if (written < total) writer = setTimeout(writeChunk, 10);
+        else finished = true;
+      }, 1);
+    };
+    writer = setTimeout(writeChunk, 10);
     let attaches = 0;
     while (c.steps.length < total && attaches < 20) {
       const s = session();
@@ -128,8 +136,8 @@ describe('MetricsTail over a real tail -F', () => {
     }
     // The attach loop is bounded by count, so on a loaded machine it can end before the writer has
     // written everything: let the writer finish (bounded) rather than stopping it short of `total`.
-    await waitFor(() => written >= total, 'the writer to finish', 30_000);
-    clearInterval(writer);
+    await waitFor(() => finished, 'the writer to finish', 30_000);
+    clearTimeout(writer);
     const s = session();
     const last = tail.attach(s);
     await waitFor(() => c.steps.length >= total, 'all lines');
