@@ -58,12 +58,14 @@ export interface TailStats {
 export type TailEnd = 'exited' | 'closed' | 'aborted' | 'reset';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
-/** About 7,000 lines of a typical run: many times a chart's width, and little to read, send and draw. */
-export const DEFAULT_WINDOW_BYTES = 1024 * 1024;
+/** About 1,600 lines of a typical run: more points than a chart is wide, and little to read, send and draw (1 MiB took 3-4 times as long to first picture). */
+export const DEFAULT_WINDOW_BYTES = 256 * 1024;
 
 // GNU tail -F reports these on stderr when the file is truncated, replaced, or reappears.
 const RESET_NOTICE = /file truncated|has been replaced|has appeared/;
 const TOO_LONG: MetricsLine = { kind: 'rejected', reason: 'too-long' };
+/** windowedTailCommand's first line is two numbers: anything longer is not it. */
+const MAX_HEADER_BYTES = 64;
 
 export class MetricsTail {
   private committed: number;
@@ -74,6 +76,8 @@ export class MetricsTail {
   private skipPartial = false;
   /** The history to read, bytes [0, historyEnd), once the window's first line is known. */
   private historyEnd: number | undefined;
+  /** The windowed command's first line was not what it prints: follow from the start instead. */
+  private windowRefused = false;
 
   constructor(private readonly options: MetricsTailOptions) {
     this.committed = options.startOffset ?? 0;
@@ -100,67 +104,95 @@ export class MetricsTail {
     this.attached = true;
     this.counters.attaches++;
     try {
-      const windowed = await this.startWindow(session, signal);
-      const process = await session.spawn(tailCommand(this.options.path, this.committed), signal ? { signal } : {});
-      return await this.pump(process, session, signal, windowed);
+      const windowBytes = this.windowToAsk();
+      const command = windowBytes === undefined ? tailCommand(this.options.path, this.committed) : windowedTailCommand(this.options.path, windowBytes);
+      const process = await session.spawn(command, signal ? { signal } : {});
+      return await this.pump(process, session, signal, windowBytes !== undefined);
     } finally {
       this.attached = false;
     }
   }
 
-  /**
-   * On a first attach with `newestFirst`: the file's size, and when it is longer than the window,
-   * the offset moved to the window's start. Returns the size the window's bytes reach to.
-   */
-  private async startWindow(session: SshSession, signal: AbortSignal | undefined): Promise<number | undefined> {
+  /** On a first attach with `newestFirst`, the window to follow from; otherwise nothing. */
+  private windowToAsk(): number | undefined {
     const newestFirst = this.options.newestFirst;
-    if (!newestFirst || this.committed !== 0 || this.historyPending) return undefined;
-    const probe = await session.exec(sizeCommand(this.options.path), signal ? { signal } : {});
-    const size = /^\d+$/.test(probe.stdout.trim()) ? Number(probe.stdout.trim()) : 0;
-    if (probe.code !== 0 || !Number.isSafeInteger(size) || size <= newestFirst.windowBytes) return undefined;
-    this.committed = size - newestFirst.windowBytes;
-    this.skipPartial = true;
-    return size;
+    return newestFirst && !this.windowRefused && this.committed === 0 && !this.historyPending ? newestFirst.windowBytes : undefined;
   }
 
-  private async pump(process: RemoteProcess, session: SshSession, signal: AbortSignal | undefined, windowEnd: number | undefined): Promise<TailEnd> {
+  /**
+   * `windowed`: the command's first line says where it started and the file's size then (see
+   * windowedTailCommand): one round trip to the first lines rather than a size probe before the tail.
+   */
+  private async pump(process: RemoteProcess, session: SshSession, signal: AbortSignal | undefined, windowed: boolean): Promise<TailEnd> {
     let live = true;
-    const startedAt = this.committed;
+    let startedAt = this.committed;
     let batch: MetricsLine[] = [];
-    const splitter = new LineSplitter(startedAt, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
-      line: (text, endOffset) => {
-        if (!this.skippedPartial(endOffset)) batch.push(this.parse(text));
-      },
-      oversized: (start, endOffset) => {
-        if (!this.skippedPartial(endOffset)) batch.push(this.dropOversized(start));
-      },
-    });
+    let splitter: LineSplitter | undefined;
+    let header: Buffer | undefined = windowed ? Buffer.alloc(0) : undefined;
     const history = new AbortController();
     let historyRead: Promise<void> | undefined;
     // Behind the window: the history starts once the window's bytes are in (at once on a later attach).
-    const historyAfter = windowEnd ?? startedAt;
+    let historyAfter = startedAt;
     const startHistory = (): void => {
       if (historyRead || this.historyEnd === undefined || this.skipPartial || history.signal.aborted) return;
       historyRead = this.readHistory(session, this.historyEnd, history.signal);
     };
+    const begin = (windowEnd: number | undefined): LineSplitter => {
+      startedAt = this.committed;
+      historyAfter = windowEnd ?? startedAt;
+      splitter = new LineSplitter(startedAt, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
+        line: (text, endOffset) => {
+          if (!this.skippedPartial(endOffset)) batch.push(this.parse(text));
+        },
+        oversized: (start, endOffset) => {
+          if (!this.skippedPartial(endOffset)) batch.push(this.dropOversized(start));
+        },
+      });
+      if (windowEnd === undefined) startHistory();
+      return splitter;
+    };
+    if (!windowed) begin(undefined);
     let resetSeen!: () => void;
     const reset = new Promise<'reset'>((resolve) => (resetSeen = () => resolve('reset')));
+    let badHeader!: () => void;
+    const malformed = new Promise<'exited'>((resolve) => (badHeader = () => resolve('exited')));
     process.stdout.on('data', (chunk: Buffer | string) => {
       if (!live) return;
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (header !== undefined) {
+        header = Buffer.concat([header, bytes]);
+        const newline = header.indexOf(10);
+        if (newline < 0 && header.length <= MAX_HEADER_BYTES) return;
+        const start = newline < 0 ? undefined : parseWindowHeader(header.subarray(0, newline).toString('latin1'));
+        bytes = header.subarray(newline + 1);
+        header = undefined;
+        if (start === undefined) {
+          // Not our command's answer (a shell that prints on its own?): follow the plain way from 0 next time.
+          this.windowRefused = true;
+          live = false;
+          badHeader();
+          return;
+        }
+        if (start.offset > 0) {
+          this.committed = start.offset;
+          this.skipPartial = true;
+        }
+        begin(start.offset > 0 ? start.size : undefined);
+        if (bytes.length === 0) return;
+      }
+      const lines = splitter!;
       this.counters.bytes += bytes.length;
-      splitter.push(bytes);
-      this.committed = splitter.committedOffset;
-      const windowIn = this.committed + splitter.pendingBytes >= historyAfter;
+      lines.push(bytes);
+      this.committed = lines.committedOffset;
+      const windowIn = this.committed + lines.pendingBytes >= historyAfter;
       // The window is handed out whole, so that the first picture already ends at the newest line.
       if (batch.length > 0 && windowIn) {
-        const lines = batch;
+        const out = batch;
         batch = [];
-        this.options.onLines(lines, this.committed);
+        this.options.onLines(out, this.committed);
       }
       if (windowIn) startHistory();
     });
-    if (windowEnd === undefined) startHistory();
     process.stderr.on('data', (chunk: Buffer | string) => {
       // "has appeared" at offset 0 is the file being created: nothing to undo.
       const notice = chunk.toString();
@@ -175,6 +207,7 @@ export class MetricsTail {
       session.closed.then(() => 'closed' as const, () => 'closed' as const),
       aborted,
       reset,
+      malformed,
     ]);
     live = false;
     process.close();
@@ -275,9 +308,25 @@ export function tailCommand(path: string, offset: number): string {
   return `tail -c +${offset + 1} -F -- ${shellQuote(path)} & t=$!; trap 'kill $t 2>/dev/null; exit 0' HUP INT TERM; cat >/dev/null; kill $t 2>/dev/null`;
 }
 
-/** The file's size in bytes, or nothing when it does not exist yet. */
-export function sizeCommand(path: string): string {
-  return `wc -c < ${shellQuote(path)} 2>/dev/null || true`;
+/**
+ * tailCommand from the start of the file's last `windowBytes` (from 0 when it is shorter, or not
+ * there yet), after a first line "OFFSET SIZE": where it started, and the size it measured. The
+ * window may begin inside a line; the reader skips up to the first newline.
+ */
+export function windowedTailCommand(path: string, windowBytes: number): string {
+  if (!Number.isSafeInteger(windowBytes) || windowBytes <= 0) throw new RangeError(`bad window ${windowBytes}`);
+  const file = shellQuote(path);
+  return `s=$(wc -c < ${file} 2>/dev/null); case "$s" in ''|*[!0-9]*) s=0 ;; esac; o=0; if [ "$s" -gt ${windowBytes} ]; then o=$((s - ${windowBytes})); fi; echo "$o $s"; `
+    + `tail -c +$((o + 1)) -F -- ${file} & t=$!; trap 'kill $t 2>/dev/null; exit 0' HUP INT TERM; cat >/dev/null; kill $t 2>/dev/null`;
+}
+
+/** windowedTailCommand's first line: where it started and the size it measured, or nothing when malformed. */
+export function parseWindowHeader(text: string): { offset: number; size: number } | undefined {
+  const match = /^(\d{1,15}) (\d{1,15})$/.exec(text.trim());
+  if (!match) return undefined;
+  const offset = Number(match[1]);
+  const size = Number(match[2]);
+  return offset <= size ? { offset, size } : undefined;
 }
 
 /** The first `bytes` bytes of the file. */

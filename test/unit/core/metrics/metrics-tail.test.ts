@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followMetrics, MetricsTail, tailCommand, type TailEnd } from '../../../../src/core/metrics/metrics-tail';
+import { followMetrics, MetricsTail, parseWindowHeader, tailCommand, type TailEnd } from '../../../../src/core/metrics/metrics-tail';
 import type { MetricsLine } from '../../../../src/core/metrics/parse-metrics-line';
 import { groupAlive, LocalSession, waitFor } from '../../../support/local-process-session';
 
@@ -302,6 +302,8 @@ describe('MetricsTail newest first (a re-attach to a long file)', () => {
     expect([...history, ...live]).toEqual(Array.from({ length: 2000 }, (_, i) => i));
     expect(log.filter((e) => e.kind === 'complete' || e.kind === 'abandon')).toHaveLength(1);
     expect(s.spawned.some((c) => c.startsWith(`head -c ${Buffer.byteLength(lines(0, live[0]!))} `))).toBe(true);
+    // One command to the first lines: it measures the file and follows its end (no size probe first).
+    expect(s.spawned.filter((c) => !c.startsWith('head '))).toHaveLength(1);
     expect(tail.historyPending).toBe(false);
     appendFileSync(file, line(2000));
     await waitFor(() => steps('live').includes(2000), 'a line written after the re-attach');
@@ -343,9 +345,50 @@ describe('MetricsTail newest first (a re-attach to a long file)', () => {
     expect(steps('live')).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(log.every((e) => e.kind === 'live')).toBe(true);
     expect(tail.historyPending).toBe(false);
-    expect(s.spawned.filter((c) => c.startsWith('tail '))[0]).toContain('tail -c +1 ');
+    expect(s.spawned).toHaveLength(1);
     s.close();
     await done;
+  });
+
+  it('waits for a file that is not there yet and follows it from its start', async () => {
+    const { log, tail, steps } = recorder();
+    const s = session();
+    const done = tail.attach(s);
+    await new Promise((r) => setTimeout(r, 300));
+    mkRunDir();
+    writeFileSync(file, lines(0, 5));
+    await waitFor(() => steps('live').length === 5, 'the lines');
+    expect(steps('live')).toEqual([0, 1, 2, 3, 4]);
+    expect(log.every((e) => e.kind === 'live')).toBe(true);
+    expect(tail.historyPending).toBe(false);
+    s.close();
+    await done;
+  });
+
+  it('a shell that prints before the command: the attach ends, and the next one follows the whole file from its start', async () => {
+    mkRunDir();
+    writeFileSync(file, lines(0, 2000));
+    const { tail, steps } = recorder();
+    const chatty = session();
+    const spawn = chatty.spawn.bind(chatty);
+    chatty.spawn = (command) => spawn(`echo 'Welcome to the cluster'; ${command}`);
+    expect(await tail.attach(chatty)).toBe('exited');
+    expect(steps('live')).toEqual([]);
+    const s = session();
+    const done = tail.attach(s);
+    await waitFor(() => steps('live').length === 2000, 'every line');
+    expect(steps('live')).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(s.spawned[0]).toMatch(/^tail -c \+1 /);
+    s.close();
+    await done;
+  });
+});
+
+describe('parseWindowHeader', () => {
+  it('reads "OFFSET SIZE" and refuses anything else', () => {
+    expect(parseWindowHeader('0 0')).toEqual({ offset: 0, size: 0 });
+    expect(parseWindowHeader('16777216 17825792\r')).toEqual({ offset: 16_777_216, size: 17_825_792 });
+    for (const bad of ['', '12', '5 3', '-1 4', '1 2 3', 'Welcome', '1e3 2000', '1234567890123456 1234567890123457']) expect(parseWindowHeader(bad), bad).toBeUndefined();
   });
 });
 
