@@ -5,8 +5,9 @@
  * containers), and gpu-env's runner with the environment's run key (so the first start can resume
  * this environment's runs, as every later one does). Standard input instead of the engine's archive
  * upload, which costs a round of its own before the start (40-50 ms: the engine mounts the
- * container and runs its untar helper): the client attaches before the start and writes right
- * after it, and the entrypoint reads the archive once it has prepared the user.
+ * container and runs its untar helper): the client attaches while the container starts and writes
+ * once both are done; the entrypoint reads the archive once it has prepared the user (standard
+ * input stays open, and empty, until then).
  */
 import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
@@ -50,7 +51,7 @@ export interface FirstStartChannel {
   close(): void;
 }
 
-/** Attaches to a created container's standard input (before its start). */
+/** Attaches to a created container's standard input (as it starts, or before). */
 export async function attachFirstStartChannel(container: Docker.Container, signal?: AbortSignal): Promise<FirstStartChannel> {
   const stream = (await container.attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true, ...(signal ? { abortSignal: signal } : {}) })) as Duplex;
   let failure: Error | undefined;

@@ -133,15 +133,20 @@ async function create(engine: Engine, request: UpRequest, ctx: CoreContext, info
     if (request.idleStopMs !== undefined) await putIdleWatcher(container, ctx);
     const runKeyGid = owner.uid === 0 ? 0 : owner.gid;
     const firstStart = await firstStartArchive({ ...keys, runKeyGid, runner: shippedRunner().content });
-    const channel = await withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachFirstStartChannel(container, s));
     ctx.progress({ kind: 'step', step: 'start', message: `Starting gpu-env-${request.name}` });
-    try {
-      await withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s }));
-    } catch (error) {
-      channel.close();
-      throw error;
+    // Attached while it starts, not before (a round trip less): standard input stays open until the
+    // archive is written, and the entrypoint waits for it (see key-delivery.ts).
+    const attaching = withDeadline('container attach', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => attachFirstStartChannel(container, s));
+    const [attached, started] = await Promise.allSettled([
+      attaching,
+      withDeadline('container start', ENGINE_CALL_TIMEOUT_MS, ctx.signal, (s) => container.start({ abortSignal: s })),
+    ]);
+    if (started.status === 'rejected') {
+      if (attached.status === 'fulfilled') attached.value.close();
+      throw started.reason;
     }
-    const keysSent = channel.send(firstStart);
+    if (attached.status === 'rejected') throw attached.reason;
+    const keysSent = attached.value.send(firstStart);
     const ready = await readyEnvironment(engine, request.name, ctx, keysSent);
     // sshd answered, so the entrypoint took the runner and run key in with the SSH keys.
     recordTrustedFiles(ctx.stateDir, request.name, trustedFilesStamp(container.id, shippedRunner().sha256, keys.runKey, runKeyGid));
