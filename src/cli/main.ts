@@ -51,6 +51,14 @@ export async function main(argv: readonly string[], io: CliIo, commands: readonl
   }
 }
 
+/** Resolves once everything written to `stream` so far is handed to the system (or it failed). */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
 function processIo(): CliIo {
   const controller = new AbortController();
   let interrupts = 0;
@@ -85,8 +93,11 @@ if (require.main === module) {
   main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
-      // Streams to the engine or SSH may keep the loop alive after the work is done.
-      setTimeout(() => process.exit(code), 50).unref();
+      // Out as soon as what we printed is written: sockets to the engine or over SSH that are still
+      // closing would keep the loop alive for tens of milliseconds after the work is done.
+      void written(process.stdout)
+        .then(() => written(process.stderr))
+        .then(() => process.exit(code));
     },
     (error: unknown) => {
       process.stderr.write(`gpu-env: ${messageOf(error)}\n`);
