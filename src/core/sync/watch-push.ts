@@ -14,8 +14,9 @@ export interface WatchPushOptions {
 }
 
 /**
- * After a first sync, copies again whenever files under `localRoot` change (fs.watch, recursive),
- * until `signal` aborts. Rounds never overlap: changes during one make exactly one more.
+ * A first sync, then copies again whenever files under `localRoot` change (fs.watch, recursive,
+ * watching from before the first round), until `signal` aborts. Rounds never overlap: changes
+ * during one make exactly one more.
  */
 export async function watchAndPush(localRoot: string, access: WorkspaceAccess, options: WatchPushOptions): Promise<void> {
   const { signal } = options;
@@ -41,19 +42,21 @@ export async function watchAndPush(localRoot: string, access: WorkspaceAccess, o
       running = false;
     }
   };
-  await round();
   if (signal.aborted) return;
-  await new Promise<void>((resolve) => {
-    const watcher = watch(localRoot, { recursive: true }, (_event, file) => {
-      const path = typeof file === 'string' ? file.split(/[\\/]/) : [];
-      if (path.length > 0 && ALWAYS_EXCLUDED.includes(path[0]!)) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void round(), options.debounceMs ?? 300);
-    });
-    signal.addEventListener('abort', () => {
-      if (timer) clearTimeout(timer);
-      watcher.close();
-      resolve();
-    }, { once: true });
+  // Watching before the first round: a change made while it copies, or just after it reported,
+  // makes one more round (started after it, a write right after the first report went unseen).
+  const watcher = watch(localRoot, { recursive: true }, (_event, file) => {
+    const path = typeof file === 'string' ? file.split(/[\\/]/) : [];
+    if (path.length > 0 && ALWAYS_EXCLUDED.includes(path[0]!)) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void round(), options.debounceMs ?? 300);
   });
+  try {
+    await round();
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    if (timer) clearTimeout(timer);
+    watcher.close();
+  }
 }
