@@ -130,6 +130,12 @@ if [ -s "$conf/ssh_host_ed25519_key" ] && [ -s "$conf/authorized_keys" ]; then
   chown root:root "$conf" "$conf/ssh_host_ed25519_key" "$conf/authorized_keys"
   chmod 0600 "$conf/ssh_host_ed25519_key"
   chmod 0644 "$conf/authorized_keys"
+  # The key that seals runs started here: the user's runner reads it, nobody else. (On the first
+  # start the archive brings it with this owner and mode.)
+  if [ -f "$conf/run_key" ]; then
+    chown "root:$gid" "$conf/run_key"
+    chmod 0440 "$conf/run_key"
+  fi
 else
   # First start: a tar archive on standard input holds the SSH keys, the run key and gpu-env's
   # runner, with the modes and owners they keep. Extracted apart and moved into place only whole;
@@ -146,11 +152,6 @@ else
     echo "gpu-env: the SSH keys did not arrive in $conf; recreate the environment with gpu-env" >&2
     exit 1
   fi
-fi
-# The key that seals runs started here: the user's runner reads it, nobody else.
-if [ -f "$conf/run_key" ]; then
-  chown "root:$gid" "$conf/run_key"
-  chmod 0440 "$conf/run_key"
 fi
 
 # Training runs that were running when the container stopped and asked for it start again: by
