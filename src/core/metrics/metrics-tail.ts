@@ -58,7 +58,7 @@ export interface TailStats {
 export type TailEnd = 'exited' | 'closed' | 'aborted' | 'reset';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
-/** About 1,600 lines of a typical run: more points than a chart is wide, and little to read, send and draw (1 MiB took 3-4 times as long to first picture). */
+/** About 1,600 lines of a typical run: more points than a chart is wide, and little to read, send and draw (with 1 MiB the first chart took ~1.5 times as long in a real page). */
 export const DEFAULT_WINDOW_BYTES = 256 * 1024;
 
 // GNU tail -F reports these on stderr when the file is truncated, replaced, or reappears.
