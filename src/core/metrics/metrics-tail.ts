@@ -137,7 +137,7 @@ export class MetricsTail {
       if (historyRead || this.historyEnd === undefined || this.skipPartial || history.signal.aborted) return;
       historyRead = this.readHistory(session, this.historyEnd, history.signal);
     };
-    const begin = (windowEnd: number | undefined): LineSplitter => {
+    const begin = (windowEnd: number | undefined): void => {
       startedAt = this.committed;
       historyAfter = windowEnd ?? startedAt;
       splitter = new LineSplitter(startedAt, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
@@ -149,7 +149,6 @@ export class MetricsTail {
         },
       });
       if (windowEnd === undefined) startHistory();
-      return splitter;
     };
     if (!windowed) begin(undefined);
     let resetSeen!: () => void;
