@@ -11,17 +11,20 @@ export const TOKEN_KEY_PREFIX = 'gpuEnv.jupyter.';
  * kept nowhere else: Open Jupyter fails saying what is missing, rather than writing it in plain text.
  */
 export function secretTokenStore(secrets: SecretPort, t: Translate): TokenStore {
-  const unavailable = (cause: unknown) =>
-    new GpuEnvError(
-      t(
-        'VS Code could not use the system keyring, where the Jupyter token is kept ({0}); the token was not saved anywhere else. On Linux, install and unlock a Secret Service keyring (for example gnome-keyring), then open Jupyter again.',
-        messageOf(cause),
-      ),
-      'failure',
-      { cause },
-    );
+  /** The keyring's own failure, said as what to do about it. */
+  const viaKeyring = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((cause: unknown) => {
+      throw new GpuEnvError(
+        t(
+          'VS Code could not use the system keyring, where the Jupyter token is kept ({0}); the token was not saved anywhere else. On Linux, install and unlock a Secret Service keyring (for example gnome-keyring), then open Jupyter again.',
+          messageOf(cause),
+        ),
+        'failure',
+        { cause },
+      );
+    });
   return {
-    get: (name) => secrets.get(`${TOKEN_KEY_PREFIX}${name}`).catch((error: unknown) => Promise.reject(unavailable(error))),
-    set: (name, token) => secrets.store(`${TOKEN_KEY_PREFIX}${name}`, token).catch((error: unknown) => Promise.reject(unavailable(error))),
+    get: (name) => viaKeyring(secrets.get(`${TOKEN_KEY_PREFIX}${name}`)),
+    set: (name, token) => viaKeyring(secrets.store(`${TOKEN_KEY_PREFIX}${name}`, token)),
   };
 }
